@@ -1,0 +1,19 @@
+"""The sandbox: a local stand-in for the core, cooperative and BCS customersManagement APIs."""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+
+def create_app(config=None, **overrides):
+    """Build the Flask app: store, catalog, scenarios, auth, routes, error handlers.
+
+    config: a Config (defaults and SANDBOX_* variables when None); overrides replace its fields.
+    """
+    from .app import build_app
+    from .config import Config
+
+    if config is None:
+        config = Config.from_env(**overrides)
+    elif overrides:
+        config = config.with_(**overrides)
+    return build_app(config)

@@ -1,0 +1,1 @@
+"""The upstream API families the sandbox stands in for."""

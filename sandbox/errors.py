@@ -1,0 +1,62 @@
+"""SandboxError and the one place that renders any error in its API's own envelope.
+
+Backends raise SandboxError (or a subclass); they never build an HTTP response. Each API family
+registers an envelope function, so a 404, a malformed body or a crash on a BCS route comes back in
+the BCS envelope, on a core route as `{"message": ...}`, and so on.
+"""
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from flask import Response
+
+
+class SandboxError(Exception):
+    """An error answer.
+
+    status: HTTP status. message: human text naming what is wrong.
+    code / error_type: the upstream's own code and type where it has them (BCS catalog rows).
+    body: a complete body that overrides the family's envelope (e.g. core_product's accounts_info).
+    """
+
+    def __init__(self, status: int, message: str, *, code: str | None = None,
+                 error_type: str | None = None, body: dict | None = None,
+                 headers: dict | None = None, answered_by: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+        self.error_type = error_type
+        self.body = body
+        self.headers = headers or {}
+        self.answered_by = answered_by
+
+
+Envelope = Callable[[SandboxError, object], dict]
+
+
+def default_envelope(err: SandboxError, operation) -> dict:
+    return {"message": err.message}
+
+
+_envelopes: dict[str, Envelope] = {"default": default_envelope}
+
+
+def register_envelope(family: str, envelope: Envelope) -> None:
+    _envelopes[family] = envelope
+
+
+def envelope_for(family: str) -> Envelope:
+    return _envelopes.get(family, default_envelope)
+
+
+def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
+    """A JSON response built directly: cheaper than jsonify on the hot path."""
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(data, status=status, headers=headers, mimetype="application/json")
+
+
+def error_response(err: SandboxError, family: str, operation=None) -> Response:
+    body = err.body if err.body is not None else envelope_for(family)(err, operation)
+    return json_response(body, err.status, err.headers)

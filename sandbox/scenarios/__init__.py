@@ -1,0 +1,1 @@
+"""Scenarios: load and check the YAML, choose a response, render templates (sandboxed)."""

@@ -1,0 +1,155 @@
+"""The state store: session layers of records over a read-only fixture layer.
+
+State is a set of records addressed by (kind, key), e.g. ("core_customer", "1234"). Fixtures form
+the bottom layer and never change; each session (header X-Sandbox-Session, "default" without it)
+writes into its own layer, which shadows the fixtures. Resetting a session drops its layer.
+
+Two implementations behind one interface:
+- MemoryStore: dicts, nothing survives exit.
+- SqliteStore: the same dicts as a read cache, every write also committed to a SQLite file before
+  put() returns, so what a response acknowledged survives a killed process and a restart.
+
+Values are JSON-able dicts. A value handed out by get() belongs to the store: never mutate it in
+place; build a new dict and put() it (reads stay copy-free, which keeps the hot path fast).
+Compound read-then-write rules (upsert by document, next number) run inside `with store.lock:`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from typing import Iterator
+
+DEFAULT_SESSION = "default"
+_COUNTERS = "_counter"
+
+
+class MemoryStore:
+    def __init__(self, fixtures: dict[str, dict[str, dict]] | None = None):
+        self.fixtures = {kind: dict(records) for kind, records in (fixtures or {}).items()}
+        self._layers: dict[str, dict[str, dict[str, dict]]] = {}
+        self.lock = threading.RLock()
+
+    # -- reads --------------------------------------------------------------------------------
+    def get(self, session: str, kind: str, key: str):
+        layer = self._layers.get(session)
+        if layer is not None:
+            records = layer.get(kind)
+            if records is not None and key in records:
+                return records[key]
+        return self.fixtures.get(kind, {}).get(key)
+
+    def items(self, session: str, kind: str) -> Iterator[tuple[str, dict]]:
+        """Every record of a kind the session sees: its own, then fixtures it does not shadow."""
+        own = self._layers.get(session, {}).get(kind, {})
+        yield from list(own.items())
+        for key, value in self.fixtures.get(kind, {}).items():
+            if key not in own:
+                yield key, value
+
+    def sessions(self) -> list[str]:
+        return sorted(self._layers)
+
+    # -- writes -------------------------------------------------------------------------------
+    def put(self, session: str, kind: str, key: str, value: dict) -> None:
+        with self.lock:
+            self._layers.setdefault(session, {}).setdefault(kind, {})[str(key)] = value
+            self._persist(session, kind, str(key), value)
+
+    def next_number(self, name: str, start: int) -> int:
+        """A number never handed out before under `name` (shared by all sessions, so numbers
+        stay unique even when sessions are merged in a report), starting at `start`."""
+        with self.lock:
+            current = self.get(DEFAULT_SESSION, _COUNTERS, name)
+            value = max(start, (current or {}).get("last", start - 1) + 1)
+            # Counters live in the default layer and survive a reset, so a number is never reused.
+            self.put(DEFAULT_SESSION, _COUNTERS, name, {"last": value})
+            return value
+
+    def reset(self, session: str = DEFAULT_SESSION) -> None:
+        with self.lock:
+            layer = self._layers.pop(session, {})
+            counters = layer.get(_COUNTERS)
+            if counters:
+                self._layers[session] = {_COUNTERS: counters}
+            self._forget(session)
+
+    def close(self) -> None:
+        pass
+
+    # -- persistence hooks (no-ops in memory) -------------------------------------------------
+    def _persist(self, session: str, kind: str, key: str, value: dict) -> None:
+        pass
+
+    def _forget(self, session: str) -> None:
+        pass
+
+
+class SqliteStore(MemoryStore):
+    """MemoryStore whose writes are committed to SQLite before put() returns."""
+
+    def __init__(self, path: str, fixtures=None):
+        super().__init__(fixtures)
+        self.path = path
+        folder = os.path.dirname(os.path.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        # One connection shared by waitress's threads; every use is under self.lock.
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # WAL + synchronous=NORMAL: a commit is in the OS before we answer, so a killed process
+        # loses nothing it acknowledged (only a power cut could), at a fraction of FULL's cost.
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS records (session TEXT NOT NULL, kind TEXT NOT NULL,"
+            " key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (session, kind, key))")
+        for session, kind, key, value in self._db.execute(
+                "SELECT session, kind, key, value FROM records"):
+            self._layers.setdefault(session, {}).setdefault(kind, {})[key] = json.loads(value)
+
+    def _persist(self, session, kind, key, value):
+        self._db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
+                         (session, kind, key, json.dumps(value, ensure_ascii=False)))
+
+    def _forget(self, session):
+        keep = _COUNTERS if session == DEFAULT_SESSION else None
+        self._db.execute("DELETE FROM records WHERE session = ? AND kind IS NOT ?", (session, keep))
+
+    def close(self):
+        with self.lock:
+            self._db.close()
+
+
+def open_store(state: str, fixtures=None) -> MemoryStore:
+    if state in ("", "memory", ":memory:"):
+        return MemoryStore(fixtures)
+    return SqliteStore(state, fixtures)
+
+
+class SessionState:
+    """The store as one session sees it: what backends receive, so they never pass session ids."""
+
+    __slots__ = ("store", "session")
+
+    def __init__(self, store: MemoryStore, session: str):
+        self.store = store
+        self.session = session
+
+    @property
+    def lock(self):
+        return self.store.lock
+
+    def get(self, kind: str, key) -> dict | None:
+        return self.store.get(self.session, kind, str(key))
+
+    def put(self, kind: str, key, value: dict) -> None:
+        self.store.put(self.session, kind, str(key), value)
+
+    def items(self, kind: str):
+        return self.store.items(self.session, kind)
+
+    def values(self, kind: str):
+        return [value for _, value in self.store.items(self.session, kind)]
+
+    def next_number(self, name: str, start: int) -> int:
+        return self.store.next_number(name, start)

@@ -1,0 +1,74 @@
+"""The request path every route shares: envelopes for unknown paths, CORS, ids, journal, log."""
+import json
+
+from sandbox.store import MemoryStore, SessionState, SqliteStore
+
+
+def test_health_answers_the_version(client):
+    response = client.get("/__sandbox/health")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "version": "0.1.0"}
+
+
+def test_unknown_path_gets_a_clear_404_in_json(client):
+    response = client.post("/nowhere")
+    assert response.status_code == 404
+    assert "No route POST /nowhere" in response.json["message"]
+
+
+def test_every_response_carries_a_request_id_and_cors(client):
+    response = client.get("/__sandbox/health", headers={"Origin": "http://app.local"})
+    assert len(response.headers["X-Request-Id"]) == 16
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_preflight_allows_the_documented_headers(client):
+    response = client.open("/__sandbox/health", method="OPTIONS",
+                           headers={"Origin": "http://app.local",
+                                    "Access-Control-Request-Method": "GET"})
+    assert response.status_code == 200
+    allowed = response.headers["Access-Control-Allow-Headers"]
+    for header in ("Authorization", "X-Security-ClientID", "client_id", "X-Invoker-TxId",
+                   "X-Sandbox-Session"):
+        assert header in allowed
+
+
+def test_one_json_log_line_per_request(capsys):
+    from sandbox import create_app
+    from tests.conftest import make_config
+    app = create_app(make_config(log_requests=True))
+    app.test_client().get("/__sandbox/health")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 1
+    assert lines[0]["path"] == "/__sandbox/health" and lines[0]["status"] == 200
+
+
+def test_store_sessions_shadow_fixtures_and_reset_drops_them():
+    store = MemoryStore({"thing": {"1": {"v": "fixture"}}})
+    a, b = SessionState(store, "a"), SessionState(store, "b")
+    a.put("thing", 1, {"v": "mine"})
+    assert a.get("thing", 1) == {"v": "mine"}
+    assert b.get("thing", 1) == {"v": "fixture"}
+    store.reset("a")
+    assert a.get("thing", 1) == {"v": "fixture"}
+
+
+def test_next_number_never_repeats_even_after_reset():
+    store = MemoryStore()
+    first = store.next_number("customer", 100)
+    store.reset()
+    assert store.next_number("customer", 100) == first + 1
+
+
+def test_sqlite_store_survives_reopen(tmp_path):
+    path = str(tmp_path / "state.db")
+    store = SqliteStore(path)
+    store.put("s", "thing", "1", {"v": 1})
+    number = store.next_number("n", 10)
+    store.close()
+    again = SqliteStore(path)
+    assert again.get("s", "thing", "1") == {"v": 1}
+    assert again.next_number("n", 10) == number + 1
+    again.reset("s")
+    again.close()
+    assert SqliteStore(path).get("s", "thing", "1") is None
