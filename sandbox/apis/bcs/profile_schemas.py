@@ -1,0 +1,304 @@
+"""Request schemas of the BCS profile routes (secure-data, sync-data, sync-data-file,
+query-pila) and of their query strings, built once at import.
+
+Field names are the upstream's own. Unknown keys are dropped rather than refused: the seed's own
+examples spell some keys two ways (`mNemonic` / `mnemonic`, `LOCLimit` / `lOCLimit`,
+`invoiceInfo` / `InvoiceInfo`), and a client sending an extra field should not be turned away.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+
+# The identification types the seed lists (CC citizenship card, CE immigration id, PA passport,
+# IT identity card, NI NIT, PE special stay permit).
+IDENT_TYPES = ("CC", "CE", "PA", "IT", "NI", "PE")
+# Types whose number is digits only; a passport may carry letters.
+NUMERIC_IDENT_TYPES = ("CC", "CE", "IT", "NI", "PE")
+SECURE_DATA_QUESTIONS = ("preguntaATDP001", "preguntaATDP002", "preguntaATDP003")
+# custInfo[].listAccounts[].acctType, as the sync-data mapping enumerates them.
+ACCOUNT_TYPES = ("CCA", "CDA", "CLA", "DDA", "EQU", "ILA", "LOC", "LOP", "SDA", "SPA", "RLA",
+                 "CPA", "DBC", "LIA", "CIA", "OFA")
+MNEMONIC = re.compile(r"^(CC|CE|PA|IT|NI|PE)([0-9A-Za-z]{1,20})$")
+
+# Messages that say "length" start with this, so a length fault can answer the secure-data row
+# "Error en la longitud de la trama de entrada" and every other fault "datos incorrectos".
+LENGTH_PREFIX = "Length"
+
+
+def length(minimum: int | None = None, maximum: int | None = None):
+    return validate.Length(minimum, maximum,
+                           error=LENGTH_PREFIX + " must be between {min} and {max} characters.")
+
+
+def iso_date_or_empty(value: str) -> None:
+    """The seeds send dates as YYYY-MM-DD, and "" where the upstream has none."""
+    if value == "":
+        return
+    try:
+        if len(value) != 10:
+            raise ValueError
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError("Not a valid date: expected YYYY-MM-DD or an empty string.") from None
+
+
+class StrictBoolean(fields.Field):
+    """true or false only: "true", 1 or "Sí" are not the JSON booleans the seed documents."""
+    default_error_messages = {"invalid": "Not a valid boolean: expected true or false."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class BooleanOrString(fields.Field):
+    """postAddress[].priority: the mapping says String, the examples send true."""
+    default_error_messages = {"invalid": "Not a valid value: expected a boolean or a string."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, (bool, str)):
+            raise self.make_error("invalid")
+        return value
+
+
+class Base(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+def text(required: bool = False, maximum: int | None = None, **kwargs):
+    validators = [length(1 if required else None, maximum)] if maximum else []
+    return fields.String(required=required, validate=validators, **kwargs)
+
+
+# -- PUT secure-data ---------------------------------------------------------------------------
+class SecureIdent(Base):
+    identSerialNum = fields.String(required=True, validate=length(1, 20))
+    govIssueIdentType = fields.String(required=True, validate=validate.OneOf(IDENT_TYPES))
+
+
+class Office(Base):
+    branchId = fields.String(required=True, validate=length(1, 10))
+
+
+class ComplianceAnswer(Base):
+    question = fields.String(required=True, validate=validate.OneOf(SECURE_DATA_QUESTIONS))
+    answer = StrictBoolean(required=True)
+
+
+class SecureData(Base):
+    govIssueIdent = fields.Nested(SecureIdent, required=True)
+    administrationOffice = fields.Nested(Office)
+    submitOffice = fields.Nested(Office)
+    compliance = fields.List(fields.Nested(ComplianceAnswer), required=True,
+                             validate=length(1, len(SECURE_DATA_QUESTIONS)))
+
+    @validates_schema
+    def one_answer_per_question(self, data, **kwargs):
+        asked = [item["question"] for item in data.get("compliance", [])]
+        repeated = sorted({q for q in asked if asked.count(q) > 1})
+        if repeated:
+            raise ValidationError(f"Each question may be answered once; repeated: "
+                                  f"{', '.join(repeated)}.", "compliance")
+
+
+# -- POST sync-data (and the decoded sync-data-file) -------------------------------------------
+class SyncIdent(Base):
+    # The sync-data example spells it mNemonic, the file example mnemonic.
+    mNemonic = fields.String()
+    mnemonic = fields.String()
+
+    @validates_schema
+    def a_mnemonic(self, data, **kwargs):
+        value = data.get("mNemonic", data.get("mnemonic"))
+        if value is None:
+            raise ValidationError("Missing data for required field.", "mNemonic")
+        if not MNEMONIC.match(value):
+            raise ValidationError("Not a valid mnemonic: expected the document type "
+                                  f"({', '.join(IDENT_TYPES)}) followed by its number, "
+                                  "e.g. CC123456789.", "mNemonic")
+
+
+class SyncPersonName(Base):
+    fullName = text(required=True, maximum=120)
+    titlePrefix = fields.String()
+    # The mapping puts these under personInfo; the examples under personName. Both are read.
+    gender = fields.String(validate=validate.OneOf(("M", "F", "O", "")))
+    birthDt = fields.String(validate=iso_date_or_empty)
+    country = fields.String()
+    language = fields.String()
+
+
+class SyncPersonInfo(Base):
+    gender = fields.String(validate=validate.OneOf(("M", "F", "O", "")))
+    birthDt = fields.String(validate=iso_date_or_empty)
+    country = fields.String()
+    language = fields.String()
+
+
+class SyncContact(Base):
+    emailAddr = fields.String(validate=validate.Email(error="Not a valid email address."))
+    phoneNumber = fields.String()
+
+
+class SyncPostAddress(Base):
+    addr1 = text(maximum=120)
+    stateProv = fields.String()
+    country = fields.String()
+    addrType = fields.String()
+    priority = BooleanOrString()
+
+
+class SyncEmail(Base):
+    emailAddr = fields.String(validate=validate.Email(error="Not a valid email address."))
+
+
+class SyncPhone(Base):
+    phoneNumber = fields.String()
+
+
+class SyncCustInfo(Base):
+    personName = fields.Nested(SyncPersonName, required=True)
+    personInfo = fields.Nested(SyncPersonInfo)
+    contactInfo = fields.Nested(SyncContact)
+    postAddress = fields.List(fields.Nested(SyncPostAddress))
+    strategies = fields.Nested(Schema.from_dict({"strategyType": fields.String()}))
+    additionalEmaillAddr = fields.List(fields.Nested(SyncEmail))
+    additionalPhoneNum = fields.List(fields.Nested(SyncPhone))
+    invoker = fields.Nested(Schema.from_dict({"role": fields.String()}))
+
+
+class AcctId(Base):
+    acctId = fields.String()
+
+
+class CardAcctId(Base):
+    acctId = fields.String()
+    lastDigits = fields.String()
+
+
+class Amount(Base):
+    curCode = fields.String()
+    amt = fields.Float(allow_nan=False)
+
+
+class XferRec(Base):
+    externalXferRec = StrictBoolean()
+    immediateXfer = StrictBoolean()
+    flagDebit = StrictBoolean()
+    flagCredit = StrictBoolean()
+
+
+class MinPayment(Base):
+    amt = fields.Float(allow_nan=False)
+    dueDt = fields.String(validate=iso_date_or_empty)
+
+
+class SyncAccount(Base):
+    acctType = fields.String(required=True, validate=validate.OneOf(ACCOUNT_TYPES))
+    externalId = fields.String()
+    depAcctId = fields.Nested(AcctId)
+    cardAcctId = fields.Nested(CardAcctId)
+    nickname = fields.String()
+    name = fields.String()
+    product = fields.Nested(Schema.from_dict({"productType": fields.String()}))
+    curCode = fields.String()
+    bankId = fields.String()
+    xferRec = fields.Nested(XferRec)
+    acctBal = fields.Nested(Amount)
+    LOCLimit = fields.Nested(Amount)
+    lOCLimit = fields.Nested(Amount)
+    otherIncome = fields.Nested(Amount)
+    curRate = fields.String()
+    termUnits = fields.String()
+    minPmtCurAmt = fields.Nested(MinPayment)
+
+    @validates_schema
+    def an_account_number(self, data, **kwargs):
+        if not (data.get("depAcctId", {}).get("acctId") or data.get("cardAcctId", {}).get("acctId")):
+            raise ValidationError("Missing data for required field: an account needs "
+                                  "depAcctId.acctId or cardAcctId.acctId.", "depAcctId.acctId")
+
+
+class SyncData(Base):
+    personName = fields.Nested(Schema.from_dict({"firstName": fields.String()}))
+    invoker = fields.Nested(Schema.from_dict({"refType": fields.String(),
+                                              "channel": fields.String()}))
+    govIssueIdent = fields.Nested(SyncIdent, required=True)
+    custInfo = fields.List(fields.Nested(SyncCustInfo), required=True,
+                           validate=length(1, None))
+    listAccounts = fields.List(fields.Nested(SyncAccount), load_default=list)
+
+
+class SyncFile(Base):
+    binData = fields.String(required=True, validate=length(1, None))
+
+
+class SyncDataFile(Base):
+    file = fields.Nested(SyncFile, required=True)
+
+
+# -- POST query-pila ---------------------------------------------------------------------------
+class InvoiceInfo(Base):
+    invoiceNum = fields.String(required=True, validate=length(1, 20))
+    identSerialNum = fields.String(required=True, validate=length(1, 20))
+
+
+class PilaTrn(Base):
+    transactionHour = fields.String(required=True, validate=validate.Regexp(
+        r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$", error="Not a valid time: expected HH:MM:SS."))
+    trnRqUID = fields.String(required=True, validate=length(1, 20))
+    code = fields.String(required=True, validate=length(1, 20))
+    depAcctIdTo = fields.Nested(Schema.from_dict(
+        {"acctId": fields.String(required=True, validate=length(1, 20))}), required=True)
+    branchName = fields.String()
+    cityId = fields.String()
+    city = fields.String()
+    stateProv = fields.String()
+    depAcctIdFrom = fields.Nested(AcctId)
+    invoiceInfo = fields.Nested(InvoiceInfo, required=True)
+
+    @pre_load
+    def mapping_spelling(self, data, **kwargs):
+        """The mapping table writes trn.InvoiceInfo.InvoiceNum; the example invoiceInfo.invoiceNum."""
+        if isinstance(data, dict) and "InvoiceInfo" in data and "invoiceInfo" not in data:
+            data = {**data, "invoiceInfo": data["InvoiceInfo"]}
+            info = data["invoiceInfo"]
+            if isinstance(info, dict) and "InvoiceNum" in info and "invoiceNum" not in info:
+                data["invoiceInfo"] = {**info, "invoiceNum": info["InvoiceNum"]}
+        return data
+
+
+class QueryPila(Base):
+    trn = fields.Nested(PilaTrn, required=True)
+
+
+# The instances the routes use: built once, here.
+SECURE_DATA = SecureData()
+SYNC_DATA = SyncData()
+SYNC_DATA_FILE = SyncDataFile()
+QUERY_PILA = QueryPila()
+
+
+def flatten(messages, prefix: str = "") -> dict[str, str]:
+    """marshmallow's nested error dict as {"dotted.path": "first message"}; list indexes kept
+    (custInfo.0.personName.fullName) so the client sees which entry is wrong."""
+    flat: dict[str, str] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":
+                path = prefix or "body"
+            flat.update(flatten(value, path))
+    elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
+        flat[prefix] = messages[0]
+    elif isinstance(messages, list):
+        for value in messages:
+            flat.update(flatten(value, prefix))
+    else:
+        flat[prefix] = str(messages)
+    return flat
