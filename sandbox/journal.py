@@ -1,21 +1,35 @@
-"""The request journal: the newest requests per session, bounded, with secrets masked."""
+"""The request journal: the newest requests per session, bounded, with secrets masked.
+
+Entries are recorded raw (see wsgi.raw_entry) and formatted only when read, so keeping a journal
+costs the request path almost nothing.
+"""
 from __future__ import annotations
 
+import json
 import threading
+import time
 from collections import deque
+from urllib.parse import parse_qsl
 
 MASK = "****"
-# Header names compared lower-case; every secret the seeds' credentials travel in.
+# Header names compared lower-case with dashes; every secret the seeds' credentials travel in.
 SECRET_HEADERS = frozenset({
-    "authorization", "x-security-clientsecret", "x-security-token", "client_secret",
-    "client-secret", "cookie", "proxy-authorization",
+    "authorization", "x-security-clientsecret", "x-security-token", "client-secret",
+    "cookie", "proxy-authorization",
 })
 # Body fields whose values are secrets wherever they appear (any depth).
 SECRET_FIELDS = ("password", "passwd", "secret", "token", "pin", "answer")
 
 
+def header_name(environ_key: str) -> str:
+    """HTTP_X_SECURITY_TOKEN -> X-Security-Token (the environ has lost the original case)."""
+    name = environ_key[5:] if environ_key.startswith("HTTP_") else environ_key
+    return "-".join(part.capitalize() for part in name.split("_"))
+
+
 def mask_headers(headers) -> dict:
-    return {name: (MASK if name.lower() in SECRET_HEADERS else value) for name, value in headers}
+    return {name: (MASK if name.lower().replace("_", "-") in SECRET_HEADERS else value)
+            for name, value in headers}
 
 
 def _is_secret_field(name: str) -> bool:
@@ -33,23 +47,51 @@ def mask_body(value):
     return value
 
 
+def _readable_body(body):
+    if isinstance(body, (bytes, bytearray)):
+        if not body:
+            return None
+        try:
+            return mask_body(json.loads(body))
+        except ValueError:
+            return body.decode("utf-8", "replace")
+    return mask_body(body)
+
+
+def format_entry(raw: dict) -> dict:
+    return {
+        "id": raw["id"],
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(raw["time"]))
+                + f".{int(raw['time'] * 1000) % 1000:03d}Z",
+        "method": raw["method"],
+        "path": raw["path"],
+        "query": dict(parse_qsl(raw["query"], keep_blank_values=True)),
+        "headers": mask_headers((header_name(k), v) for k, v in raw["headers"]),
+        "body": _readable_body(raw["body"]),
+        "status": raw["status"],
+        "answered_by": raw["answered_by"],
+        "duration_ms": raw["duration_ms"],
+    }
+
+
 class Journal:
     def __init__(self, size: int = 1000):
         self.size = max(1, int(size))
         self._entries: dict[str, deque] = {}
         self._lock = threading.Lock()
 
-    def record(self, session: str, entry: dict) -> None:
+    def record(self, session: str, raw: dict) -> None:
         with self._lock:
             entries = self._entries.get(session)
             if entries is None:
                 entries = self._entries[session] = deque(maxlen=self.size)
-            entries.append(entry)
+            entries.append(raw)
 
     def entries(self, session: str) -> list[dict]:
-        """Newest first."""
+        """Newest first, formatted and masked."""
         with self._lock:
-            return list(reversed(self._entries.get(session, ())))
+            raws = list(self._entries.get(session, ()))
+        return [format_entry(raw) for raw in reversed(raws)]
 
     def clear(self, session: str) -> None:
         with self._lock:

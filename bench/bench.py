@@ -1,0 +1,306 @@
+"""`make bench`: the sandbox against references on this same machine, with wrk.
+
+References, run in the same session so ratios are comparable:
+- a bare Flask app on waitress answering a canned 1 KB JSON (the floor of our stack);
+- Stoplight Prism mocking POST /cliente from the seed's example (installed into .bench/ by npm
+  on first run; skipped with a note when npm is missing).
+Reported: requests/s and p50/p99 latency per case, sandbox idle RSS and cold start, and the ratios
+the bar is stated in (sandbox read vs Prism: >= 1.2x, p99 no worse).
+
+Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (16), BENCH_THREADS (waitress
+threads for both servers, default 4).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / ".bench"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+SERVER_THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+CORE_AUTH = "Basic c2FuZGJveDpzYW5kYm94"  # sandbox:sandbox
+BCS_HEADERS = {"X-Security-ClientID": "sandbox-client", "X-Security-ClientSecret": "sandbox-secret",
+               "X-Security-Token": "bench-token"}
+CLIENTE_REQUEST = {"tipo_documento_id": 1, "tipo_documento": "curp", "numero_documento": 25326461}
+BCS_BASE = "/api/customersManagement/v1"
+
+
+# -- processes --------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A server process; `cold_start` is spawn-to-first-answer of its ready URL."""
+
+    def __init__(self, name, args, ready_path, env=None, cwd=None):
+        self.name, self.args, self.ready_path = name, args, ready_path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, **(env or {})}
+        self.cwd = cwd
+        self.cold_start = None
+        self.log = open(WORK / f"{name}.log", "w")
+
+    def start(self, method="GET", body=None, headers=None):
+        args = [a.replace("{port}", str(self.port)) for a in self.args]
+        began = time.perf_counter()
+        self.proc = subprocess.Popen(args, env=self.env, cwd=self.cwd, stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = began + 60
+        while time.perf_counter() < deadline:
+            try:
+                request = urllib.request.Request(self.url + self.ready_path, data=body,
+                                                 method=method, headers=headers or {})
+                urllib.request.urlopen(request, timeout=1).read()
+                self.cold_start = time.perf_counter() - began
+                return self
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise SystemExit(f"{self.name} exited; see {self.log.name}")
+                time.sleep(0.005)
+        raise SystemExit(f"{self.name} did not start; see {self.log.name}")
+
+    def rss_mib(self) -> float:
+        """Resident memory of the process tree (Prism runs node under a wrapper)."""
+        total = 0
+        for pid in [self.proc.pid, *_children(self.proc.pid)]:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+                total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            except (OSError, AttributeError):
+                pass
+        return total / 1024
+
+    def stop(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.log.close()
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    kids = [int(p) for p in out.stdout.split()]
+    return kids + [g for k in kids for g in _children(k)]
+
+
+# -- wrk --------------------------------------------------------------------------------------
+def lua_script(method: str, headers: dict, body: str | None, unique: bool) -> Path:
+    """A wrk script; with `unique`, every request's body gets a distinct number for {{N}}."""
+    lines = [f'wrk.method = "{method}"']
+    lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
+    if body is not None and not unique:
+        lines.append(f"wrk.body = [==[{body}]==]")
+    if unique:
+        lines += [
+            "local next_id = 1",
+            "function setup(thread) thread:set('tid', next_id); next_id = next_id + 1 end",
+            "local counter = 0",
+            f"local template = [==[{body}]==]",
+            "function request()",
+            "  counter = counter + 1",
+            "  local n = string.format('%d%07d', tid, counter)",
+            "  return wrk.format(nil, nil, nil, (string.gsub(template, '{{N}}', n)))",
+            "end",
+        ]
+    path = WORK / f"case-{abs(hash((method, body, unique)))}.lua"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def run_wrk(url: str, script: Path) -> dict:
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency",
+                          "-s", str(script), url], capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {"rps": rps, "p50": _latency(out, "50%"), "p99": _latency(out, "99%"),
+            "non2xx": int(non2xx.group(1)) if non2xx else 0}
+
+
+def _latency(out: str, label: str) -> float:
+    value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", out).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+# -- setup ------------------------------------------------------------------------------------
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk from Debian's packages...", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+        return
+    raise SystemExit("make bench needs wrk: apt-get install wrk")
+
+
+def ensure_prism() -> Path | None:
+    prism = WORK / "node_modules" / ".bin" / "prism"
+    if prism.exists():
+        return prism
+    if not shutil.which("npm"):
+        print("npm not found: the Prism reference is skipped", flush=True)
+        return None
+    print("installing Stoplight Prism into .bench/ (first run only)...", flush=True)
+    subprocess.run(["npm", "install", "--prefix", str(WORK), "--no-audit", "--no-fund",
+                    "@stoplight/prism-cli@5"], check=True, capture_output=True)
+    return prism
+
+
+def cliente_response_example() -> dict:
+    path = ROOT / "tests" / "fixtures" / "seeds" / "003_response_example.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    return {"data": {"es_socio": "1", "num_socio": "55555555"}, "message": "ok", "code": 200}
+
+
+def prism_spec() -> Path:
+    """An OpenAPI document for POST /cliente whose example is the seed's member."""
+    spec = {
+        "openapi": "3.0.3", "info": {"title": "cliente", "version": "1"},
+        "paths": {"/cliente": {"post": {
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["tipo_documento_id", "numero_documento"],
+                "properties": {"tipo_documento_id": {"type": "integer"},
+                               "tipo_documento": {"type": "string"},
+                               # string or number, as the seed's example sends it
+                               "numero_documento": {}}}}}},
+            "responses": {"200": {"description": "member", "content": {"application/json": {
+                "example": cliente_response_example()}}}}}}},
+    }
+    path = WORK / "prism-cliente.json"
+    path.write_text(json.dumps(spec))
+    return path
+
+
+CANNED_APP = '''
+import json, sys
+from flask import Flask, Response
+from waitress import serve
+app = Flask("reference")
+BODY = json.dumps({"data": [{"id": i, "name": "customer %d" % i, "city": "Bogota"} for i in range(18)]})
+@app.get("/canned")
+def canned():
+    return Response(BODY, mimetype="application/json")
+serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[2]), _quiet=True)
+'''
+
+
+# -- the run ----------------------------------------------------------------------------------
+def main() -> int:
+    WORK.mkdir(exist_ok=True)
+    ensure_wrk()
+    results: list[tuple[str, dict]] = []
+    python = sys.executable
+
+    reference = WORK / "reference_flask.py"
+    reference.write_text(CANNED_APP)
+    ref = Server("flask-canned", [python, str(reference), "{port}", str(SERVER_THREADS)],
+                 "/canned").start()
+    results.append(("bare Flask+waitress, canned 1 KB JSON (GET)",
+                    run_wrk(ref.url + "/canned", lua_script("GET", {}, None, False))))
+    ref.stop()
+
+    prism_bin = ensure_prism()
+    cliente_body = json.dumps(CLIENTE_REQUEST)
+    json_headers = {"Content-Type": "application/json"}
+    if prism_bin:
+        prism = Server("prism", [str(prism_bin), "mock", str(prism_spec()), "-p", "{port}",
+                                 "-h", "127.0.0.1", "-d", "false"],
+                       "/cliente").start("POST", cliente_body.encode(), json_headers)
+        results.append(("Prism mock, POST /cliente (read)",
+                        run_wrk(prism.url + "/cliente",
+                                lua_script("POST", json_headers, cliente_body, False))))
+        results[-1][1]["rss"] = prism.rss_mib()
+        prism.stop()
+
+    state = Path(tempfile.mkdtemp(prefix="sandbox-bench-")) / "state.db"
+    sandbox = Server("sandbox", [python, "-m", "sandbox", "serve", "--port", "{port}",
+                                 "--state", str(state), "--threads", str(SERVER_THREADS)],
+                     "/__sandbox/health").start()
+    time.sleep(0.5)
+    idle_rss, cold_start = sandbox.rss_mib(), sandbox.cold_start
+    for label, method, path, headers, body, unique in sandbox_cases():
+        results.append((label, run_wrk(sandbox.url + path,
+                                       lua_script(method, headers, body, unique))))
+    sandbox.stop()
+    report(results, idle_rss, cold_start)
+    return 0
+
+
+def sandbox_cases():
+    core_headers = {"Authorization": CORE_AUTH, "Content-Type": "application/json"}
+    bcs_json = {**BCS_HEADERS, "Content-Type": "application/json"}
+    yield ("sandbox POST /cliente (read)", "POST", "/cliente",
+           {"Content-Type": "application/json"}, json.dumps(CLIENTE_REQUEST), False)
+    core_create = core_customer_template()
+    if core_create:
+        yield ("sandbox POST /core_customer (create, SQLite)", "POST", "/core_customer",
+               core_headers, core_create, True)
+    yield ("sandbox GET BCS basicData v4 (read)", "GET",
+           BCS_BASE + "/customerAccountManagement/v4/basicData"
+           "?govIssueIdentType=CC&identSerialNum=1234567890", BCS_HEADERS, None, False)
+    create = bcs_create_template()
+    if create:
+        yield ("sandbox POST BCS customer (create, SQLite)", "POST",
+               BCS_BASE + "/customer-account-management/v1/customer", bcs_json, create, True)
+
+
+def core_customer_template() -> str | None:
+    path = ROOT / "tests/fixtures/seeds/000_request_example_2.json"
+    if not path.exists():
+        return None
+    example = json.loads(path.read_text())
+    example["client_info"]["document_number"] = "{{N}}"
+    return json.dumps(example)
+
+
+def bcs_create_template() -> str | None:
+    path = ROOT / "tests/fixtures/seeds/004_create_customer_request.json"
+    if not path.exists():
+        return None
+    example = json.loads(path.read_text())
+    ident = example.get("govIssueIdent", {})
+    ident["identSerialNum"] = "9{{N}}"
+    return json.dumps(example)
+
+
+def report(results, idle_rss, cold_start) -> None:
+    print(f"\nwrk: 2 threads, {CONNECTIONS} connections, {SECONDS}s per case; "
+          f"waitress threads: {SERVER_THREADS}; machine: {os.cpu_count()} cores\n")
+    print(f"{'case':52} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    for label, r in results:
+        print(f"{label:52} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['non2xx']:8d}")
+    by = dict(results)
+    print(f"\nsandbox idle RSS: {idle_rss:.1f} MiB (bar: < 60)   "
+          f"cold start to first answer: {cold_start:.3f} s (bar: < 0.5)")
+    read = by.get("sandbox POST /cliente (read)")
+    prism = by.get("Prism mock, POST /cliente (read)")
+    flask = by.get("bare Flask+waitress, canned 1 KB JSON (GET)")
+    if read and prism:
+        print(f"sandbox read vs Prism: {read['rps'] / prism['rps']:.2f}x req/s (bar: >= 1.2), "
+              f"p99 {read['p99']:.2f} vs {prism['p99']:.2f} ms (bar: no worse); "
+              f"Prism RSS {prism.get('rss', 0):.0f} MiB")
+    if read and flask:
+        print(f"sandbox read vs bare Flask canned: {read['rps'] / flask['rps']:.2f}x req/s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
