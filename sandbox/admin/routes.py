@@ -1,11 +1,15 @@
-"""The admin API under /__sandbox: health, fixtures, reset, the request journal."""
+"""The admin API under /__sandbox: health, scenarios (list, activate), fixtures, reset, the
+request journal. Everything that depends on the session (active scenario, state, journal) reads
+X-Sandbox-Session, like the API routes do."""
 from __future__ import annotations
 
-from flask import Blueprint, g
+from flask import Blueprint, g, request
 
 from .. import __version__
-from ..errors import json_response
+from ..errors import SandboxError, json_response
+from ..http import read_json
 from ..pipeline import ADMIN_PREFIX
+from ..scenarios.describe import describe_scenario
 
 
 def register(app, sandbox):
@@ -16,6 +20,38 @@ def register(app, sandbox):
     def health():
         return json_response({"status": "ok", "version": __version__})
 
+    @bp.get("/scenarios")
+    def list_scenarios():
+        route = request.args.get("route")
+        active = sandbox.scenarios.active_name(g.session)
+        listed = [describe_scenario(s, sandbox.catalog, active) for s in sandbox.scenarios.all()
+                  if route is None or route in s.routes]
+        return json_response({"session": g.session, "active": active, "scenarios": listed})
+
+    @bp.get("/scenarios/active")
+    def get_active():
+        return json_response({"session": g.session,
+                              "active": sandbox.scenarios.active_name(g.session)})
+
+    @bp.put("/scenarios/active")
+    def set_active():
+        name = read_json(request).get("name")
+        if not isinstance(name, str) or not name:
+            raise SandboxError(400, 'name: required, the name of a scenario, e.g. '
+                                    '{"name": "core-customer-rejected"}')
+        scenario = sandbox.scenarios.get(name)
+        if scenario is None:
+            valid = ", ".join(sorted(s.name for s in sandbox.scenarios.all()))
+            raise SandboxError(400, f"Unknown scenario {name!r}. Valid names: {valid}")
+        sandbox.scenarios.activate(g.session, name)
+        return json_response({"session": g.session, "active": name,
+                              "routes": list(scenario.routes)})
+
+    @bp.delete("/scenarios/active")
+    def clear_active():
+        sandbox.scenarios.deactivate(g.session)
+        return json_response({"session": g.session, "active": None})
+
     @bp.get("/fixtures")
     def fixtures():
         # Kinds starting with "_" are indexes and counters, not things a user looks up.
@@ -25,13 +61,21 @@ def register(app, sandbox):
 
     @bp.post("/reset")
     def reset():
+        # The session goes back to the fixtures: its records, active scenario and journal.
         sandbox.store.reset(g.session)
+        sandbox.scenarios.deactivate(g.session)
         sandbox.journal.clear(g.session)
         return json_response({"reset": True, "session": g.session})
 
     @bp.get("/requests")
     def list_requests():
-        return json_response({"session": g.session, "requests": sandbox.journal.entries(g.session)})
+        entries = sandbox.journal.entries(g.session)
+        limit = request.args.get("limit")
+        if limit is not None:
+            if not limit.isdigit():
+                raise SandboxError(400, f"limit: must be a whole number (got {limit!r})")
+            entries = entries[: int(limit)]
+        return json_response({"session": g.session, "requests": entries})
 
     @bp.delete("/requests")
     def clear_requests():

@@ -1,5 +1,268 @@
-"""Registers the scenario responders on the app (see CONTRACT.md, 'Choosing a response')."""
+"""Registers the scenario responders on the app (see CONTRACT.md, 'Choosing a response').
+
+In the pipeline, after authentication and before the view, these run in order; the first that
+answers wins:
+  0. X-Sandbox-Delay: waits (never answers by itself)
+  1. X-Sandbox-Error: <code>[:n] on a BCS route: that catalog row in the route's envelope
+  2. X-Sandbox-Scenario: <name>: that scenario's response
+  3. a magic identification number (999 + five-digit catalog code) on a BCS route
+  4. the session's active scenario, for its routes, when its match holds
+then the route itself.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+from flask import g
+
+from ..errors import SandboxError
+from ..pipeline import log_line
+from ..resources import shipped_scenarios_dir
+from .loader import MAX_DELAY_MS, OPERATION_FAMILIES, ScenarioSet, load_folders, yaml_files
+from .respond import FakesByLocale, answer, bcs_error
+
+ERROR_HEADER = "X-Sandbox-Error"
+SCENARIO_HEADER = "X-Sandbox-Scenario"
+DELAY_HEADER = "X-Sandbox-Delay"
+
+
+class ScenarioFolderError(Exception):
+    """The scenario folders do not check: the server refuses to start."""
+
+    def __init__(self, faults):
+        self.faults = list(faults)
+        super().__init__("broken scenario files:\n" + "\n".join(map(str, self.faults)))
+
+
+def scenario_folders(config) -> list:
+    """The shipped folder first, then the user's, so the user's scenarios win by name."""
+    return [shipped_scenarios_dir(), *config.scenarios]
+
+
+def known_routes(sandbox) -> dict:
+    """Operation name -> family: the documented ones plus whatever the app registered."""
+    routes = dict(OPERATION_FAMILIES)
+    routes.update({name: op.family for name, op in sandbox.operations.items()})
+    return routes
+
+
+class Scenarios:
+    """The loaded scenario set (swapped whole on reload) and each session's active scenario."""
+
+    def __init__(self, folders, routes: dict, catalog=None):
+        self.folders = list(folders)
+        self.routes = routes
+        self.catalog = catalog
+        self.current = ScenarioSet()
+        self._active: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._signature = None
+        self._stop = threading.Event()
+
+    # -- loading ------------------------------------------------------------------------------
+    def load(self) -> list:
+        """Load every folder; on faults keep the last good set and return the faults."""
+        signature = self.signature()
+        scenario_set, faults = load_folders(self.folders, self.routes, self.catalog)
+        self._signature = signature
+        if not faults:
+            self.current = scenario_set
+        return faults
+
+    def signature(self):
+        files = []
+        for folder in self.folders:
+            try:
+                for path in yaml_files(Path(folder)):
+                    stat = path.stat()
+                    files.append((str(path), stat.st_mtime_ns, stat.st_size))
+            except OSError:
+                files.append((str(folder), None, None))
+        return tuple(files)
+
+    def reload_if_changed(self) -> bool | None:
+        """True: reloaded; False: changed but broken (kept the last good set); None: no change."""
+        if self.signature() == self._signature:
+            return None
+        faults = self.load()
+        if faults:
+            log_line({"ts": _now(), "level": "error", "event": "scenarios_reload_failed",
+                      "message": "scenario files are broken; keeping the last good set",
+                      "faults": [str(f) for f in faults]})
+            return False
+        log_line({"ts": _now(), "level": "info", "event": "scenarios_reloaded",
+                  "scenarios": len(self.current.by_name)})
+        return True
+
+    def watch(self, interval: float) -> threading.Thread:
+        def loop():
+            while not self._stop.wait(interval):
+                try:
+                    self.reload_if_changed()
+                except Exception as exc:  # never let the watcher die on an odd file
+                    log_line({"ts": _now(), "level": "error", "event": "scenarios_reload_failed",
+                              "message": repr(exc)})
+        thread = threading.Thread(target=loop, name="scenario-reload", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    # -- per session --------------------------------------------------------------------------
+    def active_name(self, session: str) -> str | None:
+        return self._active.get(session)
+
+    def activate(self, session: str, name: str) -> None:
+        with self._lock:
+            self._active[session] = name
+
+    def deactivate(self, session: str) -> None:
+        with self._lock:
+            self._active.pop(session, None)
+
+    # -- lookups ------------------------------------------------------------------------------
+    def get(self, name: str):
+        return self.current.by_name.get(name)
+
+    def all(self) -> list:
+        return list(self.current.by_name.values())
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
 
 
 def register(app, sandbox):
-    pass
+    scenarios = Scenarios(scenario_folders(sandbox.config), known_routes(sandbox), sandbox.catalog)
+    faults = scenarios.load()
+    if faults:
+        raise ScenarioFolderError(faults)
+    scenarios.fakes = FakesByLocale(sandbox.fakes)
+    sandbox.scenarios = scenarios
+    sandbox.responders.extend(responders(sandbox))
+    if sandbox.config.reload_interval and sandbox.config.reload_interval > 0:
+        scenarios.watch(sandbox.config.reload_interval)
+
+
+def responders(sandbox) -> list:
+    scenarios: Scenarios = sandbox.scenarios
+
+    def delay(operation, request):
+        raw = request.headers.get(DELAY_HEADER)
+        if raw is None:
+            return None
+        try:
+            millis = int(raw.strip())
+        except ValueError:
+            millis = -1
+        if millis < 0:
+            raise SandboxError(400, f"{DELAY_HEADER} must be a whole number of milliseconds "
+                                    f"(0-{MAX_DELAY_MS}; larger values are capped), got {raw!r}")
+        if millis:
+            time.sleep(min(millis, MAX_DELAY_MS) / 1000)
+        return None
+
+    def forced_error(operation, request):
+        spec = request.headers.get(ERROR_HEADER)
+        if spec is None:
+            return None
+        if operation.family != "bcs":
+            names = scenarios.current.names_for(operation.name)
+            raise SandboxError(400, f"{ERROR_HEADER} selects a row of the BCS error catalog and "
+                                    f"applies to BCS routes only; {operation.name} is not one. "
+                                    f"Use {SCENARIO_HEADER} with one of: "
+                                    f"{', '.join(names) or '(no scenario for this route)'}")
+        raise bcs_error(sandbox, operation, spec.strip(), f"error:{spec.strip()}")
+
+    def named_scenario(operation, request):
+        name = request.headers.get(SCENARIO_HEADER)
+        if name is None:
+            return None
+        name = name.strip()
+        scenario = scenarios.get(name)
+        valid = ", ".join(scenarios.current.names_for(operation.name)) or "(none)"
+        if scenario is None:
+            raise SandboxError(400, f"Unknown scenario {name!r} ({SCENARIO_HEADER}). Scenarios for "
+                                    f"{operation.name}: {valid}. GET /__sandbox/scenarios lists "
+                                    f"every scenario")
+        if operation.name not in scenario.routes:
+            raise SandboxError(400, f"Scenario {name!r} answers {', '.join(scenario.routes)}, not "
+                                    f"{operation.name}. Scenarios for {operation.name}: {valid}")
+        return answer(sandbox, scenario, operation, request)
+
+    def magic_number(operation, request):
+        catalog = sandbox.catalog
+        if operation.idents is None or catalog is None:
+            return None
+        try:
+            idents = operation.idents(request)
+        except SandboxError:  # a body the route itself will refuse, with its own message
+            return None
+        for ident in idents or ():
+            row = catalog.is_magic(str(ident))
+            if row is not None:
+                err = catalog.error(row, operation)
+                err.answered_by = f"magic:{row['code']}"
+                raise err
+        return None
+
+    def active_scenario(operation, request):
+        name = scenarios.active_name(g.session)
+        if name is None:
+            return None
+        scenario = scenarios.get(name)
+        if scenario is None or operation.name not in scenario.routes:
+            return None
+        if scenario.conditions and not scenario.matches(_View(request)):
+            return None
+        return answer(sandbox, scenario, operation, request)
+
+    return [delay, forced_error, named_scenario, magic_number, active_scenario]
+
+
+class _View:
+    """What match conditions read from a request: headers, query, the JSON body."""
+
+    __slots__ = ("request", "_body")
+    _UNSET = object()
+
+    def __init__(self, request):
+        self.request = request
+        self._body = self._UNSET
+
+    def value(self, condition):
+        if condition.where == "headers":
+            return self.request.headers.get(condition.key)
+        if condition.where == "query":
+            return self.request.args.get(condition.key)
+        value = self.body
+        for part in condition.path:
+            if isinstance(value, dict):
+                value = value.get(part)
+            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            else:
+                return None
+        return value
+
+    @property
+    def body(self):
+        if self._body is self._UNSET:
+            self._body = request_body(self.request)
+        return self._body
+
+
+def request_body(request):
+    """The JSON body if there is a readable one, else None (the route reports bad bodies)."""
+    body = g.get("json_body")
+    if body is not None:
+        return body
+    try:
+        raw = request.get_data(cache=True)
+        return json.loads(raw) if raw else None
+    except Exception:
+        return None

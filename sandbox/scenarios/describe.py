@@ -1,0 +1,46 @@
+"""One scenario as the admin API, the console and `sandbox scenarios` show it."""
+from __future__ import annotations
+
+
+def describe_scenario(scenario, catalog=None, active: str | None = None) -> dict:
+    spec = scenario.response
+    if spec.error is not None:
+        row = spec.error_row
+        if row is None and catalog is not None:
+            try:
+                row = catalog.find(spec.error)
+            except KeyError:
+                row = None
+        status = row["status"] if row else None
+        answers = f"BCS error {spec.error}"
+    elif spec.passthrough:
+        status, answers = None, f"the route's own answer after {spec.delay_ms} ms"
+    elif spec.message is not None:
+        status, answers = spec.status, "an error in the route's envelope"
+    else:
+        status, answers = spec.status, "its body"
+    if spec.fault:
+        answers += f", with fault {spec.fault}"
+    return {
+        "name": scenario.name,
+        "description": scenario.description,
+        "routes": list(scenario.routes),
+        "status": status,
+        "answers": answers,
+        "error": spec.error,
+        "fault": spec.fault,
+        "delay_ms": spec.delay_ms,
+        "match": [_condition(c) for c in scenario.conditions],
+        "file": scenario.where,
+        "active": scenario.name == active,
+        "trigger": {
+            "header": f"X-Sandbox-Scenario: {scenario.name}",
+            "activate": f'PUT /__sandbox/scenarios/active {{"name": "{scenario.name}"}}',
+        },
+    }
+
+
+def _condition(condition) -> dict:
+    if condition.regex is not None:
+        return {"in": condition.where, "name": condition.key, "regex": condition.regex.pattern}
+    return {"in": condition.where, "name": condition.key, "equals": condition.expected}

@@ -1,0 +1,394 @@
+"""Scenario files -> compiled Scenario objects, or `file:line: message` faults.
+
+Loading IS checking: the server and `sandbox check` run the same code, so what the checker
+accepts the server serves. Everything is parsed and compiled here, once: templates, regexes,
+catalog rows; nothing of this runs per request.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .templates import Compiled, TemplateFailure, compile_text, has_template
+from .yamlfile import Fault, LineDict, load, plain
+
+# Every operation the sandbox serves (TEAM.md), so a scenario for a route whose module has not
+# registered yet still checks; the operations a built app registers are added to these.
+OPERATION_FAMILIES = {
+    "core_customer": "core", "core_product": "core_product", "cliente": "cooperative",
+    **{name: "bcs" for name in (
+        "create_customer", "basic_data_v1", "basic_data_v2", "basic_data_v4",
+        "customer_name_by_account", "customer_locations", "secure_data", "channel_contact",
+        "sync_data", "sync_data_file", "status_basic_data", "remittances_basic_data", "query_pila")},
+}
+FAULTS = ("empty_body", "malformed_json", "truncated_body")
+MAX_DELAY_MS = 60_000
+NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SCENARIO_KEYS = {"name", "description", "routes", "match", "response"}
+RESPONSE_KEYS = {"status", "headers", "body", "body_template", "message", "error", "delay_ms", "fault"}
+MATCH_KEYS = ("headers", "query", "body")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One match condition: where (headers/query/body), the key (a dotted path in the body),
+    and either an expected value or a compiled regex."""
+    where: str
+    key: str
+    path: tuple
+    expected: object = None
+    regex: re.Pattern | None = None
+
+    def holds(self, actual) -> bool:
+        if actual is None:
+            return False
+        if self.regex is not None:
+            return self.regex.search(actual if isinstance(actual, str) else str(actual)) is not None
+        if actual == self.expected:
+            return True
+        # Headers and query values are always text: `1234` in YAML matches "1234" on the wire.
+        return not isinstance(actual, (dict, list)) and _text(actual) == _text(self.expected)
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass
+class Response:
+    status: int = 200
+    headers: list = field(default_factory=list)      # [(name, Compiled | str)]
+    body: object = None                              # a render tree (see render_tree)
+    body_static: bool = True
+    body_template: Compiled | None = None
+    message: object = None                           # str | Compiled: an error in the envelope
+    error: str | None = None                         # catalog spec "50628" / "50628:2"
+    error_row: dict | None = None
+    delay_ms: int = 0
+    fault: str | None = None
+
+    @property
+    def passthrough(self) -> bool:
+        """Only a delay: wait, then let the route answer (a slow upstream)."""
+        return (self.body is None and self.body_template is None and self.message is None
+                and self.error is None and self.fault is None and not self.has_status)
+
+    has_status: bool = False
+
+
+@dataclass
+class Scenario:
+    name: str
+    description: str
+    routes: tuple
+    file: str
+    line: int
+    conditions: tuple
+    response: Response
+    names: frozenset            # context names its templates use (customer, fake, now...)
+
+    def matches(self, view) -> bool:
+        return all(condition.holds(view.value(condition)) for condition in self.conditions)
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class ScenarioSet:
+    by_name: dict = field(default_factory=dict)
+    by_route: dict = field(default_factory=dict)
+
+    def names_for(self, route: str) -> list[str]:
+        return [s.name for s in self.by_route.get(route, ())]
+
+
+# -- files ------------------------------------------------------------------------------------
+def yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_folders(folders, known_routes: dict, catalog=None):
+    """(ScenarioSet, faults). Later folders override earlier ones by scenario name."""
+    faults: list[Fault] = []
+    scenario_set = ScenarioSet()
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir():
+            faults.append(Fault(str(folder), 1, "no such scenario folder"))
+            continue
+        seen: dict[str, Scenario] = {}
+        for path in yaml_files(folder):
+            for scenario in load_file(path, str(path), known_routes, catalog, faults):
+                first = seen.get(scenario.name)
+                if first is not None:
+                    faults.append(Fault(scenario.file, scenario.line,
+                                        f"duplicate scenario name {scenario.name!r} "
+                                        f"(first defined at {first.where})"))
+                    continue
+                seen[scenario.name] = scenario
+        scenario_set.by_name.update(seen)
+    for scenario in scenario_set.by_name.values():
+        for route in scenario.routes:
+            scenario_set.by_route.setdefault(route, []).append(scenario)
+    return scenario_set, faults
+
+
+def load_file(path: Path, shown: str, known_routes: dict, catalog, faults: list) -> list[Scenario]:
+    document, fault = load(path, shown)
+    if fault:
+        faults.append(fault)
+        return []
+    # Only files with a top-level `scenarios:` key are scenario files; the catalog and data files
+    # under scenarios/ belong to the API modules.
+    if not isinstance(document, dict) or "scenarios" not in document:
+        return []
+    entries = document["scenarios"]
+    if not isinstance(entries, list):
+        faults.append(Fault(shown, document.line_of("scenarios"), "`scenarios` must be a list"))
+        return []
+    scenarios = []
+    line = document.line_of("scenarios")
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, LineDict):
+            faults.append(Fault(shown, line, f"scenarios[{index}] must be a mapping"))
+            continue
+        scenario = _scenario(entry, shown, known_routes, catalog, faults)
+        if scenario is not None:
+            scenarios.append(scenario)
+    return scenarios
+
+
+# -- one scenario -----------------------------------------------------------------------------
+class _Check:
+    """Collects the faults of one scenario, each with its file and line."""
+
+    def __init__(self, shown: str, entry: LineDict, faults: list):
+        self.shown = shown
+        self.name = entry.get("name") if isinstance(entry.get("name"), str) else None
+        self.faults = faults
+        self.count = 0
+
+    def fail(self, line: int, message: str) -> None:
+        prefix = f"scenario {self.name!r}: " if self.name else ""
+        self.faults.append(Fault(self.shown, line, prefix + message))
+        self.count += 1
+
+
+def _scenario(entry: LineDict, shown: str, known_routes: dict, catalog, faults) -> Scenario | None:
+    check = _Check(shown, entry, faults)
+    for key in entry:
+        if key not in SCENARIO_KEYS:
+            check.fail(entry.line_of(key), f"unknown key {key!r} (a scenario has "
+                                           f"{', '.join(sorted(SCENARIO_KEYS))})")
+    name = entry.get("name")
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        check.fail(entry.line_of("name"), "`name` is required: kebab-case letters, digits and "
+                                          f"dashes (got {name!r})")
+    description = entry.get("description")
+    if not isinstance(description, str) or not description.strip():
+        check.fail(entry.line_of("description"), "`description` is required (a sentence)")
+    routes = _routes(entry, known_routes, check)
+    conditions = _conditions(entry.get("match"), entry.line_of("match"), check)
+    response_spec = entry.get("response")
+    names: set = set()
+    response = None
+    if not isinstance(response_spec, LineDict):
+        check.fail(entry.line_of("response"), "`response` is required and must be a mapping")
+    else:
+        response = _response(response_spec, routes, known_routes, catalog, check, names)
+    if check.count:
+        return None
+    return Scenario(name, description.strip(), tuple(routes), shown, entry.line,
+                    tuple(conditions), response, frozenset(names))
+
+
+def _routes(entry: LineDict, known_routes: dict, check: _Check) -> list[str]:
+    routes = entry.get("routes")
+    line = entry.line_of("routes")
+    if isinstance(routes, str):
+        routes = [routes]
+    if not isinstance(routes, list) or not routes:
+        check.fail(line, "`routes` is required: a list of operation names")
+        return []
+    for route in routes:
+        if route not in known_routes:
+            check.fail(line, f"unknown route {route!r}; routes are operation names: "
+                             f"{', '.join(sorted(known_routes))}")
+    return [str(r) for r in routes]
+
+
+def _conditions(match, line: int, check: _Check) -> list[Condition]:
+    if match is None:
+        return []
+    if not isinstance(match, LineDict):
+        check.fail(line, "`match` must be a mapping of headers / query / body")
+        return []
+    conditions = []
+    for where, wanted in match.items():
+        where_line = match.line_of(where)
+        if where not in MATCH_KEYS:
+            check.fail(where_line, f"unknown match key {where!r} (use {', '.join(MATCH_KEYS)})")
+            continue
+        if not isinstance(wanted, LineDict):
+            check.fail(where_line, f"`match.{where}` must be a mapping of name: value")
+            continue
+        for key, expected in wanted.items():
+            key = str(key)
+            key_line = wanted.line_of(key)
+            path = tuple(key.split(".")) if where == "body" else (key.lower() if where == "headers"
+                                                                    else key,)
+            if isinstance(expected, dict):
+                if set(expected) != {"regex"} or not isinstance(expected["regex"], str):
+                    check.fail(key_line, f"`match.{where}.{key}` must be a value or {{regex: ...}}")
+                    continue
+                try:
+                    regex = re.compile(expected["regex"])
+                except re.error as exc:
+                    check.fail(key_line, f"bad regex for `match.{where}.{key}`: {exc}")
+                    continue
+                conditions.append(Condition(where, key, path, regex=regex))
+            elif isinstance(expected, list):
+                check.fail(key_line, f"`match.{where}.{key}` must be a value or {{regex: ...}}")
+            else:
+                conditions.append(Condition(where, key, path, expected=expected))
+    return conditions
+
+
+def _response(spec: LineDict, routes, known_routes, catalog, check: _Check, names: set) -> Response:
+    response = Response()
+    for key in spec:
+        if key not in RESPONSE_KEYS:
+            check.fail(spec.line_of(key), f"unknown response key {key!r} (a response has "
+                                          f"{', '.join(sorted(RESPONSE_KEYS))})")
+    kinds = [k for k in ("body", "body_template", "message", "error") if k in spec]
+    if len(kinds) > 1:
+        check.fail(spec.line, f"a response has one of body, body_template, message, error "
+                              f"(got {', '.join(kinds)})")
+    if "status" in spec:
+        status = spec["status"]
+        response.has_status = True
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            check.fail(spec.line_of("status"), f"`status` must be an HTTP status 100-599 "
+                                               f"(got {status!r})")
+        else:
+            response.status = status
+    headers = spec.get("headers") or {}
+    if not isinstance(headers, dict):
+        check.fail(spec.line_of("headers"), "`headers` must be a mapping of name: value")
+        headers = {}
+    for name, value in headers.items():
+        line = headers.line_of(name) if isinstance(headers, LineDict) else spec.line_of("headers")
+        compiled = _leaf(str(value) if value is not None else "", line, f"headers.{name}", check, names)
+        response.headers.append((str(name), compiled))
+    if "body" in spec:
+        response.body_static, response.body = _tree(spec["body"], spec.line_of("body"), "body",
+                                                     check, names)
+    if "body_template" in spec:
+        source = spec["body_template"]
+        line = spec.line_of("body_template")
+        if not isinstance(source, str):
+            check.fail(line, "`body_template` must be text (a template that renders JSON)")
+        else:
+            response.body_template = _compile(source, line, "body_template", check, names)
+    if "message" in spec:
+        message = spec["message"]
+        if not isinstance(message, str):
+            check.fail(spec.line_of("message"), "`message` must be text")
+        else:
+            response.message = _leaf(message, spec.line_of("message"), "message", check, names)
+            if not response.has_status:
+                response.status = 500
+    if "error" in spec:
+        _error(spec, routes, known_routes, catalog, check, response)
+    delay = spec.get("delay_ms", 0)
+    if isinstance(delay, bool) or not isinstance(delay, int) or not 0 <= delay <= MAX_DELAY_MS:
+        check.fail(spec.line_of("delay_ms"), f"`delay_ms` must be a whole number of milliseconds "
+                                             f"0-{MAX_DELAY_MS} (got {delay!r})")
+    else:
+        response.delay_ms = delay
+    fault = spec.get("fault")
+    if fault is not None and fault not in FAULTS:
+        check.fail(spec.line_of("fault"), f"unknown fault {fault!r} (use {', '.join(FAULTS)})")
+    response.fault = fault
+    if fault and (response.error or response.message is not None):
+        check.fail(spec.line_of("fault"), "a fault goes with a status and body, not with "
+                                          "`error` or `message`")
+    return response
+
+
+def _error(spec, routes, known_routes, catalog, check: _Check, response: Response) -> None:
+    line = spec.line_of("error")
+    code = spec["error"]
+    if not isinstance(code, str):
+        check.fail(line, f"`error` must be a quoted catalog code like \"50628\" or \"50628:2\" "
+                         f"(got {code!r}; YAML reads unquoted 00001 as the number 1)")
+        return
+    not_bcs = [r for r in routes if known_routes.get(r, "bcs") != "bcs"]
+    if not_bcs:
+        check.fail(line, f"`error` answers a BCS catalog row, but {', '.join(not_bcs)} "
+                         f"{'is not a BCS route' if len(not_bcs) == 1 else 'are not BCS routes'}; "
+                         f"use `status` with `message` or `body` there")
+    if "status" in spec:
+        check.fail(spec.line_of("status"), "`error` takes its status from the catalog; "
+                                           "drop `status`")
+    response.error = code
+    if catalog is not None:
+        try:
+            response.error_row = catalog.find(code)
+        except KeyError as exc:
+            check.fail(line, str(exc.args[0] if exc.args else exc))
+
+
+def _compile(source: str, line: int, where: str, check: _Check, names: set) -> Compiled | None:
+    try:
+        compiled = compile_text(source, f"<scenario {check.name or '?'} {where}>", line)
+    except TemplateFailure as exc:
+        check.fail(line, f"{where}: template line {exc.template_line}: {exc.message}")
+        return None
+    names.update(compiled.names)
+    return compiled
+
+
+def _leaf(value: str, line: int, where: str, check: _Check, names: set):
+    if has_template(value):
+        return _compile(value, line, where, check, names)
+    return value
+
+
+def _tree(value, line: int, where: str, check: _Check, names: set):
+    """(static, node): a static subtree is kept as plain data; anything with a template becomes
+    ("dict", [(key, static, node)]) / ("list", [(static, node)]) / Compiled."""
+    if isinstance(value, str):
+        if has_template(value):
+            return False, _compile(value, line, where, check, names)
+        return True, value
+    if isinstance(value, dict):
+        parts = []
+        for key, item in value.items():
+            item_line = value.line_of(key) if isinstance(value, LineDict) else line
+            parts.append((key, *_tree(item, item_line, f"{where}.{key}", check, names)))
+        if all(static for _, static, _ in parts):
+            return True, plain(value)
+        return False, ("dict", parts)
+    if isinstance(value, list):
+        parts = [_tree(item, line, f"{where}[{i}]", check, names) for i, item in enumerate(value)]
+        if all(static for static, _ in parts):
+            return True, plain(value)
+        return False, ("list", parts)
+    return True, value
+
+
+def render_tree(static: bool, node, context: dict):
+    if static:
+        return node
+    if isinstance(node, Compiled):
+        return node.render(context)
+    kind, parts = node
+    if kind == "dict":
+        return {key: render_tree(s, n, context) for key, s, n in parts}
+    return [render_tree(s, n, context) for s, n in parts]

@@ -1,0 +1,160 @@
+"""Scenario templates: compiled once at load in a sandboxed Jinja2, rendered per answer.
+
+The environment is Jinja2's ImmutableSandboxedEnvironment: no loader (a template cannot include or
+read a file), no attribute starting with `_` (no `__class__`, `__globals__`...), no mutating
+method of a list or dict, StrictUndefined (a typo is an error, not an empty string), and only the
+harmless globals `range` and `dict` (cycler, joiner, namespace and lipsum are gone).
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefined, meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+# What a template may name; anything else is reported when the scenario is checked.
+CONTEXT_NAMES = frozenset({"request", "customer", "fake", "now"})
+
+ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, loader=None)
+ENV.globals = {"range": ENV.globals["range"], "dict": dict}
+GLOBAL_NAMES = frozenset(ENV.globals)
+
+_ONE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>.*)\}\}\s*$", re.S)
+TEMPLATE_MARKERS = ("{{", "{%", "{#")
+
+
+class TemplateFailure(Exception):
+    """A template that would not compile or render, with its line inside the template."""
+
+    def __init__(self, message: str, template_line: int = 1, yaml_line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.template_line = template_line
+        self.yaml_line = yaml_line
+
+
+class Compiled:
+    """One compiled template leaf. render(context) -> value; names: context names it uses."""
+
+    __slots__ = ("render", "names", "line")
+
+    def __init__(self, render: Callable[[dict], object], names: frozenset, line: int):
+        self.render = render
+        self.names = names
+        self.line = line
+
+
+def _names_in(source: str) -> frozenset:
+    return frozenset(meta.find_undeclared_variables(ENV.parse(source))) - GLOBAL_NAMES
+
+
+def _check_names(names: frozenset) -> None:
+    unknown = sorted(names - CONTEXT_NAMES)
+    if unknown:
+        raise TemplateFailure(f"unknown name {', '.join(map(repr, unknown))} (a template can use "
+                              f"{', '.join(sorted(CONTEXT_NAMES))})")
+
+
+def _template_line(exc: BaseException, filename: str) -> int:
+    """The template line a runtime error happened on (Jinja rewrites its traceback so frames
+    carry the template's own file name and line numbers)."""
+    line = 1
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def compile_text(source: str, filename: str, line: int) -> Compiled:
+    """A string leaf: exactly one `{{ expr }}` keeps the expression's type; any other text with
+    template markers renders to a string. Raises TemplateFailure (syntax, unknown names)."""
+    try:
+        single = _ONE_EXPRESSION.match(source)
+        if single and not any(m in single.group("expr") for m in TEMPLATE_MARKERS) \
+                and "}}" not in single.group("expr"):
+            names = _names_in(source)
+            _check_names(names)
+            expression = ENV.compile_expression(single.group("expr"), undefined_to_none=False)
+
+            def render_expression(context):
+                try:
+                    value = expression(**context)
+                    if isinstance(value, Undefined):  # StrictUndefined only fails when used
+                        value._fail_with_undefined_error()
+                    return value
+                except TemplateError as exc:
+                    raise TemplateFailure(_describe(exc), 1, line) from None
+                except Exception as exc:  # a TypeError, ZeroDivisionError... inside the expression
+                    raise TemplateFailure(f"{type(exc).__name__}: {exc}", 1, line) from None
+            return Compiled(render_expression, names, line)
+        names = _names_in(source)
+        _check_names(names)
+        code = ENV.compile(source, name=filename, filename=filename)
+        template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
+    except TemplateSyntaxError as exc:
+        raise TemplateFailure(f"template syntax error: {exc.message}", exc.lineno or 1) from None
+
+    def render_template(context):
+        try:
+            return template.render(context)
+        except TemplateError as exc:
+            raise TemplateFailure(_describe(exc), _template_line(exc, filename), line) from None
+        except Exception as exc:
+            raise TemplateFailure(f"{type(exc).__name__}: {exc}",
+                                  _template_line(exc, filename), line) from None
+    return Compiled(render_template, names, line)
+
+
+def _describe(exc: TemplateError) -> str:
+    kind = type(exc).__name__
+    if kind == "SecurityError":
+        return f"refused by the template sandbox: {exc.message}"
+    if kind == "UndefinedError":
+        return f"undefined value: {exc.message}"
+    return f"{kind}: {exc.message}"
+
+
+def has_template(value: str) -> bool:
+    return any(marker in value for marker in TEMPLATE_MARKERS)
+
+
+class FakeData:
+    """The seeded Faker a template sees as `fake`: only its data generators, never its seeding
+    or provider management (a template must not change what other requests get)."""
+
+    _BLOCKED = frozenset({"seed", "seed_instance", "seed_locale", "add_provider", "set_formatter",
+                          "set_arguments", "get_formatter", "get_providers", "provider",
+                          "del_arguments", "get_arguments", "format", "parse"})
+
+    def __init__(self, faker):
+        self._faker = faker
+        allowed = set()
+        for provider in faker.providers:
+            for name in dir(provider):
+                if not name.startswith("_") and name not in self._BLOCKED:
+                    allowed.add(name)
+        self._allowed = frozenset(allowed)
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name not in self._allowed:
+            raise AttributeError(f"fake has no generator {name!r}")
+        return getattr(self._faker, name)
+
+
+class CaseInsensitiveDict(dict):
+    """Request headers for templates and matchers: `X-Channel` and `x-channel` are one name."""
+
+    def __init__(self, pairs=()):
+        super().__init__((str(k).lower(), v) for k, v in pairs)
+
+    def __getitem__(self, key):
+        return super().__getitem__(str(key).lower())
+
+    def __contains__(self, key):
+        return super().__contains__(str(key).lower())
+
+    def get(self, key, default=None):
+        return super().get(str(key).lower(), default)
