@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import jsonify, request
 
 import sandbox.app as app_module
+from sandbox.apis import bcs as real_bcs
 from sandbox import create_app
 from sandbox.errors import SandboxError
 from sandbox.http import read_json
@@ -106,7 +107,7 @@ class _WithTestApi:
 
 def build_app(monkeypatch, folder: Path | None = None, **config):
     """The real app plus the test API, with `folder` laid over the shipped scenarios."""
-    monkeypatch.setattr(app_module, "bcs", _WithTestApi(app_module.bcs))
+    monkeypatch.setattr(app_module, "bcs", _WithTestApi(real_bcs))
     if folder is not None:
         config["scenarios"] = (str(folder),)
     return create_app(make_config(**config))
