@@ -239,3 +239,11 @@ def test_scenario_templates_get_the_member_the_request_names(app, sandbox):
     with app.test_request_context("/cliente", method="POST", json={"tipo_documento_id": 9}):
         g.session = "default"
         assert lookup(request, sandbox.state()) is None
+
+
+def test_a_browser_preflight_on_cliente_is_allowed(client):
+    response = client.options("/cliente", headers={"Origin": "http://app.local",
+                                                   "Access-Control-Request-Method": "POST"})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]

@@ -11,7 +11,7 @@ import yaml
 from sandbox import create_app
 from sandbox.apis.cooperative.backend import MEMBERS
 from sandbox.apis.cooperative.curp import CurpRules
-from sandbox.apis.cooperative.members import number_in_words
+from sandbox.apis.cooperative.spanish import number_in_words
 from sandbox.resources import shipped_scenarios_dir
 from tests.conftest import make_config
 from tests.test_cliente import SEED_RESPONSE, assert_same_shape
