@@ -1,0 +1,75 @@
+"""Helpers the BCS profile route tests share: the base path, shape comparison, request bodies."""
+from __future__ import annotations
+
+import base64
+import json
+
+from tests.conftest import BCS_HEADERS, seed_example
+
+BASE = "/api/customersManagement/v1"
+JSON_HEADERS = {**BCS_HEADERS, "Content-Type": "application/json"}
+# The create-customer example's customer (a fixture, per CONTRACT.md).
+FIXTURE_CC = "1234567890"
+
+
+def shape_differences(actual, expected, path: str = "$") -> list[str]:
+    """Where `actual` differs from `expected` in keys, nesting or value types (not values).
+
+    A list in the example is compared element by element against its first element's shape
+    (the seed shows one or two entries of an array that may hold any number). Numbers are one
+    type (the seed writes 24 and 0.0 alike), booleans are not numbers.
+    """
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return [f"{path}: expected an object, got {type(actual).__name__}"]
+        problems = []
+        missing, extra = expected.keys() - actual.keys(), actual.keys() - expected.keys()
+        if missing:
+            problems.append(f"{path}: missing keys {sorted(missing)}")
+        if extra:
+            problems.append(f"{path}: unexpected keys {sorted(extra)}")
+        for key in expected.keys() & actual.keys():
+            problems += shape_differences(actual[key], expected[key], f"{path}.{key}")
+        return problems
+    if isinstance(expected, list):
+        if not isinstance(actual, list):
+            return [f"{path}: expected an array, got {type(actual).__name__}"]
+        if not expected:
+            return []
+        problems = []
+        for index, item in enumerate(actual):
+            problems += shape_differences(item, expected[0], f"{path}[{index}]")
+        return problems
+    return [] if _kind(actual) == _kind(expected) else [
+        f"{path}: expected {_kind(expected)}, got {_kind(actual)} ({actual!r})"]
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if value is None:
+        return "null"
+    return type(value).__name__
+
+
+def assert_shape(actual, example_name: str) -> None:
+    problems = shape_differences(actual, seed_example(example_name))
+    assert not problems, "\n".join(problems)
+
+
+def assert_bcs_error(response, status: int, code: str, response_type: str = "ER") -> dict:
+    """The BCS error envelope with the catalog's status and code; returns responseDetail."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.json
+    assert body["responseType"] == {"value": response_type}
+    assert set(body["responseDetail"]) == {"errorCode", "errorDesc", "errorType"}
+    assert body["responseDetail"]["errorCode"] == code, body
+    return body["responseDetail"]
+
+
+def file_body(content) -> dict:
+    """A sync-data-file request carrying `content` (a dict, or raw bytes) as base64."""
+    raw = content if isinstance(content, bytes) else json.dumps(content).encode()
+    return {"file": {"binData": base64.b64encode(raw).decode()}}
