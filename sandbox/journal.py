@@ -47,6 +47,12 @@ def mask_body(value):
     return value
 
 
+def mask_query(query: str) -> dict:
+    """The query string as a dict, secret-named parameters (client_secret, token...) masked."""
+    return {k: (MASK if _is_secret_field(k) and v else v)
+            for k, v in parse_qsl(query, keep_blank_values=True)}
+
+
 def _readable_body(body):
     if isinstance(body, (bytes, bytearray)):
         if not body:
@@ -65,7 +71,7 @@ def format_entry(raw: dict) -> dict:
                 + f".{int(raw['time'] * 1000) % 1000:03d}Z",
         "method": raw["method"],
         "path": raw["path"],
-        "query": dict(parse_qsl(raw["query"], keep_blank_values=True)),
+        "query": mask_query(raw["query"]),
         "headers": mask_headers((header_name(k), v) for k, v in raw["headers"]),
         "body": _readable_body(raw["body"]),
         "status": raw["status"],

@@ -1,0 +1,104 @@
+"""The request journal: newest first, bounded, every field, and no secret in it."""
+import json
+
+import requests
+
+from tests.conftest import BCS_HEADERS, CORE_AUTH, LiveServer
+from tests.scenario_kit import build_app, write
+
+SECRETS = ("sandbox:sandbox", "c2FuZGJveDpzYW5kYm94", "sandbox-secret", "token-123",
+           "hunter2", "s3cr3t-query", "1234-pin")
+
+
+def journal(client, **headers):
+    return client.get("/__sandbox/requests", headers=headers).json["requests"]
+
+
+def test_an_entry_has_every_field_and_names_what_answered(monkeypatch, tmp_path):
+    write(tmp_path, "s.yaml", """
+        scenarios:
+          - name: journal-me
+            description: answers
+            routes: [test_core_show]
+            response: {status: 202, body: {ok: true}}
+        """)
+    client = build_app(monkeypatch, tmp_path).test_client()
+    client.get("/test/core/9046?x=1", headers={**CORE_AUTH, "X-Sandbox-Scenario": "journal-me"})
+    [entry] = journal(client)
+    assert set(entry) >= {"time", "method", "path", "query", "headers", "body", "status",
+                          "answered_by", "duration_ms"}
+    assert entry["method"] == "GET" and entry["path"] == "/test/core/9046"
+    assert entry["query"] == {"x": "1"} and entry["status"] == 202
+    assert entry["answered_by"] == "scenario:journal-me"
+    assert entry["duration_ms"] >= 0 and entry["time"].endswith("Z")
+
+
+def test_forced_errors_are_journaled_with_their_code(monkeypatch):
+    client = build_app(monkeypatch).test_client()
+    client.get("/test/bcs/1", headers={**BCS_HEADERS, "X-Sandbox-Error": "50628"})
+    assert journal(client)[0]["answered_by"] == "error:50628"
+
+
+def test_newest_first_and_bounded_by_journal_size(monkeypatch):
+    client = build_app(monkeypatch, journal_size=3).test_client()
+    for number in range(5):
+        client.get(f"/test/core/{number}", headers=CORE_AUTH)
+    paths = [entry["path"] for entry in journal(client)]
+    assert paths == ["/test/core/4", "/test/core/3", "/test/core/2"]
+
+
+def test_admin_requests_are_not_journaled_and_delete_clears(monkeypatch):
+    client = build_app(monkeypatch).test_client()
+    client.get("/test/core/1", headers=CORE_AUTH)
+    client.get("/__sandbox/health")
+    assert len(journal(client)) == 1
+    assert client.delete("/__sandbox/requests").json["cleared"] is True
+    assert journal(client) == []
+
+
+def test_limit_returns_the_newest(monkeypatch):
+    client = build_app(monkeypatch).test_client()
+    for number in range(3):
+        client.get(f"/test/core/{number}", headers=CORE_AUTH)
+    limited = client.get("/__sandbox/requests?limit=1").json["requests"]
+    assert [e["path"] for e in limited] == ["/test/core/2"]
+    assert client.get("/__sandbox/requests?limit=x").status_code == 400
+
+
+def _send_secrets(base, send):
+    send("POST", f"{base}/test/core?client_secret=s3cr3t-query&token=s3cr3t-query",
+         headers={**CORE_AUTH, **BCS_HEADERS, "client_id": "sandbox-client",
+                  "client_secret": "sandbox-secret"},
+         json={"number": "77", "password": "hunter2",
+               "nested": [{"user_pin": "1234-pin", "Password": "hunter2"}]})
+
+
+def _assert_masked(entries):
+    text = json.dumps(entries)
+    for secret in SECRETS:
+        assert secret not in text, secret
+    [entry] = entries
+    headers = {name.lower(): value for name, value in entry["headers"].items()}
+    for name in ("authorization", "x-security-clientsecret", "x-security-token", "client-secret"):
+        assert headers[name] == "****", name
+    assert headers["client-id"] == "sandbox-client"      # not a secret: kept
+    assert entry["body"]["password"] == "****" and entry["body"]["number"] == "77"
+    assert entry["query"]["client_secret"] == "****"
+
+
+def test_secrets_are_masked_in_the_test_client(monkeypatch):
+    client = build_app(monkeypatch).test_client()
+
+    def send(method, url, headers, json):
+        client.open(url, method=method, headers=headers, json=json)
+    _send_secrets("", send)
+    _assert_masked(journal(client))
+
+
+def test_secrets_are_masked_over_a_real_socket(monkeypatch):
+    with LiveServer(build_app(monkeypatch)) as server:
+        def send(method, url, headers, json):
+            requests.request(method, url, headers=headers, json=json, timeout=10)
+        _send_secrets(server.url, send)
+        _assert_masked(requests.get(server.url + "/__sandbox/requests", timeout=10)
+                       .json()["requests"])
