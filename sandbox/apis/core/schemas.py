@@ -98,10 +98,10 @@ def varchar(size: int | None, *, required: bool = False, null: bool | None = Non
     validators = []
     if size is not None:
         validators.append(Length(max=size))
-    if required:
-        validators.append(_not_empty)
-    if choices is not None:
+    if choices is not None:  # (an empty value is not one of them either)
         validators.append(OneOf(choices, error="Must be one of: {choices}."))
+    elif required:
+        validators.append(_not_empty)
     return fields.String(validate=validators, **_presence(required, null))
 
 
