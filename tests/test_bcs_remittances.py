@@ -1,0 +1,56 @@
+"""GET /customers-management/v1/remittances/basic-data/{identserialnum} (seed 004, Remittances)."""
+import pytest
+
+from tests.bcs_profile_support import BASE, FIXTURE_CC, assert_bcs_error, assert_shape
+from tests.conftest import BCS_HEADERS
+
+URL = BASE + "/customers-management/v1/remittances/basic-data/"
+
+
+@pytest.mark.parametrize("ident_type", ["C.C.", "CC", "cc"])
+def test_the_fixture_customer_answers_the_example_shape(client, ident_type):
+    response = client.get(f"{URL}{FIXTURE_CC}?govIssueIdentType={ident_type}",
+                          headers=BCS_HEADERS)
+    assert response.status_code == 200
+    assert_shape(response.json, "004_remittances_response")
+    person = response.json["personInfo"]
+    assert person["govIssueIdent"] == {"govIssueIdentType": "CC", "identSerialNum": FIXTURE_CC,
+                                       "expCityId": "05001", "issDt": "2022-12-11",
+                                       "city": "Bogota D.C", "country": "CO"}
+    assert response.json["beneficiary"][0]["personInfo"]["firstName"] == "CARLOS"
+    assert response.json["senderPmtInfo"] == [{"cspRefId": 2, "type": "VLRING", "rank": "VLRING"}]
+
+
+def test_every_fixture_customer_answers_the_example_shape(client, sandbox):
+    for customer in sandbox.fixtures["bcs_customer"].values():
+        ident = customer["govIssueIdent"]
+        response = client.get(f"{URL}{ident['identSerialNum']}?govIssueIdentType="
+                              f"{ident['govIssueIdentType']}", headers=BCS_HEADERS)
+        assert response.status_code == 200
+        assert_shape(response.json, "004_remittances_response")
+
+
+def test_credentials_are_required(client):
+    response = client.get(f"{URL}{FIXTURE_CC}?govIssueIdentType=CC")
+    assert_bcs_error(response, 401, "1004", "ER400")
+
+
+def test_the_identification_type_is_mandatory(client):
+    detail = assert_bcs_error(client.get(URL + FIXTURE_CC, headers=BCS_HEADERS),
+                              400, "00001", "ER400")
+    assert "govIssueIdentType" in detail["errorDesc"]
+
+
+def test_an_unknown_type_is_a_bad_request(client):
+    response = client.get(f"{URL}{FIXTURE_CC}?govIssueIdentType=XX", headers=BCS_HEADERS)
+    assert_bcs_error(response, 400, "1", "ER400")
+
+
+def test_a_number_over_20_characters_is_a_bad_request(client):
+    response = client.get(f"{URL}{'1' * 21}?govIssueIdentType=CC", headers=BCS_HEADERS)
+    assert_bcs_error(response, 400, "1", "ER400")
+
+
+def test_unknown_customer_is_not_found(client):
+    response = client.get(f"{URL}11111?govIssueIdentType=CC", headers=BCS_HEADERS)
+    assert_bcs_error(response, 404, "1006", "ER400")
