@@ -36,12 +36,12 @@ class FakeCatalog:
          "description": "ERROR DE INICIO TP", "trigger": None},
     ]
 
-    def find(self, spec):
+    def find(self, spec, operation=None):
         code, _, nth = str(spec).partition(":")
         matching = [row for row in self.rows if row["code"] == code]
         index = int(nth) - 1 if nth.isdigit() else 0
         if not matching and self.real is not None:
-            return self.real.find(spec)
+            return self.real.find(spec, operation)
         if not matching or index >= len(matching) or index < 0:
             raise UnknownCode(f"Unknown BCS error code {spec!r}; GET /__sandbox/errors lists them")
         return matching[index]
@@ -54,12 +54,12 @@ class FakeCatalog:
                                    "errorType": row["type"]}}
         return SandboxError(row["status"], row["description"], code=row["code"], body=body)
 
-    def is_magic(self, ident):
+    def is_magic(self, ident, operation=None):
         if len(ident) == 8 and ident.startswith("999"):
             for row in self.rows:
                 if row["code"] == ident[3:]:
                     return row
-        return self.real.is_magic(ident) if self.real is not None else None
+        return self.real.is_magic(ident, operation) if self.real is not None else None
 
 
 def _idents(req):

@@ -203,7 +203,7 @@ def responders(sandbox) -> list:
         except SandboxError:  # a body the route itself will refuse, with its own message
             return None
         for ident in idents or ():
-            row = catalog.is_magic(str(ident))
+            row = catalog.is_magic(str(ident), operation)
             if row is not None:
                 err = catalog.error(row, operation)
                 err.answered_by = f"magic:{row['code']}"

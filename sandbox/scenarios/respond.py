@@ -33,7 +33,7 @@ def bcs_error(sandbox, operation, spec: str, answered_by: str) -> SandboxError:
         return SandboxError(400, "No BCS error catalog is loaded, so no catalog code can be "
                                  "forced here")
     try:
-        row = catalog.find(spec)
+        row = catalog.find(spec, operation)
     except KeyError as exc:
         return SandboxError(400, str(exc.args[0]) if exc.args else str(exc))
     err = catalog.error(row, operation)
