@@ -83,3 +83,13 @@ def test_non_numeric_number_is_50555_and_a_short_nit_50609(client):
 def test_a_passport_number_may_carry_letters(client):
     response = client.get(URL + "AB123456?govIssueIdentType=PA", headers=BCS_HEADERS)
     assert_bcs_error(response, 400, "51011")
+
+
+def test_the_routes_follow_a_configured_base_path():
+    from sandbox import create_app
+    from tests.conftest import make_config
+    client = create_app(make_config(bcs_base_path="/bcs/v9")).test_client()
+    response = client.get("/bcs/v9/customer-management/v1/location/" + EXAMPLE_CC,
+                          headers=BCS_HEADERS)
+    assert response.status_code == 200
+    assert client.get(URL + EXAMPLE_CC, headers=BCS_HEADERS).status_code == 404

@@ -100,3 +100,15 @@ def test_an_unknown_customer_is_00001_datos_incorrectos(client):
 def test_malformed_json_answers_in_the_route_envelope(client):
     response = client.put(URL, data="{", headers=JSON_HEADERS)
     assert_bcs_error(response, 400, "1")
+
+
+def test_stored_answers_survive_a_restart_with_a_state_file(tmp_path):
+    from sandbox import create_app
+    from tests.conftest import make_config
+    state = str(tmp_path / "state.db")
+    first = create_app(make_config(state=state)).test_client()
+    assert first.put(URL, json=secure_body(preguntaATDP002=False),
+                     headers=JSON_HEADERS).status_code == 200
+    first.application.extensions["sandbox"].store.close()
+    again = create_app(make_config(state=state)).test_client()
+    assert compliance(again) == {"termsConditions": True, "personDataProcessing": False}
