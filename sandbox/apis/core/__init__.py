@@ -1,7 +1,7 @@
 """Registers the core API (seeds 000, 001, 002): routes, envelopes, credentials and fixtures."""
 from __future__ import annotations
 
-from flask import g
+from flask import g, has_request_context, request
 
 from ...errors import register_envelope
 from . import backend as rules
@@ -54,10 +54,21 @@ def product_envelope(backend):
     """Seed 002: every error, even one the view never saw (401, 404, 405, 413, 415, malformed
     JSON), in `accounts_info` with action ERROR, so a client parses one shape."""
     def envelope(err, operation) -> dict:
-        body = g.get("json_body")
-        code = body.get("product_code") if isinstance(body, dict) else None
-        return rules.product_error_body(backend.opens(code), err.message)
+        return rules.product_error_body(backend.opens(_product_code()), err.message)
     return envelope
+
+
+def _product_code():
+    """The request's product_code where its body can be read (not on a 413), else None."""
+    if not has_request_context():
+        return None
+    body = g.get("json_body")
+    if body is None:  # the view never parsed it (a scenario, a 401): try, quietly
+        try:
+            body = request.get_json(silent=True)
+        except Exception:  # the body itself was refused (too large)
+            body = None
+    return body.get("product_code") if isinstance(body, dict) else None
 
 
 def stored_customer(request, state):
@@ -91,8 +102,13 @@ def operation_meta(people) -> dict:
             "request_schema": schemas.PRODUCT,
             "request_example": {"product_code": "AH01", "customer_number": 1234,
                                 "open_date": "2021-01-02"},
-            "response_example": {"accounts_info": [{"action": "CREATE", "account_product": "SAV1",
-                                                    "account_number": "000201000903"}]},
+            "response_examples": {
+                "AH01 (one sub-product)": {"accounts_info": [
+                    {"action": "CREATE", "account_product": "SAV1", "account_number": "000201000903"}]},
+                "AH02 (two sub-products)": {"accounts_info": [
+                    {"action": "CREATE", "account_product": "SAV1", "account_number": "000201000903"},
+                    {"action": "CREATE", "account_product": "SAV2", "account_number": "000221000148"}]},
+            },
             "success_status": 201, "products": catalog["products"],
         },
     }
