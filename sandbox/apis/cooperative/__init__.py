@@ -44,6 +44,12 @@ def register(app, sandbox) -> None:
         "request_example": seed_data["request_example"],
         "response_example": {"data": seed_data["members"][0]["data"],
                              "message": SUCCESS_MESSAGE, "code": 200},
+        "response_examples": {
+            "member": {"data": seed_data["members"][0]["data"], "message": SUCCESS_MESSAGE,
+                       "code": 200},
+            "not a member": {"data": backend.NOT_A_MEMBER, "message": SUCCESS_MESSAGE,
+                             "code": 200},
+        },
     })
 
 

@@ -52,7 +52,9 @@ class ClienteRequest(Schema):
                   "example": "curp"})
     numero_documento = DocumentNumber(
         required=True, error_messages=_MESSAGES,
-        metadata={"description": "The document's number: string or integer", "example": "25326461"})
+        metadata={"description": "The document's number: string or integer", "example": "25326461",
+                  "json_schema": {"oneOf": [{"type": "string", "minLength": 1},
+                                            {"type": "integer"}]}})
 
 
 CLIENTE_REQUEST = ClienteRequest()
