@@ -13,7 +13,8 @@ from ...errors import json_response
 from ...http import read_json
 from ...resources import shipped_scenarios_dir
 from . import add_route, request_idents
-from .profile_backend import ProfileBackend, decode_file
+from .profile_backend import ProfileBackend
+from .profile_intake import decode_file
 from .profile_render import (SECURE_DATA_OK, SYNC_DATA_FILE_OK, SYNC_DATA_OK, Labels,
                              channel_contact, locations, query_pila, remittances)
 

@@ -20,17 +20,15 @@ Catalog rows these rules answer (besides 1004/1005 from auth and the forced ones
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import random
 import re
 from datetime import date
 
 from marshmallow import ValidationError
 
-from . import fixtures, model
-from .profile_schemas import (IDENT_TYPES, LENGTH_PREFIX, NUMERIC_IDENT_TYPES, QUERY_PILA,
+from . import model
+from .profile_intake import decode_file, intake_account, intake_customer
+from .profile_schemas import (IDENT_TYPES, LENGTH_PREFIX, QUERY_PILA,
                               SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE, flatten)
 
 MISSING = "Missing data for required field"
@@ -70,7 +68,7 @@ class ProfileBackend:
         if not number or len(number) > 20:
             raise self.fail("1", operation, f"identserialnum must have 1 to 20 characters "
                                             f"(got {len(number)})")
-        if (ident_type or "CC") in NUMERIC_IDENT_TYPES and not number.isdigit():
+        if (ident_type or "CC") in model.NUMERIC_IDENT_TYPES and not number.isdigit():
             raise self.fail("50555", operation, f"{ident_type or 'CC'} {number!r} is not numeric")
         if ident_type == "NI" and len(number) not in (9, 10):
             raise self.fail("50609", operation, f"a NIT has 9 digits (10 with its check digit); "
@@ -275,110 +273,3 @@ def with_compliance(customer: dict, answers: dict) -> dict:
         "termsConditions": questions.get("preguntaATDP001", compliance.get("termsConditions", True)),
         "personDataProcessing": questions.get("preguntaATDP002",
                                               compliance.get("personDataProcessing", True))}}
-
-
-def decode_file(bin_data: str):
-    """The JSON object a base64 file carries, or a string saying what is wrong with it."""
-    try:
-        raw = base64.b64decode("".join(bin_data.split()), validate=True)
-    except (binascii.Error, ValueError):
-        return "not valid base64"
-    try:
-        content = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return "the decoded file is not UTF-8 text"
-    except json.JSONDecodeError as exc:
-        return f"the decoded file is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-    if not isinstance(content, dict):
-        return "the decoded file is not a JSON object"
-    return content
-
-
-def split_name(full_name: str, first_name: str | None = None) -> dict:
-    """A Colombian full name as first, middle, last and second last names: two given names and
-    two surnames when there are four words, one given name and two surnames with three."""
-    words = fixtures.upper_ascii(" ".join(full_name.split())).split(" ")
-    if len(words) >= 4:
-        first, middle, last, second = words[0], " ".join(words[1:-2]), words[-2], words[-1]
-    elif len(words) == 3:
-        first, middle, last, second = words[0], "", words[1], words[2]
-    else:
-        first, middle, last, second = words[0], "", " ".join(words[1:]), ""
-    if first_name and not middle and len(words) < 3:
-        first = fixtures.upper_ascii(first_name.strip()) or first
-    return {"firstName": first, "middleName": middle, "lastName": last, "secondLastName": second}
-
-
-def _intake_address(item: dict, data: dict, existing: list[dict]) -> dict:
-    code = data["sync_address_types"].get((item.get("addrType") or "home").lower(), "03")
-    same = next((a for a in existing if a.get("addrType") == code
-                 and a.get("addr1", "").upper() == (item.get("addr1") or "").upper()), None)
-    if same is not None:
-        return same
-    today = date.today().isoformat()
-    country = (item.get("country") or "").strip().lower()
-    return fixtures.merged(fixtures.data()["address_defaults"], {
-        "addrType": code, "addr1": fixtures.upper_ascii(item.get("addr1") or ""),
-        "stateProvDesc": fixtures.upper_ascii(item.get("stateProv") or ""),
-        "country": "CO" if country in ("", "colombia", "co") else item["country"],
-        "condition": "V", "createdDt": today, "upDt": today})
-
-
-def intake_customer(customer: dict | None, data: dict, ident_type: str, number: str,
-                    profile_data: dict, acct_ids: list[str]) -> dict:
-    """The stored customer after an intake: a new one from the intake (completed by the fixtures'
-    defaults), or the stored one with its name, contact, addresses and accounts updated."""
-    info = data["custInfo"][0]
-    name = info["personName"]
-    person = {**{k: name[k] for k in ("gender", "birthDt") if name.get(k)},
-              **{k: v for k, v in info.get("personInfo", {}).items()
-                 if k in ("gender", "birthDt") and v}}
-    contact = info.get("contactInfo", {})
-    cellphone = contact.get("phoneNumber") or (customer or {}).get("cellPhone", "")
-    email = contact.get("emailAddr") or (customer or {}).get("contactInfo", {}).get("emailAddr", "")
-    emails = [email] + [e["emailAddr"] for e in info.get("additionalEmaillAddr", ())
-                        if e.get("emailAddr")]
-    extra_phones = [p["phoneNumber"] for p in info.get("additionalPhoneNum", ())
-                    if p.get("phoneNumber")]
-    existing = (customer or {}).get("postAddr", [])
-    addresses = [_intake_address(item, profile_data, existing) for item in info.get("postAddress", ())]
-    kept = [a for a in existing if a.get("addrType") not in {x["addrType"] for x in addresses}]
-    parts = {
-        "govIssueIdent": {"govIssueIdentType": ident_type, "identSerialNum": number},
-        "personName": split_name(name["fullName"], data.get("personName", {}).get("firstName")),
-        "personInfo": person,
-        "cellPhone": cellphone,
-        "contactInfo": {"emailAddr": email, "cellPhone": cellphone},
-        "emails": [{"idItem": "", "processId": "", "emailAddr": e, "condition": "V"}
-                   for e in dict.fromkeys(e for e in emails if e)],
-        "phones": ([{"phoneType": "CEL", "cellPhone": cellphone, "phoneExt": "", "idItem": "",
-                     "processId": "", "condition": "V"}] if cellphone else [])
-                  + [{"phoneType": "ADI", "cellPhone": p, "phoneExt": "", "idItem": "",
-                      "processId": "", "condition": "V"} for p in extra_phones],
-        "postAddr": addresses + kept,
-        "upDt": date.today().isoformat(),
-        "accounts": list(dict.fromkeys([*(customer or {}).get("accounts", ()), *acct_ids])),
-    }
-    if customer is None:
-        # What an intake does not carry (income, occupation...) stays empty: contact answers
-        # 51041 for such a customer until the bank's data is completed.
-        parts["financial"] = {key: "" for key in fixtures.data()["defaults"]["financial"]}
-        parts["createDt"] = parts["upDt"]
-        return fixtures.customer_record(parts)
-    updated = fixtures.merged(customer, parts)
-    updated["personName"] = {**updated["personName"],
-                             "fullName": model.full_name(updated["personName"])}
-    return updated
-
-
-def intake_account(stored: dict | None, item: dict, acct_id: str, holder: str) -> dict:
-    ledger = (item.get("product", {}).get("productType") or "").split("-")
-    parts = {"acctId": acct_id, "holder": holder, "acctType": item["acctType"],
-             "curCode": item.get("curCode") or "COP"}
-    if item.get("name"):
-        parts["name"] = item["name"]
-    if len(ledger) == 3 and all(ledger):
-        parts["productId"] = dict(zip(("ledgerCode", "subLedgerCode", "groupCode"), ledger))
-    if stored is not None:
-        return fixtures.merged(stored, parts)
-    return fixtures.account_record({**parts, "openDt": date.today().isoformat()})

@@ -7,21 +7,19 @@ examples spell some keys two ways (`mNemonic` / `mnemonic`, `LOCLimit` / `lOCLim
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from .model import parse_mnemonic
+
 # The identification types the seed lists (CC citizenship card, CE immigration id, PA passport,
 # IT identity card, NI NIT, PE special stay permit).
 IDENT_TYPES = ("CC", "CE", "PA", "IT", "NI", "PE")
-# Types whose number is digits only; a passport may carry letters.
-NUMERIC_IDENT_TYPES = ("CC", "CE", "IT", "NI", "PE")
 SECURE_DATA_QUESTIONS = ("preguntaATDP001", "preguntaATDP002", "preguntaATDP003")
 # custInfo[].listAccounts[].acctType, as the sync-data mapping enumerates them.
 ACCOUNT_TYPES = ("CCA", "CDA", "CLA", "DDA", "EQU", "ILA", "LOC", "LOP", "SDA", "SPA", "RLA",
                  "CPA", "DBC", "LIA", "CIA", "OFA")
-MNEMONIC = re.compile(r"^(CC|CE|PA|IT|NI|PE)([0-9A-Za-z]{1,20})$")
 
 # Messages that say "length" start with this, so a length fault can answer the secure-data row
 # "Error en la longitud de la trama de entrada" and every other fault "datos incorrectos".
@@ -117,7 +115,8 @@ class SyncIdent(Base):
         value = data.get("mNemonic", data.get("mnemonic"))
         if value is None:
             raise ValidationError("Missing data for required field.", "mNemonic")
-        if not MNEMONIC.match(value):
+        parsed = parse_mnemonic(value)
+        if parsed is None or parsed[0] not in IDENT_TYPES or len(parsed[1]) > 20:
             raise ValidationError("Not a valid mnemonic: expected the document type "
                                   f"({', '.join(IDENT_TYPES)}) followed by its number, "
                                   "e.g. CC123456789.", "mNemonic")
