@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import pipeline
+from .admin import console, openapi
 from .admin import routes as admin
 from .apis import bcs, cooperative, core
 from .config import Config
@@ -26,5 +27,7 @@ def build_app(config: Config) -> Flask:
     sandbox.open_store()
     scenarios.register(app, sandbox)
     admin.register(app, sandbox)
+    openapi.register(app, sandbox)
+    console.register(app, sandbox)
     pipeline.install(app, sandbox)
     return app
