@@ -93,3 +93,16 @@ def test_the_routes_follow_a_configured_base_path():
                           headers=BCS_HEADERS)
     assert response.status_code == 200
     assert client.get(URL + EXAMPLE_CC, headers=BCS_HEADERS).status_code == 404
+
+
+@pytest.mark.parametrize("operation, example", [
+    ("customer_locations", "004_locations_response"), ("channel_contact", "004_contact_response"),
+    ("remittances_basic_data", "004_remittances_response"),
+    ("secure_data", "004_secure_data_response"), ("sync_data", "004_sync_data_response"),
+    ("sync_data_file", "004_sync_data_file_response"), ("query_pila", "004_pila_response")])
+def test_each_profile_route_documents_a_response_example_of_the_seed_shape(sandbox, operation,
+                                                                           example):
+    from tests.bcs_profile_support import shape_differences
+    meta = sandbox.operations[operation].meta
+    assert meta["seed"] == "004"
+    assert shape_differences(meta["response_example"], seed_example(example)) == []

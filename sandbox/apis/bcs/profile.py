@@ -12,11 +12,12 @@ from flask import g, request
 from ...errors import json_response
 from ...http import read_json
 from ...resources import shipped_scenarios_dir
-from . import add_route, request_idents
-from .profile_backend import ProfileBackend
+from . import add_route, model, request_idents
+from .profile_backend import ProfileBackend, current_address, current_locations
 from .profile_intake import decode_file
 from .profile_render import (SECURE_DATA_OK, SYNC_DATA_FILE_OK, SYNC_DATA_OK, Labels,
                              channel_contact, locations, query_pila, remittances)
+from .profile_schemas import QUERY_PILA, SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE
 
 DATA_FILE = "data/bcs_profile.yaml"
 
@@ -63,13 +64,42 @@ def register(app, sandbox, base: str) -> None:
         planilla = backend.query_pila(sandbox.state(), g.operation, read_json(request))
         return json_response(query_pila(planilla))
 
-    add_route(app, sandbox, base, "customer_locations", customer_locations_view)
-    add_route(app, sandbox, base, "secure_data", secure_data_view)
-    add_route(app, sandbox, base, "channel_contact", channel_contact_view)
-    add_route(app, sandbox, base, "sync_data", sync_data_view)
-    add_route(app, sandbox, base, "sync_data_file", sync_data_file_view, idents=sync_file_idents)
-    add_route(app, sandbox, base, "remittances_basic_data", remittances_view)
-    add_route(app, sandbox, base, "query_pila", query_pila_view)
+    routes = [("customer_locations", customer_locations_view, None, None),
+              ("secure_data", secure_data_view, SECURE_DATA, None),
+              ("channel_contact", channel_contact_view, None, None),
+              ("sync_data", sync_data_view, SYNC_DATA, None),
+              ("sync_data_file", sync_data_file_view, SYNC_DATA_FILE, sync_file_idents),
+              ("remittances_basic_data", remittances_view, None, None),
+              ("query_pila", query_pila_view, QUERY_PILA, None)]
+    examples = response_examples(sandbox, data, labels)
+    for name, view, schema, idents in routes:
+        operation = add_route(app, sandbox, base, name, view, idents=idents)
+        # What the OpenAPI document and the console show (the meta dict is the Operation's own).
+        operation.meta.update({"seed": "004", "response_example": examples.get(name)})
+        if schema is not None:
+            operation.meta.update({"request_schema": schema,
+                                   "request_example": data["request_examples"][name]})
+
+
+def response_examples(sandbox, data: dict, labels: Labels) -> dict:
+    """Each route's answer for the fixture its seed example describes, rendered once at start
+    (None where that fixture is gone)."""
+    customers = sandbox.fixtures.get(model.CUSTOMER, {})
+    people = {name: customers.get(key) for name, key in data["example_customers"].items()}
+    examples = {"secure_data": SECURE_DATA_OK, "sync_data": SYNC_DATA_OK,
+                "sync_data_file": SYNC_DATA_FILE_OK,
+                "query_pila": query_pila(next(iter(data["pila_planillas"].values())))}
+    person = people.get("customer_locations")
+    if person:
+        examples["customer_locations"] = locations(person, current_locations(person), labels)
+    person = people.get("channel_contact")
+    if person:
+        examples["channel_contact"] = channel_contact(
+            person, current_address(person, ("03", "01")), current_address(person, ("04",)))
+    person = people.get("remittances_basic_data")
+    if person:
+        examples["remittances_basic_data"] = remittances(person, current_locations(person), labels)
+    return examples
 
 
 def sync_file_idents(req) -> list[str]:

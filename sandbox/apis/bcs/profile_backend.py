@@ -114,13 +114,13 @@ class ProfileBackend:
     def channel_contact(self, state, operation, number: str, args):
         ident_type = self.ident_type(operation, args.get("govIssueIdentType"))
         customer = self.customer(state, operation, number, ident_type)
-        residence = _address(customer, ("03", "01"))
+        residence = current_address(customer, ("03", "01"))
         missing = [name for name, present in (
             ("residence address", residence),
             ("income", customer.get("financial", {}).get("incomeAmt"))) if not present]
         if missing:
             raise self.fail("51041", operation, "no " + " and no ".join(missing) + " on record")
-        return customer, residence, _address(customer, ("04",))
+        return customer, residence, current_address(customer, ("04",))
 
     # -- GET remittances/basic-data/{identserialnum} -------------------------------------------
     def remittances(self, state, operation, number: str, args):
@@ -130,7 +130,7 @@ class ProfileBackend:
         customer = model.find_by_number(state, number, ident_type)
         if customer is None:
             raise self.fail("1006", operation, f"no customer {ident_type}{number}")
-        return customer, [a for a in customer.get("postAddr", ()) if a.get("condition") == "V"]
+        return customer, current_locations(customer)
 
     # -- PUT secure-data -----------------------------------------------------------------------
     def secure_data(self, state, operation, body: dict) -> dict:
@@ -256,7 +256,11 @@ def _describe(problems: dict[str, str]) -> str:
     return "; ".join(f"{path}: {message}" for path, message in problems.items())
 
 
-def _address(customer: dict, types: tuple[str, ...]) -> dict | None:
+def current_locations(customer: dict) -> list[dict]:
+    return [a for a in customer.get("postAddr", ()) if a.get("condition") == "V"]
+
+
+def current_address(customer: dict, types: tuple[str, ...]) -> dict | None:
     for addr_type in types:
         for address in customer.get("postAddr", ()):
             if address.get("addrType") == addr_type and address.get("condition", "V") == "V":
