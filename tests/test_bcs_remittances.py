@@ -54,3 +54,15 @@ def test_a_number_over_20_characters_is_a_bad_request(client):
 def test_unknown_customer_is_not_found(client):
     response = client.get(f"{URL}11111?govIssueIdentType=CC", headers=BCS_HEADERS)
     assert_bcs_error(response, 404, "1006", "ER400")
+
+
+def test_a_magic_number_forces_its_catalog_row_in_the_er400_envelope(client):
+    response = client.get(f"{URL}99950628?govIssueIdentType=CC", headers=BCS_HEADERS)
+    detail = assert_bcs_error(response, 400, "50628", "ER400")
+    assert detail["errorDesc"].startswith("APERTURA DE PRODUCTO TEMPORALMENTE SUSPENDIDA")
+
+
+def test_a_forced_error_header_answers_in_the_er400_envelope(client):
+    response = client.get(f"{URL}{FIXTURE_CC}?govIssueIdentType=CC",
+                          headers={**BCS_HEADERS, "X-Sandbox-Error": "51011:2"})
+    assert_bcs_error(response, 400, "51011", "ER400")
