@@ -52,13 +52,13 @@ SHAPE = {
 }
 
 
-def send(client, route: str, **headers):
+def send(client, route: str, empty: bool = False, **headers):
     operation = SANDBOX.operations.get(route)
     if operation is None:
         pytest.skip(f"route {route} is not registered yet")
     path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: PATH_PARAMS.get(m.group(1), "1"), operation.rule)
     auth = BCS_HEADERS if operation.family == "bcs" else CORE_AUTH
-    body = BODIES.get(route)
+    body = None if empty else BODIES.get(route)
     return client.open(path, method=operation.method, query_string=QUERY if
                        operation.method == "GET" else None,
                        json=body() if body else None, headers={**auth, **headers})
@@ -85,6 +85,14 @@ def test_every_shipped_scenario_answers_on_each_of_its_routes(client, name, rout
     assert response.headers["X-Sandbox-Answered-By"] == f"scenario:{name}"
     if scenario.response.fault is None:
         assert response.is_json and response.json is not None
+
+
+@pytest.mark.parametrize("name,route", CASES)
+def test_shipped_scenarios_answer_even_without_a_body(client, name, route):
+    scenario = SANDBOX.scenarios.get(name)
+    response = send(client, route, empty=True, **{"X-Sandbox-Scenario": name})
+    assert response.status_code == describe_scenario(scenario, SANDBOX.catalog)["status"], \
+        response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("name,example", sorted(EXACT.items()))
