@@ -253,6 +253,8 @@ def test_length(client, name, path, value, expected):
     ("000_request_1", "client_info.related_accounts", {}, "Not a valid list"),
     ("000_request_3", "client_info.related_accounts[0].authorized_signature", "yes",
      "Not a valid boolean"),
+    ("000_request_3", "client_info.related_accounts[0].authorized_signature", 1,
+     "Not a valid boolean"),
     ("001_request_1", "client_documents[4].main", "1", "Not a valid integer"),
     ("001_request_1", "client_references.first_bank_reference.canceled", "no",
      "Not a valid integer"),

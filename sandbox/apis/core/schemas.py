@@ -16,6 +16,8 @@ from datetime import date
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validates_schema
 from marshmallow.validate import Length, OneOf
 
+from . import fastcheck
+
 # Seed 001: "M (Male) / F (Female) / NB (No Binary) / NC (No Comments) / O (Other)". Seed 000
 # documents only M / F and both say varchar 1, which NB and NC could not fit: the enumeration of
 # the newer seed applies to both layouts and stands in for the length.
@@ -37,6 +39,7 @@ class Table(Schema):
 # -- field types, strict about JSON types (a "1234" string is not an integer) --------------------
 class Integer(fields.Integer):
     default_error_messages = {"invalid": "Not a valid integer."}
+    fast_load = staticmethod(fastcheck.integer)
 
     def _validated(self, value):
         if isinstance(value, bool) or not isinstance(value, int):
@@ -46,6 +49,7 @@ class Integer(fields.Integer):
 
 class Float(fields.Float):
     default_error_messages = {"invalid": "Not a valid number."}
+    fast_load = staticmethod(fastcheck.number)
 
     def _validated(self, value):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -71,11 +75,18 @@ class Boolean(fields.Boolean):
     truthy = {True}
     falsy = {False}
     default_error_messages = {"invalid": "Not a valid boolean (true or false)."}
+    fast_load = staticmethod(fastcheck.boolean)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not bool:  # (0 and 1 would pass the truthy/falsy sets: 0 == False)
+            raise self.make_error("invalid")
+        return value
 
 
 class Code(fields.Field):
     """Text or integer: seed 002 types `related_wisenroll_code` integer, its example sends "K9ZW56"."""
     default_error_messages = {"invalid": "Not a valid code (text or integer)."}
+    fast_load = staticmethod(fastcheck.text_or_integer)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (str, int)):
@@ -416,6 +427,9 @@ class CoreCustomer001(Table):
     client_transactionality = nested(ClientTransactionality001, required=True)
     client_entity_branch = nested(EntityBranch, required=True)
 
+    # Rules on the whole body, which the fast check (fastcheck.py) runs too.
+    whole_body_checks = ("one_main_document",)
+
     @validates_schema(skip_on_field_errors=False)
     def one_main_document(self, data, **kwargs):
         # The main document is the customer's key in the core: exactly one must be marked.
@@ -459,6 +473,10 @@ class CoreProduct(Table):
 CUSTOMER_000 = CoreCustomer000()
 CUSTOMER_001 = CoreCustomer001()
 PRODUCT = CoreProduct()
+# A valid body (the common case) is recognised by a compiled check; marshmallow's full report is
+# asked for only when that check finds a fault.
+_PASSES = {id(schema): fastcheck.compile_check(schema)
+           for schema in (CUSTOMER_000, CUSTOMER_001, PRODUCT)}
 
 
 def customer_schema(body: dict) -> Schema:
@@ -468,6 +486,9 @@ def customer_schema(body: dict) -> Schema:
 
 def problems(schema: Schema, body: dict) -> str | None:
     """Every failing field of `body`, each with its path, or None when the body is valid."""
+    passes = _PASSES.get(id(schema))
+    if passes is not None and passes(body):
+        return None
     errors = schema.validate(body)
     if not errors:
         return None
