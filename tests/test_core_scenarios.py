@@ -44,3 +44,22 @@ def test_unavailable_on_both_routes(client):
     response = post(client, "/core_product", {"product_code": "CC01"}, "core-unavailable")
     assert response.status_code == 503
     assert [e["account_product"] for e in response.json["accounts_info"]] == ["NOW1", "NOW3"]
+
+
+def test_a_scenario_template_sees_the_customer_the_request_names(tmp_path):
+    from sandbox import create_app
+    from tests.conftest import make_config
+    (tmp_path / "mine.yaml").write_text(
+        "scenarios:\n"
+        "  - name: core-echo-customer\n"
+        "    description: says who the request names\n"
+        "    routes: [core_customer, core_product]\n"
+        "    response:\n"
+        "      status: 200\n"
+        "      body: {number: '{{ customer.customer_number }}',\n"
+        "             name: '{{ customer.client.client_info.first_name }}'}\n", encoding="utf-8")
+    client = create_app(make_config(scenarios=(str(tmp_path),))).test_client()
+    product = post(client, "/core_product", seed_example("002_request_1"), "core-echo-customer")
+    assert product.json == {"number": 1234, "name": "PEDRO"}
+    customer = post(client, "/core_customer", seed_example("001_request_2"), "core-echo-customer")
+    assert customer.json == {"number": 46, "name": "DANIELA"}
