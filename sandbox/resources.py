@@ -1,13 +1,18 @@
 """Where the shipped scenario YAML lives, installed or in a checkout."""
 from __future__ import annotations
 
-from importlib import resources
+from importlib import util
 from pathlib import Path
 
 
 def shipped_scenarios_dir() -> Path:
-    """The `scenarios/` folder that ships inside the package as sandbox.shipped_scenarios."""
-    try:
-        return Path(str(resources.files("sandbox.shipped_scenarios")))
-    except ModuleNotFoundError:  # a checkout imported without installing
-        return Path(__file__).resolve().parent.parent / "scenarios"
+    """The `scenarios/` folder that ships inside the package as sandbox.shipped_scenarios.
+
+    That folder has no __init__.py (it is data), so importlib sees a namespace package, whose
+    `resources.files()` is a MultiplexedPath that str() does not turn into a path: the spec's
+    search location is the folder itself."""
+    spec = util.find_spec("sandbox.shipped_scenarios")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    # A checkout imported without installing.
+    return Path(__file__).resolve().parent.parent / "scenarios"

@@ -1,0 +1,172 @@
+"""BCS customers and accounts in the shared store, and the lookups every BCS route uses.
+
+Kinds
+-----
+- `bcs_customer`, key `<govIssueIdentType>:<identSerialNum>` (e.g. `CC:1234567890`).
+- `bcs_account`, key `acctId`.
+- `_bcs_cellphone` (index), key a cellphone: `{"customer": "<customer key>"}`; both the
+  customer's own `cellPhone` and `contactInfo.cellPhone` point to it.
+- `_bcs_ident` (index), key an identSerialNum: `{"customers": ["<customer key>", ...]}`, for the
+  routes that take only the number (`/location/{identserialnum}`, `/channel/contact/...`).
+
+Customer record (keys in the upstream's own words; amounts and codes are strings, as the seed
+writes them; dates `YYYY-MM-DD`, "" where there is none):
+
+    govIssueIdent: {govIssueIdentType, identSerialNum, expCityId, issDt, expDt, city, country}
+    personType: "N" natural | "J" legal            (create's clientType.value)
+    personName: {firstName, middleName, lastName, secondLastName, fullName}
+    personInfo: {birthDt, gender, maritalStatus, maritalDesc,
+                 countryInfo, cityId, city}         (birth country and city: naturalPerson)
+    cellPhone: the number basicData v4 finds the customer by (`?cellphone=`)
+    contactInfo: {emailAddr, cellPhone, phone}     (main email, cellphone, landline)
+    emails: [{idItem, processId, emailAddr, condition}]                  (locations emailFromInfo)
+    phones: [{phoneType: CEL|ADI, cellPhone, phoneExt, idItem, processId, condition}]
+    postAddr: [{addrType: "03" residence | "04" office | "01", addr1, neighborhood, cityId, city,
+                stateProv, stateProvDesc, country, postalCode, phone, phoneExt,
+                phones: [{phoneType, cellPhone, idItem, processId, condition}],
+                idItem, processId, condition: V|N, createdDt, upDt, user, modifierUser,
+                submitBranchId, adminBranchId}]
+    entpr: {govIssueIdentType, identSerialNum, name}    (employer: v1/v2 OrgId)
+    business: {occupationCode, occupationDesc, businessType, certCode, activityDesc,
+               professionCode, professionDesc, professionGeneral, professionSpecific,
+               ciiu, jobTitle, rank, flagPubExpPerson (bool), companyName}
+    financial: {incomeAmt, otherIncomeAmt, otherIncomeName, expenseAmt, assetsAmt,
+                liabilitiesAmt, familyHeritageAmt, originResources, adminResources}
+                (amounts as "4510000.00")
+    createDt, upDt, sarlaftDt, deceasedDt, flagAlert: "N", flagExist: "s/", status: "",
+    flagBindable: bool
+    compliance: {termsConditions: bool, personDataProcessing: bool,
+                 questions: {preguntaATDP001: bool, ...}}            (secure-data answers)
+    remittances: {cspRefId: int, clientTerminalSeqId: int, status, beneficiaries: [{idItem,
+                  cspRefId, identSerialNum, emailAddr, firstName, middleName, lastName,
+                  secondLastName}], senderPmtInfo: [{cspRefId, type, rank}],
+                  pmtReferences: {updateRefId, branchId}}
+    accounts: [acctId, ...]
+
+Account record:
+
+    {acctId, holder: "<customer key>" | null, acctType: "SDA", name, productId: {ledgerCode,
+     subLedgerCode, groupCode}, productType, refNumber, openDt, status: "A", curCode: "COP",
+     gmf: {gmf, gmfAccountNumber, gmfDesc, bankName}, pocketType: "SI" | "NO"}
+
+Values from the store are never mutated: writers build new dicts (see store.py).
+"""
+from __future__ import annotations
+
+import re
+
+CUSTOMER = "bcs_customer"
+ACCOUNT = "bcs_account"
+BY_CELLPHONE = "_bcs_cellphone"
+BY_NUMBER = "_bcs_ident"
+
+# The identification types the seed lists: CC citizenship card, CE immigration id, PA passport,
+# IT identity card, NI NIT, PE special stay permit. Longest first for mnemonic prefixes.
+IDENT_TYPES = ("CC", "CE", "PA", "IT", "NI", "PE", "TI", "NIT")
+# Types whose number is digits only (a passport may carry letters).
+NUMERIC_IDENT_TYPES = ("CC", "CE", "IT", "TI", "NI", "NIT", "PE")
+_MNEMONIC = re.compile(r"([A-Za-z]+)([0-9A-Za-z]+)")
+
+
+def customer_key(ident_type: str, ident_serial_num: str) -> str:
+    return f"{ident_type.strip().upper()}:{ident_serial_num.strip()}"
+
+
+def key_of(customer: dict) -> str:
+    ident = customer["govIssueIdent"]
+    return customer_key(ident["govIssueIdentType"], ident["identSerialNum"])
+
+
+def full_name(person_name: dict) -> str:
+    parts = (person_name.get(k) for k in ("firstName", "middleName", "lastName", "secondLastName"))
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def parse_mnemonic(mnemonic: str) -> tuple[str, str] | None:
+    """`CC1234567890` -> ("CC", "1234567890"); None when it has no type letters or no number.
+    A known type is taken as the prefix, so a passport number may start with letters."""
+    text = (mnemonic or "").strip()
+    for ident_type in sorted(IDENT_TYPES, key=len, reverse=True):
+        if text.upper().startswith(ident_type) and len(text) > len(ident_type):
+            rest = text[len(ident_type):]
+            if rest.isalnum() and any(ch.isdigit() for ch in rest):
+                return ident_type, rest
+    match = _MNEMONIC.fullmatch(text)
+    if match and any(ch.isdigit() for ch in match.group(2)):
+        return match.group(1).upper(), match.group(2)
+    return None
+
+
+def mnemonic_number(mnemonic: str) -> str:
+    """The identification number a mnemonic carries (its type letters dropped)."""
+    parsed = parse_mnemonic(mnemonic)
+    return parsed[1] if parsed else (mnemonic or "").strip()
+
+
+# -- lookups ------------------------------------------------------------------------------------
+def get_customer(state, ident_type: str, ident_serial_num: str) -> dict | None:
+    return state.get(CUSTOMER, customer_key(ident_type, ident_serial_num))
+
+
+def find_by_number(state, ident_serial_num: str, ident_type: str | None = None) -> dict | None:
+    """The customer with that number (of that type when given; the first one otherwise)."""
+    if ident_type:
+        return get_customer(state, ident_type, ident_serial_num)
+    entry = state.get(BY_NUMBER, str(ident_serial_num).strip())
+    for key in (entry or {}).get("customers", ()):
+        customer = state.get(CUSTOMER, key)
+        if customer is not None:
+            return customer
+    return None
+
+
+def find_by_mnemonic(state, mnemonic: str) -> dict | None:
+    parsed = parse_mnemonic(mnemonic)
+    return get_customer(state, *parsed) if parsed else None
+
+
+def find_by_cellphone(state, cellphone: str) -> dict | None:
+    entry = state.get(BY_CELLPHONE, str(cellphone).strip())
+    return state.get(CUSTOMER, entry["customer"]) if entry else None
+
+
+def get_account(state, acct_id: str) -> dict | None:
+    return state.get(ACCOUNT, str(acct_id).strip())
+
+
+def holder_of(state, account: dict) -> dict | None:
+    """The customer who holds the account, or None (no holder, or a holder since removed)."""
+    key = account.get("holder")
+    return state.get(CUSTOMER, key) if key else None
+
+
+def accounts_of(state, customer: dict) -> list[dict]:
+    found = (get_account(state, acct_id) for acct_id in customer.get("accounts", ()))
+    return [account for account in found if account is not None]
+
+
+# -- writes (callers hold state.lock around read-then-write rules) -------------------------------
+def index_entries(customer: dict, known_numbers: dict | None = None) -> dict[str, dict]:
+    """The index records pointing at a customer: {kind: {key: value}}. known_numbers: the
+    current `_bcs_ident` entries of its number, so other types with that number are kept."""
+    key = key_of(customer)
+    number = customer["govIssueIdent"]["identSerialNum"]
+    keys = list((known_numbers or {}).get("customers", ()))
+    phones = {customer.get("cellPhone"), customer.get("contactInfo", {}).get("cellPhone")}
+    return {
+        BY_NUMBER: {number: {"customers": keys if key in keys else keys + [key]}},
+        BY_CELLPHONE: {phone: {"customer": key} for phone in phones if phone},
+    }
+
+
+def save_customer(state, customer: dict) -> None:
+    """Stores the customer and points the indexes at it."""
+    number = customer["govIssueIdent"]["identSerialNum"]
+    state.put(CUSTOMER, key_of(customer), customer)
+    for kind, entries in index_entries(customer, state.get(BY_NUMBER, number)).items():
+        for key, value in entries.items():
+            state.put(kind, key, value)
+
+
+def save_account(state, account: dict) -> None:
+    state.put(ACCOUNT, account["acctId"], account)
