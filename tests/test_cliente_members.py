@@ -95,7 +95,12 @@ def test_the_curp_builder_follows_renapo_rules(rules, names, expected_start):
 
 
 def test_generated_members_are_realistic_mexicans(sandbox):
-    for member in generated(sandbox):
+    members = generated(sandbox)
+    # Some with a business, a spouse, a second job; some without (empty-string objects).
+    for flag in (lambda d: d["es_socio_comercial"] == "1", lambda d: d["conyugue"]["edad"] != "",
+                 lambda d: d["segundo_empleo"]["puesto"] != ""):
+        assert 0 < sum(bool(flag(m["data"])) for m in members) < len(members)
+    for member in members:
         data = member["data"]
         state = STATES[data["estado"]]
         assert data["ciudad"] in [city for city, _ in state["cities"]]
@@ -106,6 +111,11 @@ def test_generated_members_are_realistic_mexicans(sandbox):
                       data["telefono_trabajo"], data["referencias"]["telefono"]):
             assert re.fullmatch(r"[1-9]\d{9}", phone), phone
         assert re.fullmatch(r"[a-z.]+\d+@[a-z.]+\.[a-z]+", data["email"]), data["email"]
+        business = data["negocio"]
+        if data["es_socio_comercial"] == "1":
+            costs = ("compras", "pago_sueldos", "pago_renta", "pago_creditos", "otros")
+            assert int(business["total_negocio"]) == int(business["ingresos"]) - sum(
+                int(business[name]) for name in costs) > 0
         gastos = data["gatos"]
         assert int(gastos["total_gastos"]) == sum(int(v) for k, v in gastos.items()
                                                  if k != "total_gastos")

@@ -170,8 +170,8 @@ class MemberFactory:
                     "negocio": dict.fromkeys(_BUSINESS_KEYS, "")}
         line, address = self.pick("business_lines"), self.address(p["home"])
         income, other = self.amount(8000, 80000), self.amount(0, 10000)
-        costs = [self.amount(2000, income // 2), self.amount(0, 15000), self.amount(0, 8000),
-                 self.amount(0, 5000), self.amount(0, 3000)]
+        # Purchases, wages, rent, credits, other: shares of income that leave a profit.
+        costs = [self.amount(0, income * share // 100) for share in (40, 20, 10, 10, 5)]
         commerce = {"giro": line, "fecha_comienzo": self.day(date(1995, 1, 1), REFERENCE_DAY).isoformat(),
                     "domicilio ": address, "telefono": self.phone(p["home"]["lada"]),
                     "ingreso_mensual": str(income), "otros_ingresos": str(other),
