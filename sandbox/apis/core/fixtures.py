@@ -3,6 +3,7 @@ scenarios/data), plus generated Dominican and US customers (seeded Faker: same s
 from __future__ import annotations
 
 import functools
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -11,6 +12,9 @@ from ...fakes import Fakes
 from ...resources import shipped_scenarios_dir
 
 DATA = "data"
+# Fixed ranges, not ages relative to today: the same seed gives the same people on any day.
+BIRTH_DATES = (date(1945, 1, 1), date(2005, 12, 31))
+ENTRY_DATES = (date(2008, 1, 1), date(2024, 12, 31))
 
 
 def load_yaml(name: str) -> dict:
@@ -85,7 +89,7 @@ class People:
             "last_name": fake.last_name().upper()[:30],
             "middle_last_name": fake.last_name().upper()[:30],
             "sex": sex,
-            "birth_date": fake.date_of_birth(minimum_age=18, maximum_age=80).isoformat(),
+            "birth_date": fake.date_between_dates(*BIRTH_DATES).isoformat(),
             "civil_status_id": fake.random_element((1, 2)),
         }
 
@@ -242,7 +246,7 @@ class UsPeople(People):
                 "currency_code": "USD", "company_name": fake.company()[:100],
                 "company_country_code": "US", "company_country_description": "United States",
                 "work_address": f"{fake.street_address()}, {city}, {state['code']} {zip_code}",
-                "entry_date": fake.date_between(start_date="-15y", end_date="-30d").isoformat(),
+                "entry_date": fake.date_between_dates(*ENTRY_DATES).isoformat(),
                 "professional_position": fake.job()[:100], "occupation_code": occupation_code,
                 "occupation_description": occupation,
             },
