@@ -96,3 +96,10 @@ def test_new_customers_are_numbered_above_every_fixture(client, sandbox):
     from tests.core_support import new_client
     number = client.post("/core_customer", json=new_client(), headers=CORE_AUTH).json["customer_number"]
     assert number == max(int(k) for k in customers(sandbox)) + 1
+
+
+def test_a_catalog_product_opening_an_unknown_sub_product_fails_at_start():
+    from sandbox.apis.core.backend import CoreBackend
+    catalog = {"sub_products": {"SAV1": {}}, "products": {"AH09": {"opens": ["SAV1", "SAV9"]}}}
+    with pytest.raises(ValueError, match="SAV9"):
+        CoreBackend(1, catalog)

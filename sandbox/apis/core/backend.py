@@ -66,6 +66,12 @@ class CoreBackend:
         self.first_customer_number = first_customer_number
         self.sub_products: dict = catalog["sub_products"]
         self.products: dict = catalog["products"]
+        # A catalog typo fails at start, not on the request that meets it.
+        for code, product in self.products.items():
+            unknown = [sub for sub in product["opens"] if sub not in self.sub_products]
+            if unknown or len(code) > 4:
+                raise ValueError(f"core_products.yaml: product {code} (4 characters at most) opens "
+                                 f"{product['opens']}, unknown sub-products: {unknown}")
 
     # POST /core_customer
     def save_customer(self, state, body: dict) -> int:
