@@ -40,6 +40,10 @@ EXACT = {
     "core-product-created-two-accounts-example": "002_response_201_2",
     "core-customer-error-en-example": "001_response_4xx",
     "create-customer-example": "004_create_response",
+    "basic-data-v1-not-found-example": "004_basic_data_error",
+    "basic-data-v2-not-found-example": "004_basic_data_error",
+    "customer-name-by-account-not-found-example": "004_name_by_account_error",
+    "status-basic-data-error-example": "004_status_error",
     "customer-locations-example": "004_locations_response",
     "customer-locations-error-example": "004_locations_error",
     "channel-contact-example": "004_contact_response",
@@ -57,6 +61,8 @@ EXACT = {
 }
 # Same keys, nesting and value types as the seed example (values follow the request).
 SHAPE = {
+    "basic-data-v4-example": "004_basic_data_v4_response",
+    "customer-name-by-account-example": "004_name_by_account_response",
     "core-customer-created-example": "000_response_201",
     "cliente-member-example": "003_cliente_response",
 }
