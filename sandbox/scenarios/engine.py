@@ -19,6 +19,7 @@ from pathlib import Path
 from flask import g
 
 from ..errors import SandboxError
+from ..wsgi import SESSION
 from ..pipeline import log_line
 from ..resources import shipped_scenarios_dir
 from .loader import MAX_DELAY_MS, OPERATION_FAMILIES, ScenarioSet, load_folders, yaml_files
@@ -27,6 +28,12 @@ from .respond import FakesByLocale, answer, bcs_error
 ERROR_HEADER = "X-Sandbox-Error"
 SCENARIO_HEADER = "X-Sandbox-Scenario"
 DELAY_HEADER = "X-Sandbox-Delay"
+# The same headers as WSGI environ keys: reading the environ directly is several times cheaper
+# than werkzeug's Headers on the hot path, and every request passes these checks.
+_ERROR = "HTTP_X_SANDBOX_ERROR"
+_SCENARIO = "HTTP_X_SANDBOX_SCENARIO"
+_DELAY = "HTTP_X_SANDBOX_DELAY"
+MAGIC_PREFIX = "999"
 
 
 class ScenarioFolderError(Exception):
@@ -152,7 +159,7 @@ def responders(sandbox) -> list:
     scenarios: Scenarios = sandbox.scenarios
 
     def delay(operation, request):
-        raw = request.headers.get(DELAY_HEADER)
+        raw = request.environ.get(_DELAY)
         if raw is None:
             return None
         try:
@@ -167,7 +174,7 @@ def responders(sandbox) -> list:
         return None
 
     def forced_error(operation, request):
-        spec = request.headers.get(ERROR_HEADER)
+        spec = request.environ.get(_ERROR)
         if spec is None:
             return None
         if operation.family != "bcs":
@@ -179,7 +186,7 @@ def responders(sandbox) -> list:
         raise bcs_error(sandbox, operation, spec.strip(), f"error:{spec.strip()}")
 
     def named_scenario(operation, request):
-        name = request.headers.get(SCENARIO_HEADER)
+        name = request.environ.get(_SCENARIO)
         if name is None:
             return None
         name = name.strip()
@@ -196,7 +203,7 @@ def responders(sandbox) -> list:
 
     def magic_number(operation, request):
         catalog = sandbox.catalog
-        if operation.idents is None or catalog is None:
+        if operation.idents is None or catalog is None or not _may_hold_magic(request):
             return None
         try:
             idents = operation.idents(request)
@@ -211,7 +218,7 @@ def responders(sandbox) -> list:
         return None
 
     def active_scenario(operation, request):
-        name = scenarios.active_name(g.session)
+        name = scenarios.active_name(request.environ.get(SESSION) or g.session)
         if name is None:
             return None
         scenario = scenarios.get(name)
@@ -222,6 +229,20 @@ def responders(sandbox) -> list:
         return answer(sandbox, scenario, operation, request)
 
     return [delay, forced_error, named_scenario, magic_number, active_scenario]
+
+
+def _may_hold_magic(request) -> bool:
+    """Whether 999 appears anywhere a magic number could (path, query, body): the operation's
+    idents() parses all of those, so most requests skip it."""
+    environ = request.environ
+    if MAGIC_PREFIX in environ.get("PATH_INFO", "") or MAGIC_PREFIX in environ.get("QUERY_STRING", ""):
+        return True
+    if environ.get("CONTENT_LENGTH") in (None, "", "0"):
+        return False
+    try:
+        return MAGIC_PREFIX.encode() in request.get_data(cache=True)
+    except Exception:  # a body the route will refuse (413...)
+        return False
 
 
 class _View:
