@@ -70,3 +70,30 @@ def test_a_new_file_is_picked_up(monkeypatch, tmp_path):
     write(tmp_path, "more/extra.yaml", GOOD.replace("reload-me", "extra-one"))
     assert scenarios.reload_if_changed() is True
     assert scenarios.get("extra-one") is not None
+
+
+def test_a_running_server_reloads_and_logs_a_broken_edit(tmp_path):
+    import requests
+
+    from tests.conftest import ServerProcess
+    write(tmp_path, "live.yaml", GOOD.replace("test_core_show", "core_customer"))
+    url_headers = {**CORE_AUTH, "X-Sandbox-Scenario": "reload-me"}
+    with ServerProcess("--scenarios", str(tmp_path), "--quiet",
+                       env={"SANDBOX_RELOAD_INTERVAL": "0.1"}) as server:
+        def version():
+            return requests.post(server.url + "/core_customer", json={}, headers=url_headers,
+                                 timeout=10).json()
+        assert version() == {"version": 1}
+        write(tmp_path, "live.yaml", EDITED.replace("test_core_show", "core_customer"))
+        deadline = time.monotonic() + 10
+        while version() != {"version": 2} and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert version() == {"version": 2}
+        write(tmp_path, "live.yaml", BROKEN.replace("test_core_show", "core_customer"))
+        time.sleep(2)  # many polls (every 0.1 s); the answer must not change meanwhile
+        assert version() == {"version": 2}
+        output = server.stop()
+    events = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert any(e.get("event") == "scenarios_reloaded" for e in events)
+    failed = [e for e in events if e.get("event") == "scenarios_reload_failed"]
+    assert failed and "live.yaml:6:" in failed[0]["faults"][0]
