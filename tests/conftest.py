@@ -79,7 +79,15 @@ class LiveServer:
         return self
 
     def __exit__(self, *exc):
-        self.server.close()
+        # Close on the loop's own thread (a trigger thunk): closing from here would pull the
+        # sockets out from under a running select(). With its map empty, the loop returns.
+        def close_everything():
+            for dispatcher in list(self.server._map.values()):
+                dispatcher.close()
+
+        self.server.trigger.pull_trigger(close_everything)
+        self.thread.join(timeout=10)
+        self.server.task_dispatcher.shutdown()
 
 
 @pytest.fixture
