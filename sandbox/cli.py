@@ -51,8 +51,9 @@ def cmd_serve(args) -> int:
     def ready(server):
         url = f"http://{config.host}:{config.port}"
         print(f"sandbox serving on {url}  (console: {url}/__sandbox/)", flush=True)
-        print(f"  core and cooperative: HTTP Basic {config.core_user} / {config.core_password}",
-              flush=True)
+        print(f"  core (/core_customer, /core_product): HTTP Basic "
+              f"{config.core_user} / {config.core_password}", flush=True)
+        print("  cooperative (/cliente): no credentials (seed 003 documents none)", flush=True)
         print(f"  BCS ({config.bcs_base_path}): client id {config.bcs_client_id}, "
               f"secret {config.bcs_client_secret}, any non-empty token", flush=True)
         print(f"  state: {config.state}   seed: {config.seed}", flush=True)
