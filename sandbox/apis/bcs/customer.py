@@ -1,0 +1,306 @@
+"""The rules of the BCS customer routes: create customer and account, basicData v1/v2/v4,
+customer name by account, status-basic-data (the holder of an account).
+
+Each function takes the session's state, the Operation (for the envelope of its errors) and the
+parsed request, and returns records or raises a catalog error; rendering is customer_render's.
+
+Rules with their own catalog codes (CONTRACT "Rules that produce real codes"):
+- create: a CC/CE/TI/IT/NI/PE number that is not numeric -> 50555; an NI (NIT) that is not 9
+  digits (10 with its check digit) -> 50609, a 10-digit NIT whose check digit is wrong -> 50545;
+  invalid characters in firstName / middleName / lastName / secondLastName -> 50503..50506; a
+  landline that is not 7 digits (or 10 starting 60) -> 50518; a phone of type C that is not a
+  cellphone (10 digits starting 3) -> 50562. Required fields missing -> 00001.
+- Re-creating an existing customer (same type and number) updates its data and answers the
+  account it already holds for the same product (same request, same account); another product
+  opens a new account. The seed's create table is empty, so no error is invented for it.
+- basicData v1/v2: no mnemonic -> 00001; a mnemonic without type letters or number -> 1; no such
+  customer -> 1006. v4: neither identification nor cellphone -> 00001, a non-numeric cellphone ->
+  50562, no such customer -> 1006.
+- name by account: no such account -> 05620; an account with no holder -> 05621; identserialnum
+  is no customer -> SQLCODE (NO EXISTE REGISTRO CC0105CLIENTNUM); not the holder -> 05622.
+- status-basic-data: the holder of trn.depAcctIdTo.acctId; 05620 / 05621 as above.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from . import fixtures, model
+from .schemas import CREATE_CUSTOMER, NAME_CHARACTERS, STATUS_BASIC_DATA, load
+
+NAME_CODES = (("firstName", "50503"), ("middleName", "50504"), ("lastName", "50505"),
+              ("secondLastName", "50506"))
+# DIAN's weights for a NIT's check digit, from the rightmost digit of the 9-digit base.
+NIT_WEIGHTS = (3, 7, 13, 17, 19, 23, 29, 37, 41, 43, 47, 53, 59, 67, 71)
+PHONE_FIELDS = ("phoneNum", "additionalPhoneNum", "phoneNumResidence",
+                "additionalPhoneNumResidence")
+ACCOUNT_START = 600_000_000
+REF_START = 203_200_000
+CSP_REF_START = 1000
+
+
+class Customers:
+    def __init__(self, catalog):
+        self.catalog = catalog
+        self.create_settings = fixtures.data()["create"]
+
+    # -- POST customer -----------------------------------------------------------------------
+    def create(self, state, operation, body: dict) -> tuple[dict, dict]:
+        data = load(CREATE_CUSTOMER, body, self.catalog, operation)
+        self.check_identification(operation, data["govIssueIdent"], "govIssueIdent")
+        employer = data.get("entpr", {}).get("govIssueIdent") or {}
+        if employer.get("govIssueIdentType") and employer.get("identSerialNum"):
+            self.check_identification(operation, employer, "entpr.govIssueIdent")
+        self.check_names(operation, data["personName"])
+        self.check_phones(operation, data)
+        parts = customer_parts(data)
+        product = product_of(data)
+        with state.lock:
+            existing = model.get_customer(state, data["govIssueIdent"]["govIssueIdentType"],
+                                          data["govIssueIdent"]["identSerialNum"])
+            account = held_account(state, existing, product) if existing else None
+            customer = self.stored_customer(state, existing, parts)
+            if account is None:
+                account = self.open_account(state, customer, product, data)
+                customer = {**customer, "accounts": customer["accounts"] + [account["acctId"]]}
+            model.save_customer(state, customer)
+        return customer, account
+
+    def check_identification(self, operation, ident: dict, path: str) -> None:
+        ident_type = ident["govIssueIdentType"].strip().upper()
+        number = ident["identSerialNum"].strip()
+        if ident_type in model.NUMERIC_IDENT_TYPES and not number.isdigit():
+            raise self.catalog.fail("50555", operation, f"{path}.identSerialNum: {number}")
+        if ident_type in ("NI", "NIT"):
+            if len(number) not in (9, 10):
+                raise self.catalog.fail("50609", operation,
+                                        f"{path}.identSerialNum: {len(number)} digits")
+            if len(number) == 10 and nit_check_digit(number[:9]) != int(number[9]):
+                raise self.catalog.fail("50545", operation, f"{path}.identSerialNum: expected "
+                                        f"{number[:9]}{nit_check_digit(number[:9])}")
+
+    def check_names(self, operation, person_name: dict) -> None:
+        for field, code in NAME_CODES:
+            value = person_name.get(field) or ""
+            if not NAME_CHARACTERS.match(value):
+                raise self.catalog.fail(code, operation, f"personName.{field}: {value}")
+
+    def check_phones(self, operation, data: dict) -> None:
+        for path, item in phones_of(data):
+            number = (item.get("phone") or "").strip()
+            if not number:
+                continue
+            if (item.get("phoneType") or "").upper() == "C":
+                if not is_cellphone(number):
+                    raise self.catalog.fail("50562", operation, f"{path}.phone: {number}")
+            elif not is_landline(number):
+                raise self.catalog.fail("50518", operation, f"{path}.phone: {number}")
+
+    def stored_customer(self, state, existing: dict | None, parts: dict) -> dict:
+        if existing is None:
+            today = dt.date.today().isoformat()
+            parts = {**parts, "createDt": today, "remittances": {
+                "cspRefId": state.next_number("bcs_csp_ref", CSP_REF_START)}}
+            return fixtures.customer_record(parts)
+        updated = fixtures.merged(existing, parts)
+        updated["personName"] = {**updated["personName"],
+                                 "fullName": model.full_name(updated["personName"])}
+        return updated
+
+    def open_account(self, state, customer: dict, product: dict, data: dict) -> dict:
+        ledger = product["productId"]["ledgerCode"]
+        acct_id = f"{ledger}{state.next_number('bcs_account', ACCOUNT_START):09d}"
+        while model.get_account(state, acct_id) is not None:  # a fixture took it
+            acct_id = f"{ledger}{state.next_number('bcs_account', ACCOUNT_START):09d}"
+        pocket = (data.get("pocketInfo") or {}).get("pocketType", "")
+        account = fixtures.account_record({
+            **product, "acctId": acct_id, "holder": model.key_of(customer),
+            "refNumber": f"1-{state.next_number('bcs_ref', REF_START)}",
+            "openDt": dt.date.today().isoformat(),
+            "gmf": self.create_settings["gmf"][(data.get("product") or {}).get("gmf", "N")],
+            "pocketType": "SI" if pocket.upper() == "S" else "NO"})
+        model.save_account(state, account)
+        return account
+
+    # -- basicData ---------------------------------------------------------------------------
+    def by_mnemonic(self, state, operation, mnemonic: str | None) -> dict:
+        if not mnemonic:
+            raise self.catalog.fail("00001", operation, "mnemonic")
+        parsed = model.parse_mnemonic(mnemonic)
+        if parsed is None:
+            raise self.catalog.fail("1", operation, f"mnemonic {mnemonic!r}: expected the "
+                                    "identification type and number, e.g. CC1234567890")
+        return self.found(operation, model.get_customer(state, *parsed), f"mnemonic {mnemonic}")
+
+    def by_identification_or_cellphone(self, state, operation, args) -> dict:
+        cellphone = (args.get("cellphone") or "").strip()
+        ident_type = (args.get("govIssueIdentType") or "").strip()
+        number = (args.get("identSerialNum") or "").strip()
+        if cellphone and not (ident_type or number):
+            if not cellphone.isdigit():
+                raise self.catalog.fail("50562", operation, f"cellphone: {cellphone}")
+            return self.found(operation, model.find_by_cellphone(state, cellphone),
+                              f"cellphone {cellphone}")
+        missing = [name for name, value in (("govIssueIdentType", ident_type),
+                                            ("identSerialNum", number)) if not value]
+        if missing:
+            raise self.catalog.fail("00001", operation, ", ".join(missing) + " (or cellphone)")
+        return self.found(operation, model.get_customer(state, ident_type, number),
+                          f"{ident_type} {number}")
+
+    def found(self, operation, customer: dict | None, what: str) -> dict:
+        if customer is None:
+            raise self.catalog.fail("1006", operation, f"no customer with {what}")
+        return customer
+
+    # -- accounts ----------------------------------------------------------------------------
+    def holder(self, state, operation, acct_id: str) -> tuple[dict, dict]:
+        """The account and the customer who holds it."""
+        account = model.get_account(state, acct_id)
+        if account is None:
+            raise self.catalog.fail("05620", operation, f"acctId {acct_id}")
+        customer = model.holder_of(state, account)
+        if customer is None:
+            raise self.catalog.fail("05621", operation, f"acctId {acct_id}")
+        return account, customer
+
+    def name_by_account(self, state, operation, ident_serial_num: str, acct_id: str,
+                        ident_type: str | None) -> dict:
+        account, holder = self.holder(state, operation, acct_id)
+        customer = model.find_by_number(state, ident_serial_num, ident_type or None)
+        if customer is None:
+            raise self.catalog.fail("SQLCODE:1", operation, f"identserialnum {ident_serial_num}")
+        if model.key_of(customer) != account["holder"]:
+            raise self.catalog.fail("05622", operation,
+                                    f"identserialnum {ident_serial_num}, acctid {acct_id}")
+        return holder
+
+    def status_basic_data(self, state, operation, body: dict) -> tuple[dict, dict]:
+        data = load(STATUS_BASIC_DATA, body, self.catalog, operation)
+        return self.holder(state, operation, data["trn"]["depAcctIdTo"]["acctId"].strip())
+
+
+# -- request -> record ----------------------------------------------------------------------------
+def nit_check_digit(base: str) -> int:
+    total = sum(int(d) * w for d, w in zip(reversed(base), NIT_WEIGHTS))
+    rest = total % 11
+    return rest if rest < 2 else 11 - rest
+
+
+def is_cellphone(number: str) -> bool:
+    return len(number) == 10 and number.isdigit() and number.startswith("3")
+
+
+def is_landline(number: str) -> bool:
+    """7 digits (before 2021), or the 10-digit 60X numbers of today's plan."""
+    return number.isdigit() and (len(number) == 7 or (len(number) == 10 and
+                                                      number.startswith("60")))
+
+
+def phones_of(data: dict):
+    contact = data.get("contactInfo") or {}
+    for name in PHONE_FIELDS:
+        if contact.get(name):
+            yield f"contactInfo.{name}", contact[name]
+    agreement = data.get("entprAgreement") or {}
+    for name in ("phoneNum", "additionalPhoneNum"):
+        if agreement.get(name):
+            yield f"entprAgreement.{name}", agreement[name]
+
+
+def product_of(data: dict) -> dict:
+    product = data.get("product") or {}
+    ids = product.get("productId") or {}
+    defaults = fixtures.data()["account_defaults"]
+    return {"productId": {key: ids.get(key) or defaults["productId"][key]
+                          for key in ("ledgerCode", "subLedgerCode", "groupCode")},
+            "productType": product.get("productType") or defaults["productType"]}
+
+
+def held_account(state, customer: dict, product: dict) -> dict | None:
+    for account in model.accounts_of(state, customer):
+        if (account["productId"], account["productType"]) == (product["productId"],
+                                                             product["productType"]):
+            return account
+    return None
+
+
+def pruned(value):
+    """Drops empty strings, objects and lists, so an update keeps what the request left out."""
+    if isinstance(value, dict):
+        kept = {k: pruned(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in ("", {}, [], None)}
+    return value
+
+
+def money(value: str | None) -> str:
+    return f"{value}.00" if value and "." not in value else (value or "")
+
+
+def customer_parts(data: dict) -> dict:
+    """The customer record's fields the create request sets (model.py's layout)."""
+    ident, name = data["govIssueIdent"], data["personName"]
+    info, contact = data["personInfo"], data.get("contactInfo") or {}
+    natural, agreement = data.get("naturalPerson") or {}, data.get("entprAgreement") or {}
+    employer = (data.get("entpr") or {}).get("govIssueIdent") or {}
+    phones = dict(phones_of(data))
+    cellphone = next((p["phone"] for p in phones.values()
+                      if (p.get("phoneType") or "").upper() == "C" and p.get("phone")), "")
+    landline = (contact.get("phoneNum") or {}).get("phone", "")
+    email = (info.get("contactInfo") or {}).get("emailAddr", "")
+    residence = contact.get("postAddr") or {}
+    today = dt.date.today().isoformat()
+    addresses = [fixtures.merged(fixtures.data()["address_defaults"], pruned({
+        "addrType": "03", "addr1": residence.get("addr1"), "cityId": residence.get("cityId"),
+        "city": residence.get("city"), "phone": landline, "createdDt": today, "upDt": today}))]
+    if (agreement.get("postAddr") or {}).get("addr1"):
+        addresses.append(fixtures.merged(fixtures.data()["address_defaults"], pruned({
+            "addrType": "04", "addr1": agreement["postAddr"]["addr1"],
+            "cityId": agreement.get("cityId"),
+            "phone": (agreement.get("phoneNum") or {}).get("phone"), "createdDt": today,
+            "upDt": today})))
+    issue = info.get("govIssueIdent") or {}
+    return pruned({
+        "govIssueIdent": {"govIssueIdentType": ident["govIssueIdentType"].strip().upper(),
+                          "identSerialNum": ident["identSerialNum"].strip(),
+                          "expCityId": issue.get("expCityId"), "issDt": issue.get("expDt")},
+        "personType": (data.get("clientType") or {}).get("value"),
+        "personName": {key: name.get(key, "") for key in
+                       ("firstName", "middleName", "lastName", "secondLastName")},
+        "personInfo": {"birthDt": info["birthDt"], "gender": info.get("gender"),
+                       "maritalStatus": info.get("maritalStatus"),
+                       "maritalDesc": info.get("maritalDesc"),
+                       "countryInfo": natural.get("countryInfo"), "cityId": natural.get("cityId"),
+                       "city": natural.get("city")},
+        "cellPhone": cellphone,
+        "contactInfo": {"emailAddr": email, "cellPhone": cellphone, "phone": landline},
+        "emails": [{"idItem": "", "processId": "", "emailAddr": email, "condition": "V"}]
+        if email else [],
+        "phones": [{"phoneType": "CEL" if (p.get("phoneType") or "").upper() == "C" else "ADI",
+                    "cellPhone": p["phone"], "phoneExt": "", "idItem": "", "processId": "",
+                    "condition": "V"} for path, p in phones.items()
+                   if p.get("phone") and path.startswith("contactInfo.additional")],
+        "postAddr": addresses if residence or len(addresses) > 1 else [],
+        "entpr": {"govIssueIdentType": employer.get("govIssueIdentType"),
+                  "identSerialNum": employer.get("identSerialNum"),
+                  "name": agreement.get("entprDesc")},
+        "business": {
+            "occupationCode": (data.get("businessOcupation") or {}).get("ocupationCode"),
+            "occupationDesc": (data.get("businessOcupation") or {}).get("desc"),
+            "businessType": (data.get("businessActivity") or {}).get("businessType"),
+            "certCode": (data.get("businessActivity") or {}).get("certCode"),
+            "activityDesc": (data.get("businessActivity") or {}).get("desc"),
+            "professionCode": (data.get("businessProfession") or {}).get("certCode"),
+            "professionDesc": (data.get("businessProfession") or {}).get("desc"),
+            "professionGeneral": (data.get("businessProfessionGeneral") or {}).get("certCode"),
+            "professionSpecific": (data.get("businessProfessionSpecific") or {}).get("certCode")},
+        "financial": {
+            "incomeAmt": money((info.get("income") or {}).get("incomeAmt")),
+            "otherIncomeAmt": money((info.get("otherIncome") or {}).get("amt")),
+            "otherIncomeName": (info.get("otherIncome") or {}).get("name"),
+            "expenseAmt": money((info.get("expense") or {}).get("amt")),
+            "assetsAmt": money((info.get("finalcialAssets") or {}).get("amt")),
+            "liabilitiesAmt": money((info.get("financialLiabilities") or {}).get("amt")),
+            "originResources": info.get("originResources"),
+            "adminResources": info.get("adminResources")},
+        "upDt": today, "sarlaftDt": today,
+    })
