@@ -3,14 +3,15 @@ request earns. Backends raise catalog rows (SandboxError); profile_render shapes
 
 Catalog rows these rules answer (besides 1004/1005 from auth and the forced ones):
 - locations, contact: 51011 no such customer; 50555 a non-numeric number for a numeric type;
-  50609 a NIT (NI) that is not 9 or 10 digits; 1 a govIssueIdentType / condition outside the
+  50609 a NIT (NI) that is not 9 or 10 digits, 50545 a 10-digit NIT with a wrong check digit
+  (create-customer's identification rules); 1 a govIssueIdentType / condition outside the
   documented values; 50005 (locations) an `action` other than I or T; 51041 (contact) a customer
   without residence address or income on record (e.g. one that only came in through sync-data).
 - secure-data: 00001 "Error en la longitud de la trama de entrada" for a field longer than allowed,
   00001 "Error de entrada datos incorrectos" for any other malformed / missing field, an unknown
   question, a non-boolean answer, or a customer the bank does not know.
 - sync-data, sync-data-file: 00001 missing required fields, 1 malformed values (and, for the file,
-  binData that is not base64 of a JSON object); 50555 / 50609 the mnemonic's number; 50565
+  binData that is not base64 of a JSON object); 50555 / 50609 / 50545 the mnemonic's number; 50565
   invalid characters in custInfo[].personName.fullName; 50562 contactInfo.phoneNumber not a
   cellphone; 50529-50531 additionalPhoneNum[0-2] not a phone number; 50591 an account in
   listAccounts held by another customer.
@@ -21,28 +22,22 @@ Catalog rows these rules answer (besides 1004/1005 from auth and the forced ones
 from __future__ import annotations
 
 import random
-import re
 from datetime import date
 
 from marshmallow import ValidationError
 
 from . import model
-from .profile_intake import decode_file, intake_account, intake_customer
-from .profile_schemas import (IDENT_TYPES, LENGTH_PREFIX, QUERY_PILA,
-                              SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE, flatten)
+from .customer import Customers, is_cellphone, is_landline
+from .profile_intake import decode_file, intake_account, intake_parts
+from .profile_schemas import LENGTH_PREFIX, QUERY_PILA, SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE
+from .schemas import NAME_CHARACTERS, faults
 
 MISSING = "Missing data for required field"
 LOCATION_ACTIONS = ("I", "T")          # I integrals (default), T transformed
 LOCATION_CONDITIONS = {"1": ("V",), "2": ("N",), "3": ("V", "N")}   # current, expired, all
-# Remittances writes the type with dots ("C.C."); these are the other spellings it may use.
-TYPE_ALIASES = {"TI": "IT", "NIT": "NI"}
-NAME = re.compile(r"^[A-Za-zÁÉÍÓÚÜÑáéíóúüñ'. -]+$")
-CELLPHONE = re.compile(r"^3\d{9}$")
-PHONE = re.compile(r"^(\d{7}|\d{10})$")
 ADDITIONAL_PHONE_CODES = ("50529", "50530", "50531")   # TELEFONO ADICIONAL 1, 2, 3
 SECURE_LENGTH_ROW = "secure_data/00001"       # Error en la longitud de la trama de entrada
 SECURE_INPUT_ROW = "secure_data/00001#2"      # Error de entrada datos incorrectos
-CSP_REF_COUNTER = "bcs_remittances_csp_ref_id"
 
 
 class ProfileBackend:
@@ -50,6 +45,8 @@ class ProfileBackend:
         self.catalog = sandbox.catalog
         self.fakes = sandbox.fakes
         self.rows = {row["id"]: row for row in self.catalog.rows}
+        # The customer routes' rules (identification numbers, new customers) serve here too.
+        self.customers = Customers(sandbox.catalog)
         self.data = data
 
     # -- errors --------------------------------------------------------------------------------
@@ -58,32 +55,31 @@ class ProfileBackend:
 
     def invalid(self, exc: ValidationError, operation, prefix: str = ""):
         """00001 when a required field is missing, 1 (BAD REQUEST) otherwise; naming each field."""
-        problems = {prefix + path: message for path, message in flatten(exc.messages).items()}
+        problems = {prefix + path: message for path, message in faults(exc.messages)}
         missing = any(message.startswith(MISSING) for message in problems.values())
         return self.fail("00001" if missing else "1", operation, _describe(problems))
 
     # -- who is asked for ----------------------------------------------------------------------
-    def check_number(self, operation, ident_type: str | None, number: str) -> None:
-        """The identification number rules of the locations/contact table (50555, 50609)."""
+    def check_number(self, operation, ident_type: str | None, number: str,
+                     path: str = "identserialnum") -> None:
+        """The identification number rules of the locations/contact table (50555, 50609, 50545),
+        as create-customer enforces them; a number without its type is read as a CC."""
         if not number or len(number) > 20:
-            raise self.fail("1", operation, f"identserialnum must have 1 to 20 characters "
+            raise self.fail("1", operation, f"{path} must have 1 to 20 characters "
                                             f"(got {len(number)})")
-        if (ident_type or "CC") in model.NUMERIC_IDENT_TYPES and not number.isdigit():
-            raise self.fail("50555", operation, f"{ident_type or 'CC'} {number!r} is not numeric")
-        if ident_type == "NI" and len(number) not in (9, 10):
-            raise self.fail("50609", operation, f"a NIT has 9 digits (10 with its check digit); "
-                                                f"got {len(number)}")
+        self.customers.check_identification(
+            operation, {"govIssueIdentType": ident_type or "CC", "identSerialNum": number}, path)
 
     def ident_type(self, operation, value: str | None, required: bool = False) -> str | None:
         if value is None or value == "":
             if required:
                 raise self.fail("00001", operation, "govIssueIdentType is required")
             return None
+        # Remittances' example writes the type with dots ("C.C.").
         normal = value.replace(".", "").strip().upper()
-        normal = TYPE_ALIASES.get(normal, normal)
-        if normal not in IDENT_TYPES:
+        if normal not in model.IDENT_TYPES:
             raise self.fail("1", operation, f"govIssueIdentType {value!r} is not one of "
-                                            f"{', '.join(IDENT_TYPES)}")
+                                            f"{', '.join(model.IDENT_TYPES)}")
         return normal
 
     def customer(self, state, operation, number: str, ident_type: str | None,
@@ -140,7 +136,7 @@ class ProfileBackend:
         try:
             data = SECURE_DATA.load(body)
         except ValidationError as exc:
-            problems = flatten(exc.messages)
+            problems = dict(faults(exc.messages))
             length = any(m.startswith(LENGTH_PREFIX) for m in problems.values())
             row = self.rows[SECURE_LENGTH_ROW if length else SECURE_INPUT_ROW]
             raise self.catalog.error(row, operation, _describe(problems)) from None
@@ -164,17 +160,15 @@ class ProfileBackend:
         ident = data["govIssueIdent"]
         mnemonic = ident.get("mNemonic", ident.get("mnemonic"))
         ident_type, number = model.parse_mnemonic(mnemonic)
-        self.check_number(operation, ident_type, number)
+        self.check_number(operation, ident_type, number, prefix + "govIssueIdent")
         self.check_intake(operation, data, prefix)
         with state.lock:
             customer = model.get_customer(state, ident_type, number)
             key = model.customer_key(ident_type, number)
             accounts = self.intake_accounts(state, operation, data["listAccounts"], key, prefix)
-            record = intake_customer(customer, data, ident_type, number, self.data,
-                                     [a["acctId"] for a in accounts])
-            if customer is None:
-                record = {**record, "remittances": {**record["remittances"],
-                          "cspRefId": state.next_number(CSP_REF_COUNTER, 1000)}}
+            parts = intake_parts(customer, data, ident_type, number, self.data,
+                                 [a["acctId"] for a in accounts])
+            record = self.customers.stored_customer(state, customer, parts)
             model.save_customer(state, record)
             for account in accounts:
                 model.save_account(state, account)
@@ -194,18 +188,18 @@ class ProfileBackend:
         for index, info in enumerate(data["custInfo"]):
             where = f"{prefix}custInfo.{index}"
             name = info["personName"]["fullName"]
-            if not NAME.match(name):
+            if not name.strip() or not NAME_CHARACTERS.match(name):
                 raise self.fail("50565", operation, f"{where}.personName.fullName {name!r}")
             phone = info.get("contactInfo", {}).get("phoneNumber")
-            if phone and not CELLPHONE.match(phone):
+            if phone and not is_cellphone(phone):
                 raise self.fail("50562", operation, f"{where}.contactInfo.phoneNumber {phone!r} "
                                                     f"is not 10 digits starting with 3")
             for n, extra in enumerate(info.get("additionalPhoneNum", ())[:3]):
                 number = extra.get("phoneNumber", "")
-                if number and not PHONE.match(number):
+                if number and not (is_cellphone(number) or is_landline(number)):
                     raise self.fail(ADDITIONAL_PHONE_CODES[n], operation,
                                     f"{where}.additionalPhoneNum.{n}.phoneNumber {number!r} is "
-                                    f"not 7 or 10 digits")
+                                    f"neither a cellphone nor a landline")
 
     def intake_accounts(self, state, operation, items: list[dict], holder: str,
                         prefix: str) -> list[dict]:

@@ -57,10 +57,10 @@ def _intake_address(item: dict, data: dict, existing: list[dict]) -> dict:
         "condition": "V", "createdDt": today, "upDt": today})
 
 
-def intake_customer(customer: dict | None, data: dict, ident_type: str, number: str,
-                    profile_data: dict, acct_ids: list[str]) -> dict:
-    """The stored customer after an intake: a new one from the intake (completed by the fixtures'
-    defaults), or the stored one with its name, contact, addresses and accounts updated."""
+def intake_parts(customer: dict | None, data: dict, ident_type: str, number: str,
+                 profile_data: dict, acct_ids: list[str]) -> dict:
+    """The customer record's fields an intake sets (model.py's layout): name, contact, e-mails,
+    phones, the addresses it carries (others kept) and its accounts added to those held."""
     info = data["custInfo"][0]
     name = info["personName"]
     person = {**{k: name[k] for k in ("gender", "birthDt") if name.get(k)},
@@ -96,12 +96,7 @@ def intake_customer(customer: dict | None, data: dict, ident_type: str, number: 
         # What an intake does not carry (income, occupation...) stays empty: contact answers
         # 51041 for such a customer until the bank's data is completed.
         parts["financial"] = {key: "" for key in fixtures.data()["defaults"]["financial"]}
-        parts["createDt"] = parts["upDt"]
-        return fixtures.customer_record(parts)
-    updated = fixtures.merged(customer, parts)
-    updated["personName"] = {**updated["personName"],
-                             "fullName": model.full_name(updated["personName"])}
-    return updated
+    return parts
 
 
 def intake_account(stored: dict | None, item: dict, acct_id: str, holder: str) -> dict:

@@ -11,11 +11,8 @@ from datetime import date
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from .model import parse_mnemonic
+from .model import IDENT_TYPES, parse_mnemonic
 
-# The identification types the seed lists (CC citizenship card, CE immigration id, PA passport,
-# IT identity card, NI NIT, PE special stay permit).
-IDENT_TYPES = ("CC", "CE", "PA", "IT", "NI", "PE")
 SECURE_DATA_QUESTIONS = ("preguntaATDP001", "preguntaATDP002", "preguntaATDP003")
 # custInfo[].listAccounts[].acctType, as the sync-data mapping enumerates them.
 ACCOUNT_TYPES = ("CCA", "CDA", "CLA", "DDA", "EQU", "ILA", "LOC", "LOP", "SDA", "SPA", "RLA",
@@ -281,23 +278,3 @@ SECURE_DATA = SecureData()
 SYNC_DATA = SyncData()
 SYNC_DATA_FILE = SyncDataFile()
 QUERY_PILA = QueryPila()
-
-
-def flatten(messages, prefix: str = "") -> dict[str, str]:
-    """marshmallow's nested error dict as {"dotted.path": "first message"}; list indexes kept
-    (custInfo.0.personName.fullName) so the client sees which entry is wrong."""
-    flat: dict[str, str] = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
-            if key == "_schema":
-                path = prefix or "body"
-            flat.update(flatten(value, path))
-    elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
-        flat[prefix] = messages[0]
-    elif isinstance(messages, list):
-        for value in messages:
-            flat.update(flatten(value, prefix))
-    else:
-        flat[prefix] = str(messages)
-    return flat
