@@ -73,3 +73,11 @@ def file_body(content) -> dict:
     """A sync-data-file request carrying `content` (a dict, or raw bytes) as base64."""
     raw = content if isinstance(content, bytes) else json.dumps(content).encode()
     return {"file": {"binData": base64.b64encode(raw).decode()}}
+
+
+def create_customer(client, number: str) -> dict:
+    """POST customer (the base's route) with the seed's create example for another number."""
+    from tests.test_bcs_create import CREATE, new_customer
+    response = client.post(CREATE, json=new_customer(number), headers=JSON_HEADERS)
+    assert response.status_code == 200, response.json
+    return response.json

@@ -55,3 +55,14 @@ def test_a_customer_known_only_from_an_intake_has_incomplete_data_51041(client):
     assert client.post(BASE + "/v1/sync-data", json=body, headers=JSON_HEADERS).status_code == 200
     detail = assert_bcs_error(client.get(URL + "1098765432", headers=BCS_HEADERS), 400, "51041")
     assert "income" in detail["errorDesc"]
+
+
+def test_a_customer_created_with_post_customer_shows_its_financial_data(client):
+    from tests.bcs_profile_support import create_customer
+    create_customer(client, "1012345678")
+    response = client.get(URL + "1012345678?govIssueIdentType=CC", headers=BCS_HEADERS)
+    assert response.status_code == 200, response.json
+    assert_shape(response.json, "004_contact_response")
+    assert response.json["incomeInfo"] == {"incomeAmt": "25000000.00"}
+    assert response.json["postAddr"]["addr1"] == "XXXXXXXXXXXX"
+    assert response.json["businessOccupation"] == {"code": "01"}

@@ -106,3 +106,16 @@ def test_each_profile_route_documents_a_response_example_of_the_seed_shape(sandb
     meta = sandbox.operations[operation].meta
     assert meta["seed"] == "004"
     assert shape_differences(meta["response_example"], seed_example(example)) == []
+
+
+def test_a_customer_created_with_post_customer_shows_its_locations(client):
+    from tests.bcs_profile_support import create_customer
+    create_customer(client, "1012345678")
+    response = client.get(URL + "1012345678?govIssueIdentType=CC", headers=BCS_HEADERS)
+    assert response.status_code == 200
+    assert_shape(response.json, "004_locations_response")
+    ident = response.json["govIssueIdent"]
+    assert ident["fullName"] == "CARLOS MARIO DE_FRANCISCO LOPEZ"
+    residence = ident["postAddr"][0]
+    assert (residence["addr1"], residence["city"]["code"]) == ("XXXXXXXXXXXX", "05001")
+    assert "correo@gmail.com" in [e["emailAddr"] for e in ident["emailFromInfo"]]

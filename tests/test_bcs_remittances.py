@@ -66,3 +66,16 @@ def test_a_forced_error_header_answers_in_the_er400_envelope(client):
     response = client.get(f"{URL}{FIXTURE_CC}?govIssueIdentType=CC",
                           headers={**BCS_HEADERS, "X-Sandbox-Error": "51011:2"})
     assert_bcs_error(response, 400, "51011", "ER400")
+
+
+def test_a_customer_created_with_post_customer_is_a_remittances_customer(client):
+    from tests.bcs_profile_support import create_customer
+    create_customer(client, "1012345678")
+    response = client.get(f"{URL}1012345678?govIssueIdentType=C.C.", headers=BCS_HEADERS)
+    assert response.status_code == 200
+    assert_shape(response.json, "004_remittances_response")
+    person = response.json["personInfo"]
+    assert person["personName"] == {"lastName": "DE_FRANCISCO", "secondLastName": "LOPEZ",
+                                    "firstName": "CARLOS", "middleName": "MARIO"}
+    assert person["cspRefId"] >= 1000
+    assert person["emailAddr"] == "correo@gmail.com"
