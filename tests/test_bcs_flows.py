@@ -171,3 +171,18 @@ def test_every_row_with_a_trigger_is_produced_by_its_trigger(client, sandbox):
         detail = response.json["responseDetail"]
         assert (detail["errorCode"], detail["errorType"]) == (row["code"], row["type"]), row["id"]
         assert detail["errorDesc"].split(" (")[0] == row["description"], row["id"]
+
+
+def test_openapi_examples_are_the_seed_examples(sandbox):
+    meta = {name: sandbox.operations[name].meta for name in (
+        "create_customer", "basic_data_v4", "customer_name_by_account", "status_basic_data")}
+    assert meta["create_customer"]["response_example"] == seed_example("004_create_response")
+    assert meta["create_customer"]["request_example"] == seed_example("004_create_request")
+    assert meta["basic_data_v4"]["response_example"] == seed_example("004_basic_data_v4_response")
+    assert meta["customer_name_by_account"]["response_example"] == seed_example(
+        "004_name_by_account_response")
+    assert meta["status_basic_data"]["request_example"] == seed_example("004_status_request")
+    assert shape_differences(meta["status_basic_data"]["response_example"],
+                             seed_example("004_status_response")) == []
+    assert sandbox.operations["basic_data_v1"].meta["response_example"] == V1_EXAMPLE
+    assert sandbox.operations["basic_data_v2"].meta["response_example"] == V2_EXAMPLE

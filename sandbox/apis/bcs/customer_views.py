@@ -3,10 +3,26 @@ from __future__ import annotations
 
 from flask import g, request
 
+import functools
+
+import yaml
+
 from ...errors import json_response
 from ...http import read_json
+from ...resources import shipped_scenarios_dir
 from . import customer_render as render
+from . import model
 from .customer import Customers
+from .schemas import CREATE_CUSTOMER, STATUS_BASIC_DATA
+
+EXAMPLES_FILE = "data/bcs_examples.yaml"
+REQUEST_SCHEMAS = {"create_customer": CREATE_CUSTOMER, "status_basic_data": STATUS_BASIC_DATA}
+
+
+@functools.lru_cache(maxsize=1)
+def examples_data() -> dict:
+    with open(shipped_scenarios_dir() / EXAMPLES_FILE, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def register(app, sandbox, base: str) -> None:
@@ -40,6 +56,30 @@ def register(app, sandbox, base: str) -> None:
                                                          read_json(request))
         return json_response(render.status_basic_data(account, customer))
 
+    data, examples = examples_data(), response_examples(sandbox)
     for view in (create_customer, basic_data_v1, basic_data_v2, basic_data_v4,
                  customer_name_by_account, status_basic_data):
-        add_route(app, sandbox, base, view.__name__, view)
+        name = view.__name__
+        operation = add_route(app, sandbox, base, name, view)
+        # What the OpenAPI document and the console show.
+        operation.meta.update({"seed": "004", "response_example": examples.get(name)})
+        if name in REQUEST_SCHEMAS:
+            operation.meta.update({"request_schema": REQUEST_SCHEMAS[name],
+                                   "request_example": data["request_examples"][name]})
+
+
+def response_examples(sandbox) -> dict:
+    """Each route's answer for the fixture its seed example describes, rendered once at start."""
+    data = examples_data()
+    customers = sandbox.fixtures.get(model.CUSTOMER, {})
+    accounts = sandbox.fixtures.get(model.ACCOUNT, {})
+    people = {name: customers[key] for name, key in data["example_customers"].items()}
+    owned = {name: accounts[acct_id] for name, acct_id in data["example_accounts"].items()}
+    holder = customers[owned["status_basic_data"]["holder"]]
+    return {"create_customer": render.created(owned["create_customer"]),
+            "basic_data_v1": render.basic_data_v1(people["basic_data_v1"]),
+            "basic_data_v2": render.basic_data_v2(people["basic_data_v2"]),
+            "basic_data_v4": render.basic_data_v4(people["basic_data_v4"]),
+            "customer_name_by_account": render.name_by_account(
+                people["customer_name_by_account"]),
+            "status_basic_data": render.status_basic_data(owned["status_basic_data"], holder)}
