@@ -199,3 +199,12 @@ def test_over_a_real_socket_with_the_documented_underscore_headers(live_server):
                              headers=BEARER_HEADERS, timeout=5)
     assert response.status_code == 200
     assert response.json() == seed_example("004_sync_data_response")
+
+
+def test_an_intake_address_in_a_known_department_gets_its_dane_code(client):
+    body = new_intake()  # postAddress[0].stateProv "Cundinamarca"
+    client.post(SYNC, json=body, headers=JSON_HEADERS)
+    locations = client.get(BASE + "/customer-management/v1/location/1098765432",
+                           headers=BCS_HEADERS)
+    state = locations.json["govIssueIdent"]["postAddr"][0]["stateProv"]
+    assert state == {"code": "25000", "desc": "CUNDINAMARCA"}

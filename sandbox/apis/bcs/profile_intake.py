@@ -3,6 +3,7 @@ defaults, so every BCS route finds the fields it reads), and the sync-data-file'
 from __future__ import annotations
 
 import base64
+import functools
 import binascii
 import json
 from datetime import date
@@ -50,11 +51,25 @@ def _intake_address(item: dict, data: dict, existing: list[dict]) -> dict:
         return same
     today = date.today().isoformat()
     country = (item.get("country") or "").strip().lower()
+    state_prov = fixtures.upper_ascii((item.get("stateProv") or "").strip())
     return fixtures.merged(fixtures.data()["address_defaults"], {
         "addrType": code, "addr1": fixtures.upper_ascii(item.get("addr1") or ""),
-        "stateProvDesc": fixtures.upper_ascii(item.get("stateProv") or ""),
+        "stateProvDesc": state_prov, **places().get(state_prov, {}),
         "country": "CO" if country in ("", "colombia", "co") else item["country"],
         "condition": "V", "createdDt": today, "upDt": today})
+
+
+@functools.lru_cache(maxsize=1)
+def places() -> dict[str, dict]:
+    """The intake writes a place name where the record keeps DANE codes ("Cundinamarca",
+    "BUGA"): the cities and departments the fixtures know, by upper-case name -> codes."""
+    found: dict[str, dict] = {}
+    for city_id, city, state_id, state in fixtures.data()["generated"]["cities"]:
+        found.setdefault(fixtures.upper_ascii(state), {"stateProv": state_id,
+                                                       "stateProvDesc": state})
+        found[fixtures.upper_ascii(city)] = {"cityId": city_id, "city": city,
+                                             "stateProv": state_id, "stateProvDesc": state}
+    return found
 
 
 def intake_parts(customer: dict | None, data: dict, ident_type: str, number: str,
