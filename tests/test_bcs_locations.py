@@ -119,3 +119,8 @@ def test_a_customer_created_with_post_customer_shows_its_locations(client):
     residence = ident["postAddr"][0]
     assert (residence["addr1"], residence["city"]["code"]) == ("XXXXXXXXXXXX", "05001")
     assert "correo@gmail.com" in [e["emailAddr"] for e in ident["emailFromInfo"]]
+
+
+def test_a_nit_with_a_wrong_check_digit_is_50545(client):
+    response = client.get(URL + "8909039381?govIssueIdentType=NI", headers=BCS_HEADERS)
+    assert_bcs_error(response, 404, "50545")
