@@ -13,6 +13,7 @@ ESCAPES = {
     "dict-subclasses": "{{ dict.mro()[1].__subclasses__() }}",
     "fake-internals": "{{ fake._faker }}",
     "fake-reseed": "{{ fake.seed_instance(1) }}",
+    "fake-generator": "{{ fake.generator.random.seed(1) }}",
     "mutate-request": "{{ request.headers.update({'a': 1}) }}",
     "include-file": "{% include '/etc/passwd' %}",
     "now-class": "{{ now.__class__.__init__.__globals__ }}",

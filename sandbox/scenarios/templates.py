@@ -134,7 +134,10 @@ class FakeData:
         allowed = set()
         for provider in faker.providers:
             for name in dir(provider):
-                if not name.startswith("_") and name not in self._BLOCKED:
+                # Generator methods only: not `generator` (the unguarded Faker behind them) nor
+                # the providers' word lists.
+                if not name.startswith("_") and name not in self._BLOCKED \
+                        and callable(getattr(provider, name, None)):
                     allowed.add(name)
         self._allowed = frozenset(allowed)
 
