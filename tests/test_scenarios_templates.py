@@ -157,3 +157,44 @@ def test_globals_outside_the_context_are_refused_at_load(tmp_path):
     assert len(messages) == 3
     assert all("unknown name" in m for m in messages)
     assert "bad.yaml:7:" in messages[0]
+
+
+CUSTOMER_SCENARIOS = """
+scenarios:
+  - name: who-core
+    description: The core customer core_product names
+    routes: [core_product]
+    response:
+      body: {number: "{{ customer.customer_number if customer else none }}"}
+  - name: who-member
+    description: The cooperative member the document names
+    routes: [cliente]
+    response:
+      body: {name: "{{ customer.data.primer_nombre if customer else none }}"}
+  - name: who-bcs
+    description: The BCS customer the identification names
+    routes: [customer_locations]
+    response:
+      body: {name: "{{ customer.personName.fullName if customer else none }}"}
+"""
+
+
+def test_customer_is_the_stored_record_on_each_family(monkeypatch, tmp_path):
+    from tests.conftest import BCS_HEADERS, seed_example
+    write(tmp_path, "who.yaml", CUSTOMER_SCENARIOS)
+    app = build_app(monkeypatch, tmp_path)
+    client, operations = app.test_client(), app.extensions["sandbox"].operations
+    core = client.post("/core_product", json={"product_code": "AH01", "customer_number": 1234,
+                                              "open_date": "2021-01-02"},
+                       headers={**CORE_AUTH, "X-Sandbox-Scenario": "who-core"})
+    assert core.json == {"number": 1234}
+    unknown = client.post("/core_product", json={"customer_number": 999999},
+                          headers={**CORE_AUTH, "X-Sandbox-Scenario": "who-core"})
+    assert unknown.json == {"number": None}
+    member = client.post("/cliente", json=seed_example("003_cliente_request"),
+                         headers={**CORE_AUTH, "X-Sandbox-Scenario": "who-member"})
+    assert member.json == {"name": seed_example("003_cliente_response")["data"]["primer_nombre"]}
+    path = operations["customer_locations"].rule.replace("<identserialnum>", "1234567890")
+    own = client.get(path, headers=BCS_HEADERS).json
+    bcs = client.get(path, headers={**BCS_HEADERS, "X-Sandbox-Scenario": "who-bcs"}).json
+    assert bcs["name"] and bcs["name"] == own["govIssueIdent"]["fullName"]
