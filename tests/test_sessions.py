@@ -17,10 +17,13 @@ scenarios:
 """
 
 
-@pytest.fixture
-def app(monkeypatch, tmp_path):
+@pytest.fixture(params=["memory", "sqlite"])
+def app(request, monkeypatch, tmp_path):
     write(tmp_path, "s.yaml", SCENARIOS)
-    return build_app(monkeypatch, tmp_path)
+    state = "memory" if request.param == "memory" else str(tmp_path / "state.db")
+    app = build_app(monkeypatch, tmp_path, state=state)
+    yield app
+    app.extensions["sandbox"].store.close()
 
 
 def headers(session=None):
