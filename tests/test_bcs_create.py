@@ -171,3 +171,18 @@ def test_malformed_json_and_wrong_content_type(client):
     assert_bcs_error(bad, 400, "1")
     plain = client.post(CREATE, data="x", headers={**JSON_HEADERS, "Content-Type": "text/plain"})
     assert_bcs_error(plain, 415, "1")
+
+
+BODIES = [seed_example("004_create_request"), new_customer(**{"personName.firstName": 123}),
+          new_customer(**{"personInfo.birthDt": "2022-13-01"}), new_customer(**{"personName": None}),
+          new_customer(**{"govIssueIdent": []}), new_customer(**{"personInfo.income.incomeAmt": "1.234"}),
+          new_customer(**{"personInfo.contactInfo.emailAddr": "a@b"}), new_customer(**{"extra": {"x": 1}}),
+          new_customer(**{"product.productId.ledgerCode": "2"}), new_customer(**{"personName.lastName": None}),
+          {"govIssueIdent": {"govIssueIdentType": "CC", "identSerialNum": "1"},
+           "personName": {"firstName": "A", "lastName": "B"}, "personInfo": {"birthDt": "2000-01-01"}}]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_the_fast_check_and_marshmallow_agree(body):
+    from sandbox.apis.bcs.schemas import CHECKS, CREATE_CUSTOMER
+    assert CHECKS[CREATE_CUSTOMER](body) == (CREATE_CUSTOMER.validate(body) == {})

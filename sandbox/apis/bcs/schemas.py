@@ -13,6 +13,8 @@ from datetime import date
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from ..core.fastcheck import compile_check
+
 REQUIRED_MESSAGE = "Missing data for required field."
 AMOUNT = validate.Regexp(r"^\d{1,15}(\.\d{1,2})?$", error="Not an amount: digits, optional .cents.")
 HOUR = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$", error="Not a time: expected HH:MM:SS.")
@@ -122,7 +124,16 @@ def faults(messages, path: str = "") -> list[tuple[str, str]]:
     return [(path or "body", str(messages))]
 
 
+# Valid bodies (most of them) pass a check compiled from the same schema, ~10x cheaper than
+# marshmallow's load; only a refused one is loaded again for marshmallow's report of its faults.
+CHECKS = {schema: compile_check(schema) for schema in (CREATE_CUSTOMER, STATUS_BASIC_DATA)}
+
+
 def load(schema: Schema, body: dict, catalog, operation) -> dict:
+    """The body when it passes the schema (unknown keys left in: readers ask by name), else the
+    catalog error naming every faulty field."""
+    if CHECKS[schema](body):
+        return body
     try:
         return schema.load(body)
     except ValidationError as exc:
