@@ -47,6 +47,13 @@ def test_v4_by_cellphone_answers_the_seed_example(client):
     assert response.json == seed_example("004_basic_data_v4_response")
 
 
+@pytest.mark.parametrize("query", ["?cellphone=1234567890&govIssueIdentType=CC",
+                                   "?cellphone=3009999999&govIssueIdentType=CC&identSerialNum=1234567890"])
+def test_v4_identification_wins_and_cellphone_fills_in(client, query):
+    response = client.get(V4 + query, headers=JSON_HEADERS)
+    assert response.json == seed_example("004_basic_data_v4_response")
+
+
 def test_v4_by_contact_cellphone(client):
     response = client.get(V4 + "?cellphone=3200000002", headers=JSON_HEADERS)
     assert response.json["personInfo"]["govIssueIdent"]["identSerialNum"] == "1234567890"

@@ -14,8 +14,8 @@ Rules with their own catalog codes (CONTRACT "Rules that produce real codes"):
   account it already holds for the same product (same request, same account); another product
   opens a new account. The seed's create table is empty, so no error is invented for it.
 - basicData v1/v2: no mnemonic -> 00001; a mnemonic without type letters or number -> 1; no such
-  customer -> 1006. v4: neither identification nor cellphone -> 00001, a non-numeric cellphone ->
-  50562, no such customer -> 1006.
+  customer -> 1006. v4: by govIssueIdentType + identSerialNum when both are given, else by
+  cellphone; neither -> 00001, a non-numeric cellphone -> 50562, no such customer -> 1006.
 - name by account: no such account -> 05620; an account with no holder -> 05621; identserialnum
   is no customer -> SQLCODE (NO EXISTE REGISTRO CC0105CLIENTNUM); not the holder -> 05622.
 - status-basic-data: the holder of trn.depAcctIdTo.acctId; 05620 / 05621 as above.
@@ -135,7 +135,7 @@ class Customers:
         cellphone = (args.get("cellphone") or "").strip()
         ident_type = (args.get("govIssueIdentType") or "").strip()
         number = (args.get("identSerialNum") or "").strip()
-        if cellphone and not (ident_type or number):
+        if cellphone and not (ident_type and number):
             if not cellphone.isdigit():
                 raise self.catalog.fail("50562", operation, f"cellphone: {cellphone}")
             return self.found(operation, model.find_by_cellphone(state, cellphone),
