@@ -83,3 +83,13 @@ def test_an_account_that_does_not_exist_is_05620(client):
 def test_a_non_numeric_aportante_is_50555(client):
     response = client.post(URL, json=pila(aportante="90012345X"), headers=JSON_HEADERS)
     assert_bcs_error(response, 404, "50555", "ER500")
+
+
+def test_the_documented_headers_are_accepted_and_a_malformed_process_date_refused(client):
+    headers = {**JSON_HEADERS, "X-Invoker-Channel": "13", "X-Invoker-BranchId": "1108",
+               "X-Invoker-ProcessDate": "2023-05-02", "X-Invoker-TxId": "APIF4087320000000001",
+               "X-Invoker-ProcessId": "020000000001", "X-Invoker-User": "NEWCBSER"}
+    assert client.post(URL, json=pila(), headers=headers).status_code == 200
+    response = client.post(URL, json=pila(), headers={**headers, "X-Invoker-ProcessDate": "02/05/2023"})
+    detail = assert_bcs_error(response, 400, "1", "ER500")
+    assert "X-Invoker-ProcessDate" in detail["errorDesc"]

@@ -79,3 +79,9 @@ def test_a_customer_created_with_post_customer_is_a_remittances_customer(client)
                                     "firstName": "CARLOS", "middleName": "MARIO"}
     assert person["cspRefId"] >= 1000
     assert person["emailAddr"] == "correo@gmail.com"
+
+
+def test_a_malformed_process_date_header_is_a_bad_request(client):
+    response = client.get(f"{URL}{FIXTURE_CC}?govIssueIdentType=CC",
+                          headers={**BCS_HEADERS, "X-Invoker-ProcessDate": "2023-13-02"})
+    assert_bcs_error(response, 400, "1", "ER400")

@@ -57,11 +57,12 @@ def register(app, sandbox, base: str) -> None:
 
     def remittances_view(identserialnum):
         customer, addresses = backend.remittances(
-            sandbox.state(), g.operation, identserialnum, request.args)
+            sandbox.state(), g.operation, identserialnum, request.args, request.headers)
         return json_response(remittances(customer, addresses, labels))
 
     def query_pila_view():
-        planilla = backend.query_pila(sandbox.state(), g.operation, read_json(request))
+        planilla = backend.query_pila(sandbox.state(), g.operation, read_json(request),
+                                      request.headers)
         return json_response(query_pila(planilla))
 
     routes = [("customer_locations", customer_locations_view, None, None),

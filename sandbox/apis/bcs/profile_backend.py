@@ -15,8 +15,10 @@ Catalog rows these rules answer (besides 1004/1005 from auth and the forced ones
   invalid characters in custInfo[].personName.fullName; 50562 contactInfo.phoneNumber not a
   cellphone; 50529-50531 additionalPhoneNum[0-2] not a phone number; 50591 an account in
   listAccounts held by another customer.
-- remittances: 00001 govIssueIdentType missing, 1 malformed type or number, 1006 no such customer.
-- query-pila: 00001 missing fields, 1 malformed values, 50555 a non-numeric aportante NIT,
+- remittances: 00001 govIssueIdentType missing, 1 malformed type, number or X-Invoker-ProcessDate,
+  1006 no such customer.
+- query-pila: 00001 missing fields, 1 malformed values (X-Invoker-ProcessDate too), 50555 a
+  non-numeric aportante NIT,
   05620 trn.depAcctIdTo.acctId is no account.
 """
 from __future__ import annotations
@@ -29,7 +31,8 @@ from marshmallow import ValidationError
 from . import model
 from .customer import Customers, is_cellphone, is_landline
 from .profile_intake import decode_file, intake_account, intake_parts
-from .profile_schemas import LENGTH_PREFIX, QUERY_PILA, SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE
+from .profile_schemas import (LENGTH_PREFIX, QUERY_PILA, SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE,
+                              iso_date_or_empty)
 from .schemas import NAME_CHARACTERS, faults
 
 MISSING = "Missing data for required field"
@@ -58,6 +61,18 @@ class ProfileBackend:
         problems = {prefix + path: message for path, message in faults(exc.messages)}
         missing = any(message.startswith(MISSING) for message in problems.values())
         return self.fail("00001" if missing else "1", operation, _describe(problems))
+
+    def check_headers(self, operation, headers) -> None:
+        """The PILA and remittances tables give X-Invoker-ProcessDate's format (AAAA-MM-DD); a
+        client that sends it malformed is told. The headers those tables mark required are not
+        demanded: an app calls the sandbox without the bank channel's plumbing."""
+        value = headers.get("X-Invoker-ProcessDate")
+        if value:
+            try:
+                iso_date_or_empty(value)
+            except ValidationError:
+                raise self.fail("1", operation, f"header X-Invoker-ProcessDate {value!r}: "
+                                                f"expected YYYY-MM-DD") from None
 
     # -- who is asked for ----------------------------------------------------------------------
     def check_number(self, operation, ident_type: str | None, number: str,
@@ -119,7 +134,8 @@ class ProfileBackend:
         return customer, residence, current_address(customer, ("04",))
 
     # -- GET remittances/basic-data/{identserialnum} -------------------------------------------
-    def remittances(self, state, operation, number: str, args):
+    def remittances(self, state, operation, number: str, args, headers):
+        self.check_headers(operation, headers)
         ident_type = self.ident_type(operation, args.get("govIssueIdentType"), required=True)
         if len(number) > 20:
             raise self.fail("1", operation, "identserialnum has more than 20 characters")
@@ -215,7 +231,8 @@ class ProfileBackend:
         return list(accounts.values())
 
     # -- POST query-pila -----------------------------------------------------------------------
-    def query_pila(self, state, operation, body: dict) -> dict:
+    def query_pila(self, state, operation, body: dict, headers) -> dict:
+        self.check_headers(operation, headers)
         try:
             trn = QUERY_PILA.load(body)["trn"]
         except ValidationError as exc:
