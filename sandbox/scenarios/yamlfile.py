@@ -51,18 +51,32 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 
 def load(path: Path, shown: str):
-    """(document, None) or (None, Fault) for a file that is not valid YAML."""
+    """(document, None) for a scenario file (a mapping with a `scenarios` key), (None, None) for
+    any other YAML file, (None, Fault) for a file that is not valid YAML."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, Fault(shown, 1, f"cannot read the file: {exc}")
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader), None
+        node = loader.get_single_node()
+        # Only scenario files are built into Python data; the others (the catalog, the data
+        # files) are only parsed, for their syntax errors: their owners load them.
+        if not _is_scenario_file(node):
+            return None, None
+        return loader.construct_document(node), None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
         return None, Fault(shown, line, f"YAML syntax error: {problem}")
+    finally:
+        loader.dispose()
+
+
+def _is_scenario_file(node) -> bool:
+    return isinstance(node, yaml.MappingNode) and any(
+        isinstance(key, yaml.ScalarNode) and key.value == "scenarios" for key, _ in node.value)
 
 
 def plain(value):
