@@ -97,13 +97,12 @@ class ProfileBackend:
                                             f"{', '.join(model.IDENT_TYPES)}")
         return normal
 
-    def customer(self, state, operation, number: str, ident_type: str | None,
-                 not_found: str = "51011") -> dict:
+    def customer(self, state, operation, number: str, ident_type: str | None) -> dict:
+        """The customer locations and contact ask for, or 51011 (CLIENTE NO EXISTE BCSC)."""
         self.check_number(operation, ident_type, number)
         customer = model.find_by_number(state, number, ident_type)
         if customer is None:
-            shown = f"{ident_type or ''}{number}"
-            raise self.fail(not_found, operation, f"no customer {shown}")
+            raise self.fail("51011", operation, f"no customer {ident_type or ''}{number}")
         return customer
 
     # -- GET location/{identserialnum} ---------------------------------------------------------
