@@ -234,3 +234,22 @@ def test_delay_header_is_capped_at_sixty_seconds(client, monkeypatch):
     assert lookup(client, **{"X-Sandbox-Delay": "900000"}).status_code == 200
     assert lookup(client, **{"X-Sandbox-Delay": "1500"}).status_code == 200
     assert slept == [60.0, 1.5]
+
+
+def test_yaml_dates_match_as_text_and_list_as_json(monkeypatch, tmp_path):
+    write(tmp_path, "dates.yaml", """
+        scenarios:
+          - name: opened-on-a-date
+            description: Matches an unquoted YAML date against the body's text
+            routes: [test_core_create]
+            match:
+              body: {open_date: 2021-01-02}
+            response: {status: 200, body: {opened: 2021-01-02}}
+        """)
+    client = build_app(monkeypatch, tmp_path).test_client()
+    client.put("/__sandbox/scenarios/active", json={"name": "opened-on-a-date"})
+    response = client.post("/test/core", json={"number": "1", "open_date": "2021-01-02"},
+                           headers=CORE_AUTH)
+    assert response.json == {"opened": "2021-01-02"}
+    listed = client.get("/__sandbox/scenarios?route=test_core_create").json["scenarios"]
+    assert listed[0]["match"] == [{"in": "body", "name": "open_date", "equals": "2021-01-02"}]

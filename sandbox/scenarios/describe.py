@@ -43,4 +43,7 @@ def describe_scenario(scenario, catalog=None, active: str | None = None) -> dict
 def _condition(condition) -> dict:
     if condition.regex is not None:
         return {"in": condition.where, "name": condition.key, "regex": condition.regex.pattern}
-    return {"in": condition.where, "name": condition.key, "equals": condition.expected}
+    expected = condition.expected
+    if not isinstance(expected, (str, int, float, bool, type(None))):
+        expected = str(expected)  # a YAML date (2021-01-02 unquoted) is compared as its text
+    return {"in": condition.where, "name": condition.key, "equals": expected}
