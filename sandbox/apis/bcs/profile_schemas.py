@@ -1,5 +1,5 @@
 """Request schemas of the BCS profile routes (secure-data, sync-data, sync-data-file,
-query-pila) and of their query strings, built once at import.
+query-pila), built once at import; the GET routes' query strings are checked by profile_backend.
 
 Field names are the upstream's own. Unknown keys are dropped rather than refused: the seed's own
 examples spell some keys two ways (`mNemonic` / `mnemonic`, `LOCLimit` / `lOCLimit`,
@@ -7,11 +7,10 @@ examples spell some keys two ways (`mNemonic` / `mnemonic`, `LOCLimit` / `lOCLim
 """
 from __future__ import annotations
 
-from datetime import date
-
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from .model import IDENT_TYPES, parse_mnemonic
+from .schemas import HOUR, Base, iso_date
 
 SECURE_DATA_QUESTIONS = ("preguntaATDP001", "preguntaATDP002", "preguntaATDP003")
 # custInfo[].listAccounts[].acctType, as the sync-data mapping enumerates them.
@@ -30,14 +29,8 @@ def length(minimum: int | None = None, maximum: int | None = None):
 
 def iso_date_or_empty(value: str) -> None:
     """The seeds send dates as YYYY-MM-DD, and "" where the upstream has none."""
-    if value == "":
-        return
-    try:
-        if len(value) != 10:
-            raise ValueError
-        date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError("Not a valid date: expected YYYY-MM-DD or an empty string.") from None
+    if value != "":
+        iso_date(value)
 
 
 class StrictBoolean(fields.Field):
@@ -58,11 +51,6 @@ class BooleanOrString(fields.Field):
         if not isinstance(value, (bool, str)):
             raise self.make_error("invalid")
         return value
-
-
-class Base(Schema):
-    class Meta:
-        unknown = EXCLUDE
 
 
 def text(required: bool = False, maximum: int | None = None, **kwargs):
@@ -245,8 +233,7 @@ class InvoiceInfo(Base):
 
 
 class PilaTrn(Base):
-    transactionHour = fields.String(required=True, validate=validate.Regexp(
-        r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$", error="Not a valid time: expected HH:MM:SS."))
+    transactionHour = fields.String(required=True, validate=HOUR)
     trnRqUID = fields.String(required=True, validate=length(1, 20))
     code = fields.String(required=True, validate=length(1, 20))
     depAcctIdTo = fields.Nested(Schema.from_dict(
