@@ -165,7 +165,7 @@ def ensure_prism() -> Path | None:
 
 
 def cliente_response_example() -> dict:
-    path = ROOT / "tests" / "fixtures" / "seeds" / "003_response_example.json"
+    path = ROOT / "tests" / "fixtures" / "seeds" / "003_cliente_response.json"
     if path.exists():
         return json.loads(path.read_text())
     return {"data": {"es_socio": "1", "num_socio": "55555555"}, "message": "ok", "code": 200}
@@ -264,7 +264,7 @@ def sandbox_cases():
 
 
 def core_customer_template() -> str | None:
-    path = ROOT / "tests/fixtures/seeds/000_request_example_2.json"
+    path = ROOT / "tests/fixtures/seeds/000_request_2.json"
     if not path.exists():
         return None
     example = json.loads(path.read_text())
@@ -273,7 +273,7 @@ def core_customer_template() -> str | None:
 
 
 def bcs_create_template() -> str | None:
-    path = ROOT / "tests/fixtures/seeds/004_create_customer_request.json"
+    path = ROOT / "tests/fixtures/seeds/004_create_request.json"
     if not path.exists():
         return None
     example = json.loads(path.read_text())
