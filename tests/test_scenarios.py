@@ -253,3 +253,22 @@ def test_yaml_dates_match_as_text_and_list_as_json(monkeypatch, tmp_path):
     assert response.json == {"opened": "2021-01-02"}
     listed = client.get("/__sandbox/scenarios?route=test_core_create").json["scenarios"]
     assert listed[0]["match"] == [{"in": "body", "name": "open_date", "equals": "2021-01-02"}]
+
+
+def test_a_scenario_can_answer_another_content_type(monkeypatch, tmp_path):
+    write(tmp_path, "html.yaml", """
+        scenarios:
+          - name: proxy-error-page
+            description: A gateway answers its own HTML page
+            routes: [test_core_show]
+            response:
+              status: 502
+              headers: {Content-Type: text/html; charset=utf-8}
+              body_template: "<html>Bad Gateway</html>"
+        """)
+    client = build_app(monkeypatch, tmp_path).test_client()
+    response = client.get("/test/core/1", headers={**CORE_AUTH,
+                                                   "X-Sandbox-Scenario": "proxy-error-page"})
+    assert response.status_code == 502
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.get_data(as_text=True) == "<html>Bad Gateway</html>"

@@ -58,7 +58,7 @@ def answer(sandbox, scenario, operation, request):
             raise SandboxError(spec.status, str(message), answered_by=g.answered_by)
         headers = {name: (value if isinstance(value, str) else str(value.render(context)))
                    for name, value in spec.headers}
-        data = _body_text(scenario, context)
+        data = _body_text(scenario, context, _is_json(headers))
     except TemplateError as exc:  # an undefined value inside a list or dict an expression built
         raise SandboxError(500, f"Scenario {scenario.name!r} could not render its response "
                                 f"({scenario.where}): {exc}", answered_by=g.answered_by) from None
@@ -70,11 +70,16 @@ def answer(sandbox, scenario, operation, request):
     return _respond(spec.fault, spec.status, headers, data)
 
 
-def _body_text(scenario, context) -> str:
+def _is_json(headers: dict) -> bool:
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+    return content_type is None or "json" in content_type.lower()
+
+
+def _body_text(scenario, context, json_body: bool = True) -> str:
     spec = scenario.response
     if spec.body_template is not None:
         text = str(spec.body_template.render(context))
-        if spec.fault != "malformed_json":
+        if json_body and spec.fault != "malformed_json":
             try:
                 json.loads(text)
             except ValueError as exc:
@@ -95,7 +100,10 @@ def _respond(fault, status: int, headers: dict, data: str) -> Response:
         # Half a JSON document: an object or array cut in two never parses.
         text = payload if payload[:1] in (b"{", b"[") else b'{"responseType": {"value": "OK"}}'
         payload = text[: max(1, len(text) // 2)]
-    response = Response(payload, status=status, headers=headers, mimetype="application/json")
+    # A scenario may answer another content type (an HTML error page from a proxy...).
+    own_type = any(name.lower() == "content-type" for name in headers)
+    response = Response(payload, status=status, headers=headers,
+                        mimetype=None if own_type else "application/json")
     if fault == "truncated_body":
         # Announce the whole body, send half: waitress sees too few bytes for the Content-Length
         # and closes the connection, so the client gets an incomplete read.
