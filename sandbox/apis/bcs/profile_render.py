@@ -30,7 +30,7 @@ def _compact_date(value: str) -> str:
 
 
 # -- GET location/{identserialnum} ------------------------------------------------------------
-def _location_phone(phone: dict, labels: Labels, city: dict | None = None) -> dict:
+def _location_phone(phone: dict, labels: Labels) -> dict:
     return {
         "phoneType": _code(phone.get("phoneType", ""), labels.phone_types),
         "cellPhone": phone.get("cellPhone", ""),
@@ -39,7 +39,8 @@ def _location_phone(phone: dict, labels: Labels, city: dict | None = None) -> di
         "conditionInfo": _code(phone.get("condition", ""), labels.conditions),
         "phoneExt": phone.get("phoneExt", ""),
         "mobileOperator": phone.get("mobileOperator", ""),
-        "city": city or {"code": "", "desc": ""},
+        # The phone records keep no city of their own (the example shows them empty).
+        "city": {"code": phone.get("cityId", ""), "desc": phone.get("city", "")},
         "desc": phone.get("desc", ""),
         "role": phone.get("role", ""),
         "roleNew": phone.get("roleNew", ""),
@@ -47,18 +48,17 @@ def _location_phone(phone: dict, labels: Labels, city: dict | None = None) -> di
 
 
 def _location(address: dict, labels: Labels) -> dict:
-    city = {"code": address.get("cityId", ""), "desc": address.get("city", "")}
     return {
         "addrType": _code(address.get("addrType", ""), labels.location_types),
         "neighborhood": address.get("neighborhood", ""),
         "addr1": address.get("addr1", ""),
-        "city": city,
+        "city": {"code": address.get("cityId", ""), "desc": address.get("city", "")},
         "stateProv": {"code": address.get("stateProv", ""),
                       "desc": address.get("stateProvDesc", "")},
         "processId": address.get("processId", ""),
         "conditionInfo": _code(address.get("condition", ""), labels.conditions),
         "idItem": address.get("idItem", ""),
-        "phoneNum": [_location_phone(phone, labels, city) for phone in address.get("phones", ())],
+        "phoneNum": [_location_phone(phone, labels) for phone in address.get("phones", ())],
         "role": address.get("role", ""),
         "roleNew": address.get("roleNew", ""),
         "cardAcctId": {"addr1": address.get("cardAddrId", "")},
