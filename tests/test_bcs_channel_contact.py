@@ -66,3 +66,16 @@ def test_a_customer_created_with_post_customer_shows_its_financial_data(client):
     assert response.json["incomeInfo"] == {"incomeAmt": "25000000.00"}
     assert response.json["postAddr"]["addr1"] == "XXXXXXXXXXXX"
     assert response.json["businessOccupation"] == {"code": "01"}
+
+
+def test_completing_an_intake_customer_with_post_customer_ends_51041(client):
+    from tests.bcs_profile_support import create_customer
+    body = seed_example("004_sync_data_request")
+    body["govIssueIdent"]["mNemonic"] = "CC1012345678"
+    body["listAccounts"][0]["depAcctId"]["acctId"] = "21009990003"
+    client.post(BASE + "/v1/sync-data", json=body, headers=JSON_HEADERS)
+    assert_bcs_error(client.get(URL + "1012345678", headers=BCS_HEADERS), 400, "51041")
+    create_customer(client, "1012345678")
+    response = client.get(URL + "1012345678", headers=BCS_HEADERS)
+    assert response.status_code == 200
+    assert response.json["incomeInfo"] == {"incomeAmt": "25000000.00"}
