@@ -208,3 +208,17 @@ def test_an_intake_address_in_a_known_department_gets_its_dane_code(client):
                            headers=BCS_HEADERS)
     state = locations.json["govIssueIdent"]["postAddr"][0]["stateProv"]
     assert state == {"code": "25000", "desc": "CUNDINAMARCA"}
+
+
+def test_an_intake_keeps_the_records_of_the_emails_and_phones_the_customer_had(client, sandbox):
+    before = sandbox.fixtures["bcs_customer"]["CC:123456789"]["emails"]
+    assert client.post(SYNC, json=seed_example("004_sync_data_request"),
+                       headers=JSON_HEADERS).status_code == 200
+    ident = client.get(BASE + "/customer-management/v1/location/123456789",
+                       headers=BCS_HEADERS).json["govIssueIdent"]
+    emails = {e["emailAddr"]: e for e in ident["emailFromInfo"]}
+    assert set(emails) == {"sara@email.com", "sara33@email.com"}
+    assert emails["sara33@email.com"]["idItem"] == before[0]["idItem"]
+    # The additional phone repeats the cellphone: one CEL entry, no duplicate ADI.
+    assert [(p["phoneType"]["code"], p["cellPhone"]) for p in ident["phoneNum"]] == [
+        ("CEL", "3105556755")]

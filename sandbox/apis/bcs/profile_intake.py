@@ -72,6 +72,25 @@ def places() -> dict[str, dict]:
     return found
 
 
+def _emails(customer: dict | None, addresses: list[str]) -> list[dict]:
+    """The intake's e-mails; one the customer already had keeps its record (ids included)."""
+    known = {e.get("emailAddr"): e for e in (customer or {}).get("emails", ())}
+    return [known.get(addr) or {"idItem": "", "processId": "", "emailAddr": addr,
+                                "condition": "V"}
+            for addr in dict.fromkeys(a for a in addresses if a)]
+
+
+def _phones(customer: dict | None, cellphone: str, extra: list[str]) -> list[dict]:
+    """CEL for the active cellphone, ADI for each other additional number; a phone the customer
+    already had keeps its record."""
+    known = {(p.get("phoneType"), p.get("cellPhone")): p for p in (customer or {}).get("phones", ())}
+    wanted = ([("CEL", cellphone)] if cellphone else []) + [
+        ("ADI", number) for number in dict.fromkeys(extra) if number != cellphone]
+    return [known.get(key) or {"phoneType": key[0], "cellPhone": key[1], "phoneExt": "",
+                               "idItem": "", "processId": "", "condition": "V"}
+            for key in wanted]
+
+
 def intake_parts(customer: dict | None, data: dict, ident_type: str, number: str,
                  profile_data: dict, acct_ids: list[str]) -> dict:
     """The customer record's fields an intake sets (model.py's layout): name, contact, e-mails,
@@ -97,12 +116,8 @@ def intake_parts(customer: dict | None, data: dict, ident_type: str, number: str
         "personInfo": person,
         "cellPhone": cellphone,
         "contactInfo": {"emailAddr": email, "cellPhone": cellphone},
-        "emails": [{"idItem": "", "processId": "", "emailAddr": e, "condition": "V"}
-                   for e in dict.fromkeys(e for e in emails if e)],
-        "phones": ([{"phoneType": "CEL", "cellPhone": cellphone, "phoneExt": "", "idItem": "",
-                     "processId": "", "condition": "V"}] if cellphone else [])
-                  + [{"phoneType": "ADI", "cellPhone": p, "phoneExt": "", "idItem": "",
-                      "processId": "", "condition": "V"} for p in extra_phones],
+        "emails": _emails(customer, emails),
+        "phones": _phones(customer, cellphone, extra_phones),
         "postAddr": addresses + kept,
         "upDt": date.today().isoformat(),
         "accounts": list(dict.fromkeys([*(customer or {}).get("accounts", ()), *acct_ids])),
