@@ -3,12 +3,12 @@ defaults, so every BCS route finds the fields it reads), and the sync-data-file'
 from __future__ import annotations
 
 import base64
-import functools
 import binascii
+import functools
 import json
 from datetime import date
 
-from . import fixtures, model
+from . import fixtures
 
 
 def decode_file(bin_data: str):
@@ -123,7 +123,7 @@ def intake_parts(customer: dict | None, data: dict, ident_type: str, number: str
         "accounts": list(dict.fromkeys([*(customer or {}).get("accounts", ()), *acct_ids])),
     }
     if customer is None:
-        # What an intake does not carry (income, occupation...) stays empty: contact answers
+        # What an intake does not carry (income, expenses, assets...) stays empty: contact answers
         # 51041 for such a customer until the bank's data is completed.
         parts["financial"] = {key: "" for key in fixtures.data()["defaults"]["financial"]}
     return parts
