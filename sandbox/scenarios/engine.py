@@ -59,10 +59,12 @@ def known_routes(sandbox) -> dict:
 class Scenarios:
     """The loaded scenario set (swapped whole on reload) and each session's active scenario."""
 
-    def __init__(self, folders, routes: dict, catalog=None):
+    def __init__(self, folders, routes: dict, catalog=None, fakes=None):
         self.folders = list(folders)
         self.routes = routes
         self.catalog = catalog
+        # The seeded Faker per country that templates see as `fake` (built on first use).
+        self.fakes = FakesByLocale(fakes) if fakes is not None else None
         self.current = ScenarioSet()
         self._active: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -144,11 +146,11 @@ def _now() -> str:
 
 
 def register(app, sandbox):
-    scenarios = Scenarios(scenario_folders(sandbox.config), known_routes(sandbox), sandbox.catalog)
+    scenarios = Scenarios(scenario_folders(sandbox.config), known_routes(sandbox), sandbox.catalog,
+                          sandbox.fakes)
     faults = scenarios.load()
     if faults:
         raise ScenarioFolderError(faults)
-    scenarios.fakes = FakesByLocale(sandbox.fakes)
     sandbox.scenarios = scenarios
     sandbox.responders.extend(responders(sandbox))
     if sandbox.config.reload_interval and sandbox.config.reload_interval > 0:
