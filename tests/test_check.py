@@ -125,3 +125,18 @@ def test_scenarios_command_lists_how_to_trigger_each(tmp_path):
     assert "good-one" in result.stdout
     assert "X-Sandbox-Scenario: good-one" in result.stdout
     assert 'PUT /__sandbox/scenarios/active {"name": "good-two"}' in result.stdout
+
+
+def test_check_without_folders_reads_sandbox_scenarios(tmp_path):
+    import os
+    path = write(tmp_path, "broken.yaml", BROKEN)
+    result = run("check", env={**os.environ, "SANDBOX_SCENARIOS": str(tmp_path)})
+    assert result.returncode == 1
+    assert f"{path}:4: " in result.stdout
+
+
+def test_scenarios_command_fails_on_a_broken_folder(tmp_path):
+    path = write(tmp_path, "broken.yaml", BROKEN)
+    result = run("scenarios", "--scenarios", str(tmp_path))
+    assert result.returncode == 1
+    assert f"{path}:4: " in result.stderr
