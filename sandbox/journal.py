@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from urllib.parse import parse_qsl
 
 MASK = "****"
@@ -81,9 +81,14 @@ def format_entry(raw: dict) -> dict:
 
 
 class Journal:
-    def __init__(self, size: int = 1000):
+    """`size` newest requests per session, for at most `sessions` sessions: a test run that uses
+    a fresh session id every time must not grow the server's memory without end, so the session
+    written to least recently is dropped first."""
+
+    def __init__(self, size: int = 1000, sessions: int = 256):
         self.size = max(1, int(size))
-        self._entries: dict[str, deque] = {}
+        self.max_sessions = max(1, int(sessions))
+        self._entries: OrderedDict[str, deque] = OrderedDict()
         self._lock = threading.Lock()
 
     def record(self, session: str, raw: dict) -> None:
@@ -91,6 +96,10 @@ class Journal:
             entries = self._entries.get(session)
             if entries is None:
                 entries = self._entries[session] = deque(maxlen=self.size)
+                if len(self._entries) > self.max_sessions:
+                    self._entries.popitem(last=False)
+            else:
+                self._entries.move_to_end(session)
             entries.append(raw)
 
     def entries(self, session: str) -> list[dict]:

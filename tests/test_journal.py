@@ -102,3 +102,15 @@ def test_secrets_are_masked_over_a_real_socket(monkeypatch):
         _send_secrets(server.url, send)
         _assert_masked(requests.get(server.url + "/__sandbox/requests", timeout=10)
                        .json()["requests"])
+
+
+def test_the_number_of_sessions_kept_is_bounded_least_recently_written_first():
+    from sandbox.journal import Journal
+    journal = Journal(size=5, sessions=3)
+    raw = {"id": "x", "time": 0.0, "method": "GET", "path": "/p", "query": "", "headers": [],
+           "body": None, "status": 200, "answered_by": "route", "duration_ms": 1.0}
+    for session in ("a", "b", "c"):
+        journal.record(session, raw)
+    journal.record("a", raw)        # "a" is now the most recently written
+    journal.record("d", raw)        # a fourth session pushes out "b", the stalest
+    assert [len(journal.entries(s)) for s in ("a", "b", "c", "d")] == [2, 0, 1, 1]

@@ -9,10 +9,9 @@ from __future__ import annotations
 import functools
 import unicodedata
 
-import yaml
 
 from ...fakes import BCS_LOCALE, Fakes
-from ...resources import shipped_scenarios_dir
+from ...resources import shipped_data
 from . import model
 
 DATA_FILE = "data/bcs_fixtures.yaml"
@@ -20,9 +19,7 @@ DATA_FILE = "data/bcs_fixtures.yaml"
 
 @functools.lru_cache(maxsize=1)
 def data() -> dict:
-    path = shipped_scenarios_dir() / DATA_FILE
-    with open(path, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return shipped_data(DATA_FILE)
 
 
 def merged(base: dict, over: dict) -> dict:

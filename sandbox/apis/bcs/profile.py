@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import functools
 
-import yaml
 from flask import g, request
 
 from ...errors import json_response
 from ...http import read_json
-from ...resources import shipped_scenarios_dir
+from ...resources import shipped_data
 from . import add_route, model, request_idents
 from .profile_backend import ProfileBackend, current_address, current_locations
 from .profile_intake import decode_file
@@ -24,8 +23,7 @@ DATA_FILE = "data/bcs_profile.yaml"
 
 @functools.lru_cache(maxsize=1)
 def profile_data() -> dict:
-    with open(shipped_scenarios_dir() / DATA_FILE, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return shipped_data(DATA_FILE)
 
 
 def register(app, sandbox, base: str) -> None:

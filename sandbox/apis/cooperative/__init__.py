@@ -4,13 +4,11 @@ No credentials: seed 003 documents none, so the sandbox asks for none.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
-import yaml
 
 from ...errors import register_envelope
 from ...fakes import COOPERATIVE_LOCALE
-from ...resources import shipped_scenarios_dir
+from ...resources import shipped_data
 from . import backend
 from .members import generate_members
 from .routes import SUCCESS_MESSAGE, register_routes
@@ -54,6 +52,4 @@ def register(app, sandbox) -> None:
 
 
 def _load(name: str) -> dict:
-    path: Path = shipped_scenarios_dir() / "data" / name
-    with path.open(encoding="utf-8") as stream:
-        return yaml.load(stream, Loader=yaml.CSafeLoader)
+    return shipped_data(f"data/{name}")

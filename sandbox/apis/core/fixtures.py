@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import functools
 from datetime import date
-from pathlib import Path
 
-import yaml
 
 from ...fakes import Fakes
-from ...resources import shipped_scenarios_dir
+from ...resources import shipped_data
 
 DATA = "data"
 # Fixed ranges, not ages relative to today: the same seed gives the same people on any day.
@@ -18,9 +16,7 @@ ENTRY_DATES = (date(2008, 1, 1), date(2024, 12, 31))
 
 
 def load_yaml(name: str) -> dict:
-    path = Path(shipped_scenarios_dir()) / DATA / name
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return shipped_data(f"{DATA}/{name}")
 
 
 @functools.lru_cache(maxsize=None)
