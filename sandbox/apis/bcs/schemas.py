@@ -13,7 +13,7 @@ from datetime import date
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from ..core.fastcheck import compile_check
+from ...fastcheck import compile_check
 
 REQUIRED_MESSAGE = "Missing data for required field."
 AMOUNT = validate.Regexp(r"^\d{1,15}(\.\d{1,2})?$", error="Not an amount: digits, optional .cents.")

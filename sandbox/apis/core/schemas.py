@@ -16,7 +16,7 @@ from datetime import date
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validates_schema
 from marshmallow.validate import Length, OneOf
 
-from . import fastcheck
+from ... import fastcheck
 
 # Seed 001: "M (Male) / F (Female) / NB (No Binary) / NC (No Comments) / O (Other)". Seed 000
 # documents only M / F and both say varchar 1, which NB and NC could not fit: the enumeration of

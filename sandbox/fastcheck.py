@@ -5,7 +5,7 @@ marshmallow's full error report (which `schemas.problems` then asks for).
 It is compiled once from the schema itself (its fields, their required/allow_none flags and their
 own validator objects), so the two cannot drift apart on what the tables say; only the JSON type
 tests of the field classes below are restated, and a field of any other class is handed to
-marshmallow's own `deserialize`. tests/test_core_fastcheck.py holds both to the same verdict.
+marshmallow's own `deserialize`. tests/test_fastcheck.py holds both to the same verdict.
 """
 from __future__ import annotations
 

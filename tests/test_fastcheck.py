@@ -1,4 +1,4 @@
-"""The fast yes/no check (sandbox/apis/core/fastcheck.py) gives marshmallow's verdict: for every
+"""The fast yes/no check (sandbox/fastcheck.py) gives marshmallow's verdict: for every
 field of the tables, in the seed examples, with values of every JSON type and edge."""
 import copy
 
@@ -6,7 +6,7 @@ import pytest
 from marshmallow import fields
 
 from sandbox.apis.core import schemas
-from sandbox.apis.core.fastcheck import compile_check
+from sandbox.fastcheck import compile_check
 from tests.conftest import seed_example
 
 ABSENT = object()
