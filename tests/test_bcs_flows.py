@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from sandbox import create_app
+from sandbox.admin.openapi import openapi_path
 from sandbox.apis.bcs import request_idents
-from tests.bcs_profile_support import BASE, JSON_HEADERS, shape_differences
+from sandbox.apis.bcs.catalog import spec_of
+from tests.bcs_profile_support import BASE, JSON_HEADERS, file_body, shape_differences
 from tests.conftest import make_config, seed_example
 from tests.test_bcs_basic_data import V1, V1_EXAMPLE, V2, V2_EXAMPLE, V4
 from tests.test_bcs_create import CREATE, new_customer
@@ -105,72 +107,226 @@ def test_every_bcs_operation_carries_idents_and_its_response_type(sandbox):
         assert operation.rule.startswith(BASE + "/")
 
 
-# -- every natural trigger, through the real route ---------------------------------------------
-def _create_with(**changes):
-    return lambda c: c.post(CREATE, json=new_customer("1011111111", **changes),
-                            headers=JSON_HEADERS)
+# -- the whole catalog, through real requests ------------------------------------------------
+LOCATION = BASE + "/customer-management/v1/location/"
+CONTACT = BASE + "/customer-management/v1/channel/contact/"
+SECURE = BASE + "/customer-management/v1/secure-data"
+SYNC = BASE + "/v1/sync-data"
+SYNC_FILE = BASE + "/v1/sync-data-file"
+REMITTANCES = BASE + "/customers-management/v1/remittances/basic-data/"
+PILA = BASE + "/customer-management/v1/query-pila"
+NO_CREDENTIALS = {"Content-Type": "application/json"}
+WRONG_SECRET = {**JSON_HEADERS, "X-Security-ClientSecret": "nope"}
+
+
+def intake(change=None, mnemonic="CC1098765432") -> dict:
+    """The sync-data example for another customer, with `change` applied to it."""
+    body = seed_example("004_sync_data_request")
+    body["govIssueIdent"]["mNemonic"] = mnemonic
+    body["listAccounts"][0]["depAcctId"]["acctId"] = "21009990001"
+    body["custInfo"][0]["additionalPhoneNum"] = [{"phoneNumber": "3001112233"},
+                                                 {"phoneNumber": "6014445566"},
+                                                 {"phoneNumber": "2767888"}]
+    if change:
+        change(body)
+    return body
+
+
+def status_body(acct_id) -> dict:
+    return {"trn": {"depAcctIdTo": {"acctId": acct_id}}}
+
+
+def pila_body(**invoice_info) -> dict:
+    body = seed_example("004_pila_request")
+    body["trn"]["invoiceInfo"].update(invoice_info)
+    return body
+
+
+def secure_body(**ident) -> dict:
+    return {"govIssueIdent": {"govIssueIdentType": "CC", "identSerialNum": "1234567890", **ident},
+            "compliance": [{"question": "preguntaATDP001", "answer": True}]}
+
+
+def _send(method, path, body=None, headers=JSON_HEADERS):
+    return lambda c: c.open(path, method=method, json=body, headers=headers)
 
 
 def _get(path, headers=JSON_HEADERS):
-    return lambda c: c.get(path, headers=headers)
+    return _send("GET", path, headers=headers)
 
 
-NO_CREDENTIALS = {"Content-Type": "application/json"}
-WRONG_SECRET = {**JSON_HEADERS, "X-Security-ClientSecret": "nope"}
+def _create_with(**changes):
+    return _send("POST", CREATE, new_customer("1011111111", **changes))
+
+
+def _customer_from_an_intake_then(path):
+    """A customer only sync-data knows (no residence address or income on record), then GET."""
+    def request(c):
+        number = "1098765499"
+        c.post(SYNC, json=intake(mnemonic="CC" + number), headers=JSON_HEADERS)
+        return c.get(path + number, headers=JSON_HEADERS)
+    return request
+
+
+# One accepted request per BCS route: with wrong credentials it answers 1004 / 1005, with
+# X-Sandbox-Error the forced row.
+ROUTE_CALLS = {
+    "create_customer": ("POST", CREATE, new_customer("1011111111")),
+    "basic_data_v1": ("GET", V1 + "?mnemonic=CC1234567890", None),
+    "basic_data_v2": ("GET", V2 + "?mnemonic=CC1234567890", None),
+    "basic_data_v4": ("GET", V4 + "?govIssueIdentType=CC&identSerialNum=1234567890", None),
+    "customer_name_by_account": ("GET", name_url("1234567890", "24567890123"), None),
+    "customer_locations": ("GET", LOCATION + "1234567890", None),
+    "secure_data": ("PUT", SECURE, secure_body()),
+    "channel_contact": ("GET", CONTACT + "1234567890", None),
+    "sync_data": ("POST", SYNC, intake()),
+    "sync_data_file": ("POST", SYNC_FILE, file_body(intake())),
+    "status_basic_data": ("POST", STATUS, seed_example("004_status_request")),
+    "remittances_basic_data": ("GET", REMITTANCES + "1234567890?govIssueIdentType=CC", None),
+    "query_pila": ("POST", PILA, seed_example("004_pila_request")),
+}
+
+# What the intake rules refuse, sent both as sync-data and inside a sync-data-file.
+INTAKE_FAULTS = {
+    "1": lambda b: b["listAccounts"][0].update(acctType="XXX"),
+    "00001": lambda b: b["custInfo"][0]["personName"].pop("fullName"),
+    "50555": lambda b: b["govIssueIdent"].update(mNemonic="CC12AB34"),
+    "50609": lambda b: b["govIssueIdent"].update(mNemonic="NI12345"),
+    "50545": lambda b: b["govIssueIdent"].update(mNemonic="NI8909039381"),
+    "50565": lambda b: b["custInfo"][0]["personName"].update(fullName="Sara J0nes!"),
+    "50562": lambda b: b["custInfo"][0]["contactInfo"].update(phoneNumber="12345"),
+    "50529": lambda b: b["custInfo"][0]["additionalPhoneNum"][0].update(phoneNumber="12AB"),
+    "50530": lambda b: b["custInfo"][0]["additionalPhoneNum"][1].update(phoneNumber="12AB"),
+    "50531": lambda b: b["custInfo"][0]["additionalPhoneNum"][2].update(phoneNumber="12AB"),
+    # Account 24567890123 is held by CC 1234567890 (the create example's customer).
+    "50591": lambda b: b["listAccounts"][0]["depAcctId"].update(acctId="24567890123"),
+}
+
+# (route that answers, code[, n-th row of the code in its table]) -> the request. A row's
+# catalog `answered_on` names the routes; a key without n serves every row of the code.
 TRIGGERS = {
-    # (route whose table lists the row, code, n-th row of the code in that table): request
     ("basic_data_v1", "1"): _get(V1 + "?mnemonic=1234567890"),
     ("basic_data_v1", "00001"): _get(V1),
-    ("basic_data_v1", "1004"): _get(V1 + "?mnemonic=CC1234567890", NO_CREDENTIALS),
-    ("basic_data_v1", "1005"): _get(V1 + "?mnemonic=CC1234567890", WRONG_SECRET),
     ("basic_data_v1", "1006"): _get(V1 + "?mnemonic=CC1"),
     ("basic_data_v2", "1"): _get(V2 + "?mnemonic=CC"),
     ("basic_data_v2", "00001"): _get(V2),
-    ("basic_data_v2", "1004"): _get(V2 + "?mnemonic=CC1234567890", NO_CREDENTIALS),
-    ("basic_data_v2", "1005"): _get(V2 + "?mnemonic=CC1234567890", WRONG_SECRET),
     ("basic_data_v2", "1006"): _get(V2 + "?mnemonic=CC1"),
+    ("basic_data_v4", "00001"): _get(V4 + "?govIssueIdentType=CC"),
+    ("basic_data_v4", "1006"): _get(V4 + "?govIssueIdentType=CC&identSerialNum=1"),
+    ("basic_data_v4", "50562"): _get(V4 + "?cellphone=31O5556755"),
     ("customer_name_by_account", "05622"): _get(name_url("1234567890", "12321414")),
     ("customer_name_by_account", "SQLCODE"): _get(name_url("1", "12321414")),
     ("customer_name_by_account", "05620"): _get(name_url("1234567890", "1")),
     ("customer_name_by_account", "05621"): _get(name_url("1234567890", "24000000019")),
-    ("customer_locations", "51011"): _get(BASE + "/customer-management/v1/location/1"),
-    ("channel_contact", "51011"): _get(BASE + "/customer-management/v1/channel/contact/1"),
-    ("customer_locations", "50503"): _create_with(**{"personName.firstName": "CARL0S"}),
-    ("customer_locations", "50504"): _create_with(**{"personName.middleName": "M4RIO"}),
-    ("customer_locations", "50505"): _create_with(**{"personName.lastName": "L@PEZ"}),
-    ("customer_locations", "50506"): _create_with(**{"personName.secondLastName": "P#Z"}),
-    ("customer_locations", "50518"): _create_with(**{"contactInfo.phoneNum.phone": "12"}),
-    ("customer_locations", "50562"): _create_with(**{
+    ("status_basic_data", "1"): _send("POST", STATUS, status_body(5)),
+    ("status_basic_data", "00001"): _send("POST", STATUS, {"trn": {"depAcctIdTo": {}}}),
+    ("status_basic_data", "05620"): _send("POST", STATUS, status_body("1")),
+    ("status_basic_data", "05621"): _send("POST", STATUS, status_body("24000000019")),
+    ("customer_locations", "1"): _get(LOCATION + "1234567890?condition=9"),
+    ("customer_locations", "51011"): _get(LOCATION + "1"),
+    ("customer_locations", "50005"): _get(LOCATION + "1234567890?action=X"),
+    ("customer_locations", "50555"): _get(LOCATION + "12AB"),
+    ("customer_locations", "50609"): _get(LOCATION + "1234?govIssueIdentType=NI"),
+    ("customer_locations", "50545"): _get(LOCATION + "8909039381?govIssueIdentType=NI"),
+    ("channel_contact", "1"): _get(CONTACT + "1234567890?govIssueIdentType=XX"),
+    ("channel_contact", "51011"): _get(CONTACT + "1"),
+    ("channel_contact", "51041"): _customer_from_an_intake_then(CONTACT),
+    ("channel_contact", "50555"): _get(CONTACT + "12AB"),
+    ("channel_contact", "50609"): _get(CONTACT + "1234?govIssueIdentType=NI"),
+    ("channel_contact", "50545"): _get(CONTACT + "8909039381?govIssueIdentType=NI"),
+    ("secure_data", "00001", 1): _send("PUT", SECURE, secure_body(identSerialNum="1" * 21)),
+    ("secure_data", "00001", 2): _send("PUT", SECURE, secure_body(identSerialNum="1")),
+    ("remittances_basic_data", "1"): _get(REMITTANCES + "1234567890?govIssueIdentType=XX"),
+    ("remittances_basic_data", "00001"): _get(REMITTANCES + "1234567890"),
+    ("remittances_basic_data", "1006"): _get(REMITTANCES + "1?govIssueIdentType=CC"),
+    ("query_pila", "1"): _send("POST", PILA, pila_body(invoiceNum=5)),
+    ("query_pila", "00001"): _send("POST", PILA, {"trn": {}}),
+    ("query_pila", "50555"): _send("POST", PILA, pila_body(identSerialNum="90012345A")),
+    ("query_pila", "05620"): _send("POST", PILA, {"trn": {**pila_body()["trn"],
+                                                          "depAcctIdTo": {"acctId": "1"}}}),
+    ("create_customer", "1"): _create_with(**{"personInfo.birthDt": "14/02/1990"}),
+    ("create_customer", "00001"): _create_with(**{"personName.firstName": None}),
+    ("create_customer", "50503"): _create_with(**{"personName.firstName": "CARL0S"}),
+    ("create_customer", "50504"): _create_with(**{"personName.middleName": "M4RIO"}),
+    ("create_customer", "50505"): _create_with(**{"personName.lastName": "L@PEZ"}),
+    ("create_customer", "50506"): _create_with(**{"personName.secondLastName": "P#Z"}),
+    ("create_customer", "50518"): _create_with(**{"contactInfo.phoneNum.phone": "12"}),
+    ("create_customer", "50562"): _create_with(**{
         "contactInfo.additionalPhoneNum.phone": "2105556755"}),
-    ("customer_locations", "50555"): _create_with(**{
-        "govIssueIdent.identSerialNum": "10A1111111"}),
-    ("customer_locations", "50609"): _create_with(**{
+    ("create_customer", "50555"): _create_with(**{"govIssueIdent.identSerialNum": "10A1111111"}),
+    ("create_customer", "50609"): _create_with(**{
         "govIssueIdent.govIssueIdentType": "NI", "govIssueIdent.identSerialNum": "1234"}),
-    ("customer_locations", "50545"): _create_with(**{
+    ("create_customer", "50545"): _create_with(**{
         "govIssueIdent.govIssueIdentType": "NI", "govIssueIdent.identSerialNum": "8909039381"}),
+    **{("sync_data", code): _send("POST", SYNC, intake(fault))
+       for code, fault in INTAKE_FAULTS.items()},
+    **{("sync_data_file", code): _send("POST", SYNC_FILE, file_body(intake(fault)))
+       for code, fault in INTAKE_FAULTS.items()},
+    **{(route, "1004"): _send(method, path, body, NO_CREDENTIALS)
+       for route, (method, path, body) in ROUTE_CALLS.items()},
+    **{(route, "1005"): _send(method, path, body, WRONG_SECRET)
+       for route, (method, path, body) in ROUTE_CALLS.items()},
 }
 
 
-def _same_shape_row(row, catalog):
-    """The rows the same request answers: the first of the code with that status/type/text."""
-    return next(r for r in catalog.by_code[row["code"].upper()]
-                if (r["status"], r["type"], r["description"]) ==
-                (row["status"], row["type"], row["description"]))
+def nth_in_table(row) -> int:
+    return int(row["id"].partition("#")[2] or 1)
+
+
+def assert_answers_row(response, row, operation) -> None:
+    """The row's status, code, type and description (then what was wrong), in the envelope of
+    the route that answered."""
+    assert response.status_code == row["status"], (row["id"], operation.name, response.json)
+    assert response.json["responseType"] == {"value": operation.meta["response_type"]}
+    detail = response.json["responseDetail"]
+    assert (detail["errorCode"], detail["errorType"]) == (row["code"], row["type"]), row["id"]
+    assert (detail["errorDesc"] == row["description"]
+            or detail["errorDesc"].startswith(row["description"] + " (")), (row["id"], detail)
 
 
 def test_every_row_with_a_trigger_is_produced_by_its_trigger(client, sandbox):
+    """Each route a row's answered_on names answers the row to its trigger request."""
+    triggered = [row for row in sandbox.catalog.rows if row["trigger"]]
+    assert len(triggered) >= 51
+    sent = set()
+    for row in sandbox.catalog.rows:
+        assert bool(row["trigger"]) == bool(row["answered_on"]), row["id"]
+        for route in row["answered_on"]:
+            key = (route, row["code"], nth_in_table(row))
+            key = key if key in TRIGGERS else key[:2]
+            assert_answers_row(TRIGGERS[key](client), row, sandbox.operations[route])
+            sent.add(key)
+    assert sent == set(TRIGGERS), "requests no catalog row claims: " + str(set(TRIGGERS) - sent)
+
+
+def test_every_row_without_a_trigger_is_produced_by_x_sandbox_error(client, sandbox):
+    """The rest of the catalog: each row, asked for on its own route, answers as the seed says."""
     catalog = sandbox.catalog
-    triggered = [row for row in catalog.rows if row["trigger"]]
-    assert len(triggered) >= 30
-    for row in triggered:
-        key = (row["routes"][0], row["code"])
-        if key not in TRIGGERS and row["routes"][0] == "channel_contact":
-            key = ("customer_locations", row["code"])  # the same rule, listed by both tables
-        response = TRIGGERS[key](client)
-        assert response.status_code == row["status"], (row["id"], response.json)
-        detail = response.json["responseDetail"]
-        assert (detail["errorCode"], detail["errorType"]) == (row["code"], row["type"]), row["id"]
-        assert detail["errorDesc"].split(" (")[0] == row["description"], row["id"]
+    for row in catalog.rows:
+        if row["trigger"]:
+            continue
+        route = row["routes"][0]
+        method, path, body = ROUTE_CALLS[route]
+        headers = {**JSON_HEADERS, "X-Sandbox-Error": spec_of(catalog, row)}
+        assert_answers_row(_send(method, path, body, headers)(client), row,
+                           sandbox.operations[route])
+
+
+@pytest.mark.parametrize("route", ["sync_data", "sync_data_file", "remittances_basic_data",
+                                   "query_pila", "create_customer", "status_basic_data"])
+def test_openapi_shows_the_rows_a_route_without_a_table_answers(client, sandbox, route):
+    operation = sandbox.operations[route]
+    document = client.get("/__sandbox/openapi.json").json
+    responses = document["paths"][openapi_path(operation.rule)][operation.method.lower()][
+        "responses"]
+    shown = {(int(status), example["value"]["responseType"]["value"],
+              example["value"]["responseDetail"]["errorCode"],
+              example["value"]["responseDetail"]["errorDesc"])
+             for status, answer in responses.items() if status != "200"
+             for example in answer["content"]["application/json"]["examples"].values()}
+    answered = {(row["status"], operation.meta["response_type"], row["code"], row["description"])
+                for row in sandbox.catalog.rows if route in row["answered_on"]}
+    assert shown == answered and len(answered) >= 4
 
 
 def test_openapi_examples_are_the_seed_examples(sandbox):

@@ -1,10 +1,22 @@
 """Builds scenarios/catalog/bcs_errors.yaml from seed 004 (run once; re-run if the seed changes).
 
 Every row of every error table becomes one catalog row: HTTP status, code (as written, leading
-zeros kept), type, description, the operation whose table lists it, and the natural trigger the
-sandbox enforces for it (TRIGGERS below), or null. Tables order their columns differently
-(`HTTP Code | Error Code | Error Type` or `HTTP Code | Error Type | Error Code`): the header line
-of each table says which. Descriptions lose only the typographic quotes some cells wrap them in.
+zeros kept), type, description, `routes` (the operation whose table lists it), and its natural
+triggers, from TRIGGERS below:
+- `trigger`: the rules the sandbox enforces that answer the row, as "route: request; ..." (the
+  route that answers and what request makes it), or null: no rule answers it, reach it with
+  X-Sandbox-Error or a 999<code> number.
+- `answered_on`: the operations those rules run on ([] when trigger is null). A rule often runs
+  on a route whose table does not list the row (create-customer answers the locations table's
+  50503, sync-data its 50565), or on a route with no table at all: answered_on is how GET
+  /__sandbox/openapi.json documents the rows those routes answer. The route answers the row's
+  status, code, type and description in its own envelope (its responseType.value).
+Twin tables (channel/contact repeats the locations table, v2 BasicData the v1 table) share
+their triggers: the same request answers both rows alike. tests/test_bcs_flows.py sends one
+request per (answering route, row) and checks the answer is the row.
+Tables order their columns differently (`HTTP Code | Error Code | Error Type` or `HTTP Code |
+Error Type | Error Code`): the header line of each table says which. Descriptions lose only the
+typographic quotes some cells wrap them in.
 
     python tools/extract_bcs_catalog.py [SEED] [OUT]
 """
@@ -37,52 +49,167 @@ PATH_FRAGMENTS = [
     ("/query-pila", "query_pila"),
 ]
 
-_NAMES = ("personName.firstName, personName.middleName, personName.lastName or "
-          "personName.secondLastName")
-# (operation, code) -> the rule that produces the row through the route itself. Rows a route's
-# own table lists, and rules the create route enforces with codes only the STA tables list.
+ROUTES = [name for _, name in PATH_FRAGMENTS]
+# Tables that repeat another table row for row: their rows get the first table's triggers.
+TWIN_TABLES = {"basic_data_v2": "basic_data_v1", "channel_contact": "customer_locations"}
+_MALFORMED = "a malformed field value (the message names the field)"
+_MISSING = "a required field missing (the message names it)"
+_MNEMONIC_NUMBER = "the number of govIssueIdent.mNemonic (the file's mnemonic)"
+
+# (table, code) or (table, code, nth) -> [(routes, the request that answers the row there)].
+# The rules the routes enforce: each answers the row (its status, code, type and description)
+# in the answering route's envelope, also where that route has no table of its own. A
+# (table, code) key serves every row of that code in the table; (table, code, nth) only the
+# nth, for a code whose rows answer differently. tests/test_bcs_flows.py sends each request.
 TRIGGERS = {
-    ("basic_data_v1", "1"): "GET BasicData?mnemonic= with no type letters or no number "
-                            "(e.g. mnemonic=1234567890 or mnemonic=CC)",
-    ("basic_data_v1", "00001"): "GET BasicData without the mnemonic query parameter",
-    ("basic_data_v1", "1004"): "no X-Security-ClientID / X-Security-ClientSecret / "
-                               "X-Security-Token (or client_id / client_secret / Bearer token)",
-    ("basic_data_v1", "1005"): "a wrong client id or client secret",
-    ("basic_data_v1", "1006"): "a mnemonic that is no customer (e.g. mnemonic=CC1)",
-    ("basic_data_v2", "1"): "GET basicData?mnemonic= with no type letters or no number",
-    ("basic_data_v2", "00001"): "GET basicData without the mnemonic query parameter",
-    ("basic_data_v2", "1004"): "no client id, client secret or token headers",
-    ("basic_data_v2", "1005"): "a wrong client id or client secret",
-    ("basic_data_v2", "1006"): "a mnemonic that is no customer (e.g. mnemonic=CC1)",
-    ("customer_name_by_account", "05622"): "identserialnum is a customer who does not hold "
-                                           "acctid (e.g. .../identserialnum/1234567890/acctid/12321414)",
-    ("customer_name_by_account", "SQLCODE", 1): "identserialnum is no customer (account exists)",
-    ("customer_name_by_account", "05620"): "acctid is no account (e.g. acctid/1)",
-    ("customer_name_by_account", "05621"): "acctid is an account with no holder "
-                                           "(fixture account 24000000019)",
-    ("customer_locations", "50503"): "create_customer: personName.firstName holds a character "
-                                     "other than letters, spaces, _ ' . - (e.g. CARL0S)",
-    ("customer_locations", "50504"): "create_customer: personName.middleName with invalid characters",
-    ("customer_locations", "50505"): "create_customer: personName.lastName with invalid characters",
-    ("customer_locations", "50506"): "create_customer: personName.secondLastName with invalid "
-                                     "characters",
-    ("customer_locations", "50518"): "create_customer: contactInfo.phoneNum.phone (a landline) "
-                                     "is not 7 digits or 10 digits starting 60",
-    ("customer_locations", "50562"): "create_customer: a phone of phoneType C is not a cellphone "
-                                     "(10 digits starting 3); basic_data_v4: a non-numeric cellphone",
-    ("customer_locations", "50555"): "create_customer: a CC, CE, TI or NI identSerialNum that is "
-                                     "not numeric",
-    ("customer_locations", "50609"): "create_customer: an NI (NIT) identSerialNum that is not "
-                                     "9 digits (10 with its check digit)",
-    ("customer_locations", "50545"): "create_customer: a 10-digit NIT whose last digit is not "
-                                     "its DIAN check digit",
+    ("basic_data_v1", "1"): [
+        (("basic_data_v1",), "GET BasicData?mnemonic= with no type letters or no number "
+                             "(e.g. mnemonic=1234567890 or mnemonic=CC)"),
+        (("basic_data_v2",), "GET basicData?mnemonic= with no type letters or no number"),
+        (("create_customer", "status_basic_data", "sync_data"), _MALFORMED),
+        (("sync_data_file",), "file.binData that is not base64 of a JSON object, or " + _MALFORMED),
+        (("query_pila",), _MALFORMED + ", or an X-Invoker-ProcessDate that is not YYYY-MM-DD"),
+        (("customer_locations",), "govIssueIdentType outside the documented types, condition "
+                                  "other than 1, 2 or 3, or an identserialnum over 20 characters"),
+        (("channel_contact",), "govIssueIdentType outside the documented types or an "
+                               "identserialnum over 20 characters"),
+        (("remittances_basic_data",), "govIssueIdentType outside the documented types, an "
+                                      "identserialnum over 20 characters or an "
+                                      "X-Invoker-ProcessDate that is not YYYY-MM-DD"),
+    ],
+    ("basic_data_v1", "00001"): [
+        (("basic_data_v1", "basic_data_v2"), "GET without the mnemonic query parameter"),
+        (("basic_data_v4",), "GET without govIssueIdentType and identSerialNum (or cellphone)"),
+        (("create_customer", "status_basic_data", "sync_data", "sync_data_file", "query_pila"),
+         _MISSING),
+        (("remittances_basic_data",), "no govIssueIdentType query parameter"),
+    ],
+    ("basic_data_v1", "1004"): [
+        (tuple(ROUTES), "no X-Security-ClientID / X-Security-ClientSecret / X-Security-Token "
+                        "(or client_id / client_secret / Bearer token)"),
+    ],
+    ("basic_data_v1", "1005"): [(tuple(ROUTES), "a wrong client id or client secret")],
+    ("basic_data_v1", "1006"): [
+        (("basic_data_v1", "basic_data_v2"), "a mnemonic that is no customer (e.g. mnemonic=CC1)"),
+        (("basic_data_v4",), "govIssueIdentType + identSerialNum, or a cellphone, of no customer"),
+        (("remittances_basic_data",), "GET remittances/basic-data/{identserialnum} for a number "
+                                      "that is no customer"),
+    ],
+    ("customer_name_by_account", "05622"): [
+        (("customer_name_by_account",), "identserialnum is a customer who does not hold acctid "
+                                        "(e.g. .../identserialnum/1234567890/acctid/12321414)"),
+    ],
+    ("customer_name_by_account", "SQLCODE", 1): [
+        (("customer_name_by_account",), "identserialnum is no customer (account exists)"),
+    ],
+    ("customer_name_by_account", "05620"): [
+        (("customer_name_by_account",), "acctid is no account (e.g. acctid/1)"),
+        (("status_basic_data",), "trn.depAcctIdTo.acctId is no account"),
+        (("query_pila",), "trn.depAcctIdTo.acctId is no account"),
+    ],
+    ("customer_name_by_account", "05621"): [
+        (("customer_name_by_account",), "acctid is an account with no holder (fixture account "
+                                        "24000000019)"),
+        (("status_basic_data",), "trn.depAcctIdTo.acctId is an account with no holder"),
+    ],
+    ("customer_locations", "51011"): [
+        (("customer_locations",), "GET location/{identserialnum} for a number that is no "
+                                  "customer"),
+        (("channel_contact",), "GET channel/contact/{identserialnum} for a number that is no "
+                               "customer"),
+    ],
+    ("customer_locations", "50005"): [
+        (("customer_locations",), "GET location/{identserialnum} with an action other than I or "
+                                  "T (e.g. ?action=X)"),
+    ],
+    ("customer_locations", "51041"): [
+        (("channel_contact",), "GET channel/contact/{identserialnum} for a customer with no "
+                               "current residence address or no income on record (e.g. one "
+                               "that only came in through sync-data)"),
+    ],
+    ("customer_locations", "50503"): [
+        (("create_customer",), "personName.firstName holds a character other than letters, "
+                               "spaces, _ ' . - (e.g. CARL0S)"),
+    ],
+    ("customer_locations", "50504"): [
+        (("create_customer",), "personName.middleName with invalid characters"),
+    ],
+    ("customer_locations", "50505"): [
+        (("create_customer",), "personName.lastName with invalid characters"),
+    ],
+    ("customer_locations", "50506"): [
+        (("create_customer",), "personName.secondLastName with invalid characters"),
+    ],
+    ("customer_locations", "50518"): [
+        (("create_customer",), "contactInfo.phoneNum.phone (a landline) is not 7 digits or "
+                               "10 digits starting 60"),
+    ],
+    ("customer_locations", "50562"): [
+        (("create_customer",), "a phone of phoneType C is not a cellphone (10 digits starting 3)"),
+        (("basic_data_v4",), "a non-numeric cellphone"),
+        (("sync_data", "sync_data_file"), "custInfo[].contactInfo.phoneNumber is not a "
+                                          "cellphone (10 digits starting 3)"),
+    ],
+    ("customer_locations", "50565"): [
+        (("sync_data", "sync_data_file"), "custInfo[].personName.fullName is empty or holds a "
+                                          "character other than letters, spaces, _ ' . - "
+                                          "(e.g. Sara J0nes!)"),
+    ],
+    ("customer_locations", "50591"): [
+        (("sync_data", "sync_data_file"), "listAccounts[] names an account another customer "
+                                          "holds (e.g. 24567890123 with a mnemonic other than "
+                                          "CC1234567890)"),
+    ],
+    ("customer_locations", "50555"): [
+        (("create_customer",), "a CC, CE, TI/IT, NI/NIT or PE identSerialNum that is not "
+                               "numeric"),
+        (("customer_locations", "channel_contact"), "an identserialnum that is not numeric for "
+                                                    "its govIssueIdentType (CC when not given)"),
+        (("sync_data", "sync_data_file"), _MNEMONIC_NUMBER + " is not numeric for a numeric "
+                                                             "type (e.g. CC12AB34)"),
+        (("query_pila",), "trn.invoiceInfo.identSerialNum (the contributor's NIT) is not "
+                          "numeric"),
+    ],
+    ("customer_locations", "50609"): [
+        (("create_customer",), "an NI (NIT) identSerialNum that is not 9 digits (10 with its "
+                               "check digit)"),
+        (("customer_locations", "channel_contact"), "govIssueIdentType=NI with an identserialnum "
+                                                    "that is not 9 or 10 digits"),
+        (("sync_data", "sync_data_file"), "an NI mnemonic whose number is not 9 or 10 digits "
+                                          "(e.g. NI12345)"),
+    ],
+    ("customer_locations", "50545"): [
+        (("create_customer",), "a 10-digit NIT whose last digit is not its DIAN check digit"),
+        (("customer_locations", "channel_contact"), "govIssueIdentType=NI with a 10-digit "
+                                                    "identserialnum whose check digit is wrong"),
+        (("sync_data", "sync_data_file"), "an NI mnemonic of 10 digits whose check digit is "
+                                          "wrong (e.g. NI8909039381)"),
+    ],
+    ("secure_data", "00001", 1): [
+        (("secure_data",), "a field longer than allowed (e.g. govIssueIdent.identSerialNum of "
+                           "21 characters)"),
+    ],
+    ("secure_data", "00001", 2): [
+        (("secure_data",), "an unknown question, a non-boolean answer, a missing or repeated "
+                           "field, or a govIssueIdent that is no customer"),
+    ],
 }
-TRIGGERS.update({("channel_contact", op_code[1]): text for op_code, text in TRIGGERS.items()
-                 if op_code[0] == "customer_locations"})
-TRIGGERS[("customer_locations", "51011")] = ("GET location/{identserialnum} for a number "
-                                             "that is no customer")
-TRIGGERS[("channel_contact", "51011")] = ("GET channel/contact/{identserialnum} for a number "
-                                          "that is no customer")
+for _n, _code in enumerate(("50529", "50530", "50531")):
+    TRIGGERS[("customer_locations", _code)] = [
+        (("sync_data", "sync_data_file"), f"custInfo[].additionalPhoneNum[{_n}].phoneNumber is "
+                                          f"neither a cellphone nor a landline (e.g. 12AB)")]
+
+
+def rules_for(route: str, code: str, nth: int) -> list[tuple]:
+    table = TWIN_TABLES.get(route, route)
+    return TRIGGERS.get((table, code, nth)) or TRIGGERS.get((table, code)) or []
+
+
+def trigger_text(rules: list[tuple]) -> str | None:
+    """"route[, route]: request; ..." (every BCS route: ... for a rule all of them enforce)."""
+    parts = [("every BCS route" if set(routes) == set(ROUTES) else ", ".join(routes))
+             + ": " + text for routes, text in rules]
+    return "; ".join(parts) or None
 
 
 def parse(seed_text: str) -> list[dict]:
@@ -122,8 +249,10 @@ def with_ids_and_triggers(rows: list[dict]) -> list[dict]:
         route, code = row["routes"][0], row["code"]
         nth = seen[(route, code)] = seen.get((route, code), 0) + 1
         row["id"] = f"{route}/{code}" + (f"#{nth}" if nth > 1 else "")
-        row["trigger"] = TRIGGERS.get((route, code, nth), TRIGGERS.get((route, code)))
-    keys = ("id", "status", "code", "type", "description", "routes", "trigger")
+        rules = rules_for(route, code, nth)
+        row["trigger"] = trigger_text(rules)
+        row["answered_on"] = list(dict.fromkeys(name for routes, _ in rules for name in routes))
+    keys = ("id", "status", "code", "type", "description", "routes", "trigger", "answered_on")
     return [{key: row[key] for key in keys} for row in rows]
 
 
@@ -133,8 +262,9 @@ def main(argv: list[str]) -> int:
     rows = with_ids_and_triggers(parse(seed.read_text(encoding="utf-8")))
     header = (f"# The BCS error catalog: every row of every error table of seed 004 "
               f"({len(rows)} rows),\n# generated by tools/extract_bcs_catalog.py. trigger: the "
-              f"rule the sandbox enforces that answers the row\n# through the route itself (null: "
-              f"reach it with X-Sandbox-Error or a 999<code> number).\n")
+              f"rules the sandbox enforces that answer the row\n# (route: request; null: reach it "
+              f"with X-Sandbox-Error or a 999<code> number); answered_on: the\n# routes those "
+              f"rules run on.\n")
     body = yaml.safe_dump({"errors": rows}, allow_unicode=True, sort_keys=False, width=100)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(header + body, encoding="utf-8")

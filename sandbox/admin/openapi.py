@@ -4,8 +4,9 @@ Built from `sandbox.operations` and what each Operation's `meta` carries, where 
 `request_schema` / `request_schemas` (marshmallow schemas, read field by field),
 `request_example`, `response_example` (or named `response_examples`), `success_status`, `security` ("basic" or None). Error
 answers come from the family's own envelope function (and, on BCS routes, the catalog rows the
-route's tables list), so they show exactly what the sandbox answers. The document is built on its
-first request (every API has registered by then) and kept.
+route's tables list plus those its rules answer: the rows' answered_on), so they show exactly
+what the sandbox answers. The document is built on its first request (every API has registered
+by then) and kept.
 """
 from __future__ import annotations
 
@@ -202,12 +203,11 @@ def error_responses(op, kind: str | None, sandbox) -> dict:
 def _errors(op, kind, sandbox):
     catalog = sandbox.catalog
     if op.family == BCS and catalog is not None:
-        for row in catalog.rows:
-            if op.name in row.get("routes", ()):
-                try:
-                    yield row["status"], f"{row['code']} ({row['id']})", catalog.error(row, op)
-                except Exception:  # a row the catalog cannot render is left out, not fatal
-                    continue
+        for row in bcs_rows(catalog, op.name):
+            try:
+                yield row["status"], f"{row['code']} ({row['id']})", catalog.error(row, op)
+            except Exception:  # a row the catalog cannot render is left out, not fatal
+                continue
         return
     statuses = [405]
     if op.method in ("POST", "PUT", "PATCH"):
@@ -216,6 +216,23 @@ def _errors(op, kind, sandbox):
         statuses.append(401)
     for status in sorted(statuses):
         yield status, str(status), SandboxError(status, GENERIC_ERRORS[status])
+
+
+def bcs_rows(catalog, name: str) -> list[dict]:
+    """The rows a BCS route answers: every row its own table lists, then the rows its rules
+    answer (the catalog's answered_on, e.g. sync-data's 50565 from the locations table), one
+    per distinct answer (the twin tables repeat rows row for row)."""
+    rows = [row for row in catalog.rows if name in row.get("routes", ())]
+    shown = {_answer(row) for row in rows}
+    for row in catalog.rows:
+        if name in row.get("answered_on", ()) and _answer(row) not in shown:
+            shown.add(_answer(row))
+            rows.append(row)
+    return rows
+
+
+def _answer(row: dict) -> tuple:
+    return row["status"], row["code"], row["type"], row["description"]
 
 
 def _envelope(op, err: SandboxError):
