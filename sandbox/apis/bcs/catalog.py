@@ -13,10 +13,9 @@ import functools
 import re
 from pathlib import Path
 
-import yaml
 
 from ...errors import SandboxError
-from ...resources import shipped_scenarios_dir
+from ...resources import load_yaml, shipped_scenarios_dir
 from . import envelope
 
 CATALOG_FILE = Path("catalog") / "bcs_errors.yaml"
@@ -90,9 +89,7 @@ def default_path() -> Path:
 @functools.lru_cache(maxsize=4)
 def _load(path: str) -> Catalog:
     # Read-only rows: every app built from the same file can share them.
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return Catalog(data["errors"])
+    return Catalog(load_yaml(path)["errors"])
 
 
 def spec_of(catalog: Catalog, row: dict) -> str:

@@ -1,15 +1,13 @@
 """The BCS customer routes: parse, call one rule of customer.Customers, render."""
 from __future__ import annotations
 
-from flask import g, request
-
 import functools
 
-import yaml
+from flask import g, request
 
 from ...errors import json_response
 from ...http import read_json
-from ...resources import shipped_scenarios_dir
+from ...resources import shipped_data
 from . import customer_render as render
 from . import model
 from .customer import Customers
@@ -21,8 +19,7 @@ REQUEST_SCHEMAS = {"create_customer": CREATE_CUSTOMER, "status_basic_data": STAT
 
 @functools.lru_cache(maxsize=1)
 def examples_data() -> dict:
-    with open(shipped_scenarios_dir() / EXAMPLES_FILE, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return shipped_data(EXAMPLES_FILE)
 
 
 def register(app, sandbox, base: str) -> None:
