@@ -140,3 +140,15 @@ def test_scenarios_command_fails_on_a_broken_folder(tmp_path):
     result = run("scenarios", "--scenarios", str(tmp_path))
     assert result.returncode == 1
     assert f"{path}:4: " in result.stderr
+
+
+def test_start_up_skips_files_that_hold_no_scenarios_but_check_reads_them(tmp_path):
+    """Start-up parses only files with a top-level `scenarios:` key (the API modules own the
+    rest and have loaded them already); `sandbox check` still reports a syntax error anywhere."""
+    write(tmp_path, "good.yaml", GOOD)
+    write(tmp_path, "notes/data.yaml", "rows: [unclosed\n")
+    app = create_app(make_config(scenarios=(str(tmp_path),)))
+    assert "good-one" in app.extensions["sandbox"].scenarios.current.by_name
+    result = run("check", str(tmp_path))
+    assert result.returncode != 0
+    assert "data.yaml:" in result.stdout + result.stderr

@@ -75,7 +75,8 @@ class Scenarios:
     def load(self) -> list:
         """Load every folder; on faults keep the last good set and return the faults."""
         signature = self.signature()
-        scenario_set, faults = load_folders(self.folders, self.routes, self.catalog)
+        scenario_set, faults = load_folders(self.folders, self.routes, self.catalog,
+                                            every_file=False)
         self._signature = signature
         if not faults:
             self.current = scenario_set

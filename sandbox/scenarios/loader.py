@@ -112,8 +112,12 @@ def yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_folders(folders, known_routes: dict, catalog=None):
-    """(ScenarioSet, faults). Later folders override earlier ones by scenario name."""
+def load_folders(folders, known_routes: dict, catalog=None, every_file: bool = True):
+    """(ScenarioSet, faults). Later folders override earlier ones by scenario name.
+
+    every_file: parse every YAML file, so a syntax error anywhere is a fault (`sandbox check`);
+    False skips, unparsed, files that cannot be scenario files (the catalog and data files the
+    API modules have already loaded), which keeps start-up and reloads fast."""
     faults: list[Fault] = []
     scenario_set = ScenarioSet()
     for folder in folders:
@@ -123,6 +127,8 @@ def load_folders(folders, known_routes: dict, catalog=None):
             continue
         seen: dict[str, Scenario] = {}
         for path in yaml_files(folder):
+            if not every_file and not _may_hold_scenarios(path):
+                continue
             for scenario in load_file(path, str(path), known_routes, catalog, faults):
                 first = seen.get(scenario.name)
                 if first is not None:
@@ -136,6 +142,17 @@ def load_folders(folders, known_routes: dict, catalog=None):
         for route in scenario.routes:
             scenario_set.by_route.setdefault(route, []).append(scenario)
     return scenario_set, faults
+
+
+TOP_LEVEL_SCENARIOS = re.compile(rb"^scenarios\s*:", re.MULTILINE)
+
+
+def _may_hold_scenarios(path: Path) -> bool:
+    """A scenario file has a top-level `scenarios:` key, so some line starts with it."""
+    try:
+        return TOP_LEVEL_SCENARIOS.search(path.read_bytes()) is not None
+    except OSError:
+        return True  # let load_file report it
 
 
 def load_file(path: Path, shown: str, known_routes: dict, catalog, faults: list) -> list[Scenario]:

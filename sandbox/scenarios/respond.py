@@ -11,7 +11,7 @@ from flask import Response, g
 from jinja2 import TemplateError
 
 from ..errors import SandboxError
-from ..fakes import BCS_LOCALE, COOPERATIVE_LOCALE, CORE_LOCALES
+from ..fakes import ALL_PROVIDERS, BCS_LOCALE, COOPERATIVE_LOCALE, CORE_LOCALES
 from .loader import render_tree
 from .templates import CaseInsensitiveDict, FakeData, TemplateFailure
 
@@ -152,7 +152,8 @@ class FakesByLocale:
             with self.lock:
                 fake = self.by_locale.get(locale)
                 if fake is None:
-                    fake = self.by_locale[locale] = FakeData(self.fakes.faker(locale, "templates"))
+                    fake = self.by_locale[locale] = FakeData(self.fakes.faker(
+                        locale, "templates", providers=ALL_PROVIDERS))
         return fake
 
 
