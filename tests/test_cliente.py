@@ -247,3 +247,27 @@ def test_a_browser_preflight_on_cliente_is_allowed(client):
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
+
+
+@pytest.mark.parametrize("body", [
+    {"tipo_documento_id": 1, "tipo_documento": "curp", "numero_documento": 25326461},
+    {"tipo_documento_id": 2, "tipo_documento": "socio", "numero_documento": "55555555"},
+    {"tipo_documento_id": 2, "tipo_documento": "socio", "numero_documento": "5", "extra": 1},
+    {"tipo_documento_id": True, "tipo_documento": "curp", "numero_documento": "1"},
+    {"tipo_documento_id": "1", "tipo_documento": "curp", "numero_documento": "1"},
+    {"tipo_documento_id": 3, "tipo_documento": "curp", "numero_documento": "1"},
+    {"tipo_documento_id": 1, "tipo_documento": "", "numero_documento": "1"},
+    {"tipo_documento_id": 1, "tipo_documento": "curp", "numero_documento": "  "},
+    {"tipo_documento_id": 1, "tipo_documento": "curp", "numero_documento": 1.5},
+    {"tipo_documento_id": 1, "tipo_documento": "curp", "numero_documento": None},
+    {"tipo_documento_id": 1, "tipo_documento": "curp"},
+])
+def test_the_fast_path_gives_marshmallows_verdict_and_values(body):
+    from sandbox.apis.cooperative.schemas import CLIENTE_REQUEST, load_cliente_request
+    from sandbox.errors import SandboxError
+    errors = CLIENTE_REQUEST.validate(body)
+    if errors:
+        with pytest.raises(SandboxError):
+            load_cliente_request(body)
+    else:
+        assert load_cliente_request(body) == CLIENTE_REQUEST.load(body)
