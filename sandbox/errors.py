@@ -6,10 +6,11 @@ the BCS envelope, on a core route as `{"message": ...}`, and so on.
 """
 from __future__ import annotations
 
-import json
 from typing import Callable
 
 from flask import Response
+
+from .jsonio import dumps
 
 
 class SandboxError(Exception):
@@ -53,8 +54,7 @@ def envelope_for(family: str) -> Envelope:
 
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
     """A JSON response built directly: cheaper than jsonify on the hot path."""
-    data = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return Response(data, status=status, headers=headers, mimetype="application/json")
+    return Response(dumps(body), status=status, headers=headers, mimetype="application/json")
 
 
 def error_response(err: SandboxError, family: str, operation=None) -> Response:
