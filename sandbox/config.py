@@ -24,7 +24,9 @@ class Config:
     journal_size: int = 1000
     cors_origin: str = "*"
     max_body_bytes: int = 1024 * 1024
-    threads: int = 8
+    # waitress worker threads. Fewer threads cost less CPU per request (less GIL hand-off); 4 keeps
+    # room for requests delayed on purpose (X-Sandbox-Delay, delay_ms) without stalling others.
+    threads: int = 4
     log_requests: bool = True
     # Seconds between checks of the scenario folders for changes; 0 turns hot reload off.
     reload_interval: float = 1.0
