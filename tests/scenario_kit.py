@@ -21,7 +21,7 @@ class UnknownCode(KeyError):
 
 
 class FakeCatalog:
-    """The catalog interface of TEAM.md over three rows of its own (codes 50628 and 500), falling
+    """The catalog interface (docs/ARCHITECTURE.md) over three rows of its own (codes 50628 and 500), falling
     back to the real catalog (when the BCS module has one) for every other code."""
 
     def __init__(self, real=None):

@@ -22,7 +22,7 @@ from ..errors import SandboxError
 from ..wsgi import SESSION
 from ..pipeline import log_line
 from ..resources import shipped_scenarios_dir
-from .loader import MAX_DELAY_MS, OPERATION_FAMILIES, ScenarioSet, load_folders, yaml_files
+from .loader import MAX_DELAY_MS, ScenarioSet, load_folders, yaml_files
 from .respond import FakesByLocale, answer, bcs_error
 
 ERROR_HEADER = "X-Sandbox-Error"
@@ -50,10 +50,8 @@ def scenario_folders(config) -> list:
 
 
 def known_routes(sandbox) -> dict:
-    """Operation name -> family: the documented ones plus whatever the app registered."""
-    routes = dict(OPERATION_FAMILIES)
-    routes.update({name: op.family for name, op in sandbox.operations.items()})
-    return routes
+    """Operation name -> family, for every route the app serves."""
+    return {name: op.family for name, op in sandbox.operations.items()}
 
 
 class Scenarios:

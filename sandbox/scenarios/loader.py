@@ -13,15 +13,6 @@ from pathlib import Path
 from .templates import Compiled, TemplateFailure, compile_text, has_template
 from .yamlfile import Fault, LineDict, load, plain
 
-# Every operation the sandbox serves (TEAM.md), so a scenario for a route whose module has not
-# registered yet still checks; the operations a built app registers are added to these.
-OPERATION_FAMILIES = {
-    "core_customer": "core", "core_product": "core_product", "cliente": "cooperative",
-    **{name: "bcs" for name in (
-        "create_customer", "basic_data_v1", "basic_data_v2", "basic_data_v4",
-        "customer_name_by_account", "customer_locations", "secure_data", "channel_contact",
-        "sync_data", "sync_data_file", "status_basic_data", "remittances_basic_data", "query_pila")},
-}
 FAULTS = ("empty_body", "malformed_json", "truncated_body")
 MAX_DELAY_MS = 60_000
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
