@@ -1,5 +1,6 @@
 """`pip install .` (not editable) ships the scenarios/ YAML, and `sandbox serve` works from any
 folder: the wheel is built and installed into a temporary folder, then served from another one."""
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -13,8 +14,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def build_wheel(out: Path) -> Path:
+    """Built from a clean copy of the sources: setuptools leaves a build/ folder where it builds,
+    and stale files there (a module since moved) would ship in the next wheel."""
+    source = out / "source"
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        source.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, source / name)
+    for folder in ("sandbox", "scenarios"):
+        shutil.copytree(ROOT / folder, source / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--no-build-isolation", "-w", str(out), str(ROOT)], check=True)
+                    "--no-build-isolation", "-w", str(out), str(source)], check=True)
     return next(out.glob("sandbox-*.whl"))
 
 
