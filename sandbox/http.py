@@ -1,6 +1,8 @@
-"""Reading requests: the JSON body every POST/PUT route parses the same way."""
+"""Reading requests: the JSON body, parsed once per request however many pieces ask for it (the
+magic-number check, scenario matching and templates, the route itself, the journal)."""
 from __future__ import annotations
 
+import hmac
 import json
 
 from flask import Request, g
@@ -8,11 +10,13 @@ from flask import Request, g
 from .errors import SandboxError
 
 
-def read_json(request: Request) -> dict:
-    """The request's JSON object, or a SandboxError naming what is wrong with it.
+def parse_json(request: Request):
+    """The request's JSON value, or a SandboxError naming what is wrong with it.
 
-    The parsed body is kept on `g.json_body` so the journal records it without parsing twice.
+    Kept on `g.json_body` after the first parse: later callers, and the journal, reuse it.
     """
+    if "json_body" in g:
+        return g.json_body
     mimetype = request.mimetype or ""
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         shown = request.content_type or "none"
@@ -27,7 +31,32 @@ def read_json(request: Request) -> dict:
                                 f"column {exc.colno}") from None
     except ValueError:  # bytes that are not UTF-8
         raise SandboxError(400, "Malformed JSON: the body is not valid UTF-8") from None
-    if not isinstance(body, dict):
-        raise SandboxError(400, "The request body must be a JSON object")
     g.json_body = body
     return body
+
+
+def read_json(request: Request) -> dict:
+    """The request's JSON object, or a SandboxError naming what is wrong with it (415 on another
+    content type, 400 on an empty, malformed or non-object body)."""
+    body = parse_json(request)
+    if not isinstance(body, dict):
+        raise SandboxError(400, "The request body must be a JSON object")
+    return body
+
+
+def json_or_none(request: Request):
+    """The request's JSON value, or None when it has no readable one: for code that only looks
+    (identification numbers, scenario matches, templates) and leaves refusing it to the route.
+    A body over the size limit still raises its 413."""
+    try:
+        return parse_json(request)
+    except SandboxError:
+        return None
+
+
+def credentials_match(*pairs: tuple[str, str]) -> bool:
+    """Whether every (given, expected) pair is equal, each compared in constant time and all of
+    them every time, so how long a refusal takes says nothing about which one was wrong."""
+    results = [hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+               for given, expected in pairs]
+    return all(results)

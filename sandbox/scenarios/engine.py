@@ -11,14 +11,15 @@ then the route itself.
 """
 from __future__ import annotations
 
-import json
 import threading
 import time
 from pathlib import Path
 
 from flask import g
+from werkzeug.exceptions import HTTPException
 
 from ..errors import SandboxError
+from ..http import json_or_none
 from ..wsgi import SESSION
 from ..pipeline import log_line
 from ..resources import shipped_scenarios_dir
@@ -276,11 +277,7 @@ class _View:
 
 def request_body(request):
     """The JSON body if there is a readable one, else None (the route reports bad bodies)."""
-    body = g.get("json_body")
-    if body is not None:
-        return body
     try:
-        raw = request.get_data(cache=True)
-        return json.loads(raw) if raw else None
-    except Exception:
+        return json_or_none(request)
+    except HTTPException:  # the body itself was refused (too large): the route says so
         return None

@@ -10,13 +10,14 @@ from __future__ import annotations
 from flask import Blueprint, Request, request
 
 from ...errors import json_response, register_envelope
+from ...http import json_or_none
 from ...registry import Operation
+from ...wsgi import ADMIN_PREFIX
 from . import auth, customer_views, fixtures, model
 from .catalog import Catalog, UnknownCode, listing, rows_for
 from .envelope import ROUTES, make_envelope
 
 FAMILY = "bcs"
-ADMIN_PREFIX = "/__sandbox"
 # Where a request carries identification numbers: query parameters and JSON body keys.
 IDENT_QUERY = ("identSerialNum", "identserialnum", "cellphone")
 MNEMONIC_KEYS = ("mnemonic", "mNemonic")
@@ -56,8 +57,8 @@ def request_idents(req: Request) -> list[str]:
     args = req.args
     found += [args[key] for key in IDENT_QUERY if args.get(key)]
     found += [model.mnemonic_number(args[key]) for key in MNEMONIC_KEYS if args.get(key)]
-    if req.method in ("POST", "PUT") and req.is_json:
-        _walk(req.get_json(silent=True), found)
+    if req.method in ("POST", "PUT"):
+        _walk(json_or_none(req), found)
     return found
 
 

@@ -8,9 +8,9 @@ Missing id, secret or token: 401, code 1004. Wrong id or secret: 403, code 1005.
 """
 from __future__ import annotations
 
-import hmac
-
 from flask import Request, g
+
+from ...http import credentials_match
 
 BEARER_SCHEMES = ("bearer", "barear")
 
@@ -18,10 +18,6 @@ BEARER_SCHEMES = ("bearer", "barear")
 def _bearer(authorization: str) -> str:
     scheme, _, token = authorization.strip().partition(" ")
     return token.strip() if scheme.lower() in BEARER_SCHEMES else ""
-
-
-def _same(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def make_authenticator(config, catalog):
@@ -41,9 +37,7 @@ def make_authenticator(config, catalog):
             raise catalog.fail("1004", operation, "missing " + ", ".join(missing) + ": send "
                                "X-Security-ClientID, X-Security-ClientSecret and X-Security-Token, "
                                "or client_id, client_secret and Authorization: Bearer <token>")
-        # Both compared every time: how long it takes says nothing about which one was wrong.
-        id_ok, secret_ok = _same(given_id, client_id), _same(given_secret, client_secret)
-        if not (id_ok and secret_ok):
+        if not credentials_match((given_id, client_id), (given_secret, client_secret)):
             raise catalog.fail("1005", operation, "wrong client id or client secret")
 
     return authenticate

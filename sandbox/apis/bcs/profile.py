@@ -9,7 +9,7 @@ import functools
 from flask import g, request
 
 from ...errors import json_response
-from ...http import read_json
+from ...http import json_or_none, read_json
 from ...resources import shipped_data
 from . import add_route, model, request_idents
 from .profile_backend import ProfileBackend, current_address, current_locations
@@ -105,7 +105,7 @@ def sync_file_idents(req) -> list[str]:
     """The numbers the request carries plus those inside its base64 file (its mnemonic...)."""
     from . import _walk  # the base's body walker: one definition of "an identification number"
     found = request_idents(req)
-    body = req.get_json(silent=True) if req.is_json else None
+    body = json_or_none(req)
     file = body.get("file") if isinstance(body, dict) else None
     bin_data = file.get("binData") if isinstance(file, dict) else None
     if isinstance(bin_data, str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 
 from ...errors import SandboxError, json_response
-from ...http import read_json
+from ...http import json_or_none, read_json
 from ...registry import Operation
 from . import backend
 from .schemas import load_cliente_request
@@ -27,7 +27,7 @@ def register_routes(app, sandbox, meta: dict) -> None:
 def member_for_request(request, state) -> dict | None:
     """For scenario templates (`customer`): the member record the request names, or None when
     the request is malformed or names no member. Runs before the view, so it parses leniently."""
-    body = request.get_json(silent=True)
+    body = json_or_none(request)
     if not isinstance(body, dict):
         return None
     try:

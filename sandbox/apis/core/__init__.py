@@ -1,9 +1,12 @@
 """Registers the core API (seeds 000, 001, 002): routes, envelopes, credentials and fixtures."""
 from __future__ import annotations
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
+
+from werkzeug.exceptions import HTTPException
 
 from ...errors import register_envelope
+from ...http import json_or_none
 from . import backend as rules
 from . import schemas
 from .auth import make_authenticator
@@ -62,18 +65,16 @@ def _product_code():
     """The request's product_code where its body can be read (not on a 413), else None."""
     if not has_request_context():
         return None
-    body = g.get("json_body")
-    if body is None:  # the view never parsed it (a scenario, a 401): try, quietly
-        try:
-            body = request.get_json(silent=True)
-        except Exception:  # the body itself was refused (too large)
-            body = None
+    try:
+        body = json_or_none(request)
+    except HTTPException:  # the body itself was refused (too large)
+        return None
     return body.get("product_code") if isinstance(body, dict) else None
 
 
 def stored_customer(request, state):
     """The stored record a request names (scenario templates' `customer`)."""
-    body = request.get_json(silent=True) if request.is_json else None
+    body = json_or_none(request)
     if not isinstance(body, dict):
         return None
     if "customer_number" in body:

@@ -5,18 +5,13 @@ the password are always compared, so how long a refusal takes says nothing about
 """
 from __future__ import annotations
 
-import hmac
-
 from flask import Request
 from flask_httpauth import HTTPBasicAuth
 
 from ...errors import SandboxError
+from ...http import credentials_match
 
 REALM = "core"
-
-
-def _same(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def _scheme(credentials) -> str:
@@ -29,9 +24,7 @@ def make_authenticator(user: str, password: str):
 
     @basic.verify_password
     def verify(given_user: str, given_password: str) -> bool:
-        user_ok = _same(given_user, user)
-        password_ok = _same(given_password, password)
-        return user_ok and password_ok
+        return credentials_match((given_user, user), (given_password, password))
 
     challenge = {"WWW-Authenticate": f'Basic realm="{REALM}"'}
 
