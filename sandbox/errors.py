@@ -60,3 +60,24 @@ def json_response(body, status: int = 200, headers: dict | None = None) -> Respo
 def error_response(err: SandboxError, family: str, operation=None) -> Response:
     body = err.body if err.body is not None else envelope_for(family)(err, operation)
     return json_response(body, err.status, err.headers)
+
+
+def field_errors(messages, keys: tuple = ()) -> list[tuple[tuple, list[str]]]:
+    """marshmallow's nested error messages as (keys, messages) per failing field: keys are the
+    field names and list indexes on its path; "_schema" (the object itself) adds none."""
+    if isinstance(messages, dict):
+        return [leaf for key, value in messages.items()
+                for leaf in field_errors(value, keys if key == "_schema" else keys + (key,))]
+    return [(keys, [str(m) for m in messages] if isinstance(messages, list) else [str(messages)])]
+
+
+def field_path(keys: tuple, *, brackets: bool = False) -> str:
+    """`client_info.birth_date`; list indexes as `[0]` with brackets, else `.0`; the body itself
+    is `body`."""
+    path = ""
+    for key in keys:
+        if brackets and isinstance(key, int):
+            path += f"[{key}]"
+        else:
+            path += f".{key}" if path else str(key)
+    return path or "body"

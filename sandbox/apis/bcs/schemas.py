@@ -13,6 +13,7 @@ from datetime import date
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from ...errors import field_errors, field_path
 from ...fastcheck import compile_check
 
 REQUIRED_MESSAGE = "Missing data for required field."
@@ -112,16 +113,10 @@ STATUS_BASIC_DATA = Base.from_dict({
 }, name="StatusBasicData")()
 
 
-def faults(messages, path: str = "") -> list[tuple[str, str]]:
-    """marshmallow's nested messages as (dotted.field.path, message) pairs."""
-    if isinstance(messages, dict):
-        # "_schema" is marshmallow's name for the object itself (e.g. a string sent for it).
-        return [pair for key, value in messages.items()
-                for pair in faults(value, path if key == "_schema" else
-                                   f"{path}.{key}" if path else str(key))]
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return [(path, message) for message in messages]
-    return [(path or "body", str(messages))]
+def faults(messages) -> list[tuple[str, str]]:
+    """marshmallow's nested messages as (dotted.field.path, message) pairs, one per message."""
+    return [(field_path(keys), message)
+            for keys, found in field_errors(messages) for message in found]
 
 
 # Valid bodies (most of them) pass a check compiled from the same schema, ~10x cheaper than

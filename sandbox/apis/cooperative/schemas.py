@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from ...errors import SandboxError
+from ...errors import SandboxError, field_errors, field_path
 from ...fastcheck import compile_check
 
 CURP, MEMBER_NUMBER = 1, 2
@@ -74,16 +74,6 @@ def load_cliente_request(body: dict) -> dict:
     try:
         return CLIENTE_REQUEST.load(body)
     except ValidationError as exc:
-        raise SandboxError(400, "Invalid request: " + describe(exc.messages)) from None
-
-
-def describe(messages: dict, prefix: str = "") -> str:
-    """marshmallow's {field: [messages]} as 'field: message; other.field: message'."""
-    parts = []
-    for name, value in messages.items():
-        path = f"{prefix}{name}"
-        if isinstance(value, dict):
-            parts.append(describe(value, path + "."))
-        else:
-            parts.append(f"{path}: {' '.join(value) if isinstance(value, list) else value}")
-    return "; ".join(parts)
+        raise SandboxError(400, "Invalid request: " + "; ".join(
+            f"{field_path(keys)}: {' '.join(messages)}"
+            for keys, messages in field_errors(exc.messages))) from None

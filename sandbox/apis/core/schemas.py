@@ -17,6 +17,7 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validates_sche
 from marshmallow.validate import Length, OneOf
 
 from ... import fastcheck
+from ...errors import field_errors, field_path
 
 # Seed 001: "M (Male) / F (Female) / NB (No Binary) / NC (No Comments) / O (Other)". Seed 000
 # documents only M / F and both say varchar 1, which NB and NC could not fit: the enumeration of
@@ -493,23 +494,5 @@ def problems(schema: Schema, body: dict) -> str | None:
     if not errors:
         return None
     return "Invalid request: " + "; ".join(
-        f"{path}: {message}" for path, message in _flatten(errors, "")) + "."
-
-
-def _flatten(errors, prefix: str):
-    if isinstance(errors, dict):
-        for key, value in errors.items():
-            if key == "_schema":
-                path = prefix or "body"
-            elif isinstance(key, int):
-                path = f"{prefix}[{key}]"
-            else:
-                path = f"{prefix}.{key}" if prefix else str(key)
-            yield from _flatten(value, path) if isinstance(value, dict) else [
-                (path, ", ".join(str(m).rstrip(".") for m in _messages(value)))]
-    else:
-        yield prefix, ", ".join(str(m).rstrip(".") for m in _messages(errors))
-
-
-def _messages(value) -> list:
-    return value if isinstance(value, list) else [value]
+        f"{field_path(keys, brackets=True)}: {', '.join(m.rstrip('.') for m in messages)}"
+        for keys, messages in field_errors(errors)) + "."
