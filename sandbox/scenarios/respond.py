@@ -164,18 +164,16 @@ def _fakes(sandbox) -> FakesByLocale:
 def find_customer(sandbox, operation, request, body):
     """The stored record the request names, or None.
 
-    Asked of the API module first: `Operation.meta["customer"]` = fn(request, state) -> record,
-    else the family's own lookups (BCS: by identification number, mnemonic or account; core: by
-    customer_number or main document; cooperative: by CURP or member number). Otherwise,
-    generically: the identification values the request carries (CUSTOMER_FIELDS anywhere in the
+    Asked of the API module first: `Operation.meta["customer"]` = fn(request, state) -> record
+    (BCS: by identification number, mnemonic or account; core: by customer_number or main
+    document; cooperative: by CURP or member number). Otherwise, generically: the identification values the request carries (CUSTOMER_FIELDS anywhere in the
     body, query or path) looked up as keys in every store kind whose name says it holds people.
     """
     state = sandbox.state()
-    lookup = (operation.meta or {}).get("customer") or FAMILY_LOOKUPS.get(operation.family)
+    lookup = (operation.meta or {}).get("customer")
     if callable(lookup):
         try:
-            found = lookup(request, state) if lookup is (operation.meta or {}).get("customer") \
-                else lookup(operation, request, state, body)
+            found = lookup(request, state)
         except (KeyError, TypeError, ValueError, AttributeError, StopIteration, SandboxError):
             found = None  # a body the route will refuse: no customer
         if found is not None:
@@ -191,47 +189,6 @@ def find_customer(sandbox, operation, request, body):
             if record is not None:
                 return record
     return None
-
-
-def _bcs_customer(operation, request, state, body):
-    from ..apis.bcs import model
-    args = request.args
-    if args.get("mnemonic"):
-        return model.find_by_mnemonic(state, args["mnemonic"])
-    if args.get("cellphone"):
-        return model.find_by_cellphone(state, args["cellphone"])
-    ident_type = args.get("govIssueIdentType")
-    idents = operation.idents(request) if operation.idents else []
-    for ident in idents:
-        found = model.find_by_number(state, ident, ident_type) or model.find_by_number(state, ident)
-        if found is None:
-            account = model.get_account(state, ident)
-            found = model.holder_of(state, account) if account else None
-        if found is not None:
-            return found
-    return None
-
-
-def _core_customer(operation, request, state, body):
-    from ..apis.core import backend
-    if not isinstance(body, dict):
-        return None
-    if body.get("customer_number") is not None:
-        return state.get(backend.CUSTOMERS, body["customer_number"])
-    ref = state.get(backend.BY_DOCUMENT, backend.key_of(backend.main_document(body)))
-    return state.get(backend.CUSTOMERS, ref["customer_number"]) if ref else None
-
-
-def _cooperative_member(operation, request, state, body):
-    from ..apis.cooperative import backend
-    if not isinstance(body, dict):
-        return None
-    return backend.find_member(state, int(body["tipo_documento_id"]),
-                               str(body["numero_documento"]))
-
-
-FAMILY_LOOKUPS = {"bcs": _bcs_customer, "core": _core_customer, "core_product": _core_customer,
-                  "cooperative": _cooperative_member}
 
 
 def _field_values(value, depth: int = 0):

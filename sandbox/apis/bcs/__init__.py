@@ -7,6 +7,8 @@ carries, for the magic numbers) and `meta["response_type"]` (its error responseT
 """
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, Request, request
 
 from ...errors import json_response, register_envelope
@@ -42,9 +44,11 @@ def register(app, sandbox) -> None:
 def add_route(app, sandbox, base: str, name: str, view, idents=None) -> Operation:
     """Adds the BCS route `name` (an envelope.ROUTES key) served by `view`."""
     route = ROUTES[name]
+    idents = idents or request_idents
     operation = Operation(name=name, family=FAMILY, method=route.method, rule=base + route.path,
-                          summary=route.summary, idents=idents or request_idents,
-                          meta={"response_type": route.response_type, "path": route.path})
+                          summary=route.summary, idents=idents,
+                          meta={"response_type": route.response_type, "path": route.path,
+                                "customer": functools.partial(stored_customer, idents=idents)})
     sandbox.add_operation(app, operation, view)
     return operation
 
@@ -60,6 +64,25 @@ def request_idents(req: Request) -> list[str]:
     if req.method in ("POST", "PUT"):
         _walk(json_or_none(req), found)
     return found
+
+
+def stored_customer(req: Request, state, idents=request_idents) -> dict | None:
+    """The stored customer a BCS request names (scenario templates' `customer`): by mnemonic, by
+    cellphone, else by each identification number it carries, or as the holder of an account."""
+    args = req.args
+    if args.get("mnemonic"):
+        return model.find_by_mnemonic(state, args["mnemonic"])
+    if args.get("cellphone"):
+        return model.find_by_cellphone(state, args["cellphone"])
+    ident_type = args.get("govIssueIdentType")
+    for ident in idents(req):
+        found = model.find_by_number(state, ident, ident_type) or model.find_by_number(state, ident)
+        if found is None:
+            account = model.get_account(state, ident)
+            found = model.holder_of(state, account) if account else None
+        if found is not None:
+            return found
+    return None
 
 
 def _walk(node, found: list[str]) -> None:
