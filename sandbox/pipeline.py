@@ -15,7 +15,6 @@ from .registry import Sandbox
 from .store import DEFAULT_SESSION
 from .wsgi import ADMIN_PREFIX, log_line  # noqa: F401  (re-exported for other modules)
 
-SESSION_HEADER = "X-Sandbox-Session"
 JOURNAL_BODY_LIMIT = 64 * 1024
 
 
@@ -29,7 +28,6 @@ def install(app: Flask, sandbox: Sandbox) -> None:
         # Proxies resolved once: each access through `request`/`g` costs a context lookup.
         req, ctx = request._get_current_object(), g._get_current_object()
         environ = req.environ
-        ctx.request_id = environ.get(wsgi.REQUEST_ID, "")
         ctx.session = environ[wsgi.SESSION] = environ.get("HTTP_X_SANDBOX_SESSION") or DEFAULT_SESSION
         ctx.answered_by = "route"
         rule = req.url_rule
