@@ -11,7 +11,9 @@ Two implementations behind one interface:
 
 Values are JSON-able dicts. A value handed out by get() belongs to the store: never mutate it in
 place; build a new dict and put() it (reads stay copy-free, which keeps the hot path fast).
-Compound read-then-write rules (upsert by document, next number) run inside `with store.lock:`.
+Compound read-then-write rules (upsert by document, next number) run inside `with store.lock:`,
+which is also one write batch: on SQLite the writes inside commit together when the outermost
+block ends (still before the view returns), not one commit per record.
 """
 from __future__ import annotations
 
@@ -25,11 +27,36 @@ DEFAULT_SESSION = "default"
 _COUNTERS = "_counter"
 
 
+class _LockedBatch:
+    """The store's lock as a context: reentrant, and the outermost block is one write batch."""
+
+    def __init__(self, store: "MemoryStore"):
+        self._store = store
+        self._mutex = threading.RLock()
+        self._depth = 0  # only the thread holding the mutex touches it
+
+    def __enter__(self):
+        self._mutex.acquire()
+        self._depth += 1
+        if self._depth == 1:
+            self._store._begin()
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            if self._depth == 1:
+                # Written records are kept even when the block fails, as when each put committed.
+                self._store._commit()
+        finally:
+            self._depth -= 1
+            self._mutex.release()
+
+
 class MemoryStore:
     def __init__(self, fixtures: dict[str, dict[str, dict]] | None = None):
         self.fixtures = {kind: dict(records) for kind, records in (fixtures or {}).items()}
         self._layers: dict[str, dict[str, dict[str, dict]]] = {}
-        self.lock = threading.RLock()
+        self.lock = _LockedBatch(self)
 
     # -- reads --------------------------------------------------------------------------------
     def get(self, session: str, kind: str, key: str):
@@ -79,6 +106,12 @@ class MemoryStore:
         pass
 
     # -- persistence hooks (no-ops in memory) -------------------------------------------------
+    def _begin(self) -> None:
+        pass
+
+    def _commit(self) -> None:
+        pass
+
     def _persist(self, session: str, kind: str, key: str, value: dict) -> None:
         pass
 
@@ -107,6 +140,12 @@ class SqliteStore(MemoryStore):
                 "SELECT session, kind, key, value FROM records"):
             self._layers.setdefault(session, {}).setdefault(kind, {})[key] = json.loads(value)
 
+    def _begin(self):
+        self._db.execute("BEGIN")
+
+    def _commit(self):
+        self._db.execute("COMMIT")
+
     def _persist(self, session, kind, key, value):
         self._db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
                          (session, kind, key, json.dumps(value, ensure_ascii=False)))
@@ -116,7 +155,7 @@ class SqliteStore(MemoryStore):
         self._db.execute("DELETE FROM records WHERE session = ? AND kind IS NOT ?", (session, keep))
 
     def close(self):
-        with self.lock:
+        with self.lock._mutex:  # not a batch: there is nothing left to commit
             self._db.close()
 
 

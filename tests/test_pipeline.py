@@ -72,3 +72,22 @@ def test_sqlite_store_survives_reopen(tmp_path):
     again.reset("s")
     again.close()
     assert SqliteStore(path).get("s", "thing", "1") is None
+
+
+def test_sqlite_writes_under_the_lock_commit_together_when_the_block_ends(tmp_path):
+    import sqlite3
+    path = str(tmp_path / "state.db")
+    store = SqliteStore(path)
+    other = sqlite3.connect(path)
+
+    def rows():
+        return other.execute("SELECT count(*) FROM records").fetchone()[0]
+
+    with store.lock:
+        store.put("s", "customer", "1", {"v": 1})
+        with store.lock:  # reentrant: the inner block does not commit
+            store.put("s", "_index", "doc", {"customer": "1"})
+        assert rows() == 0
+    assert rows() == 2
+    store.put("s", "customer", "2", {"v": 2})  # a lone put is its own batch
+    assert rows() == 3
