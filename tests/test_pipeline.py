@@ -35,12 +35,29 @@ def test_preflight_allows_the_documented_headers(client):
 
 def test_one_json_log_line_per_request(capsys):
     from sandbox import create_app
+    from sandbox.wsgi import flush_stdout
     from tests.conftest import make_config
     app = create_app(make_config(log_requests=True))
+    flush_stdout()
+    capsys.readouterr()
     app.test_client().get("/__sandbox/health")
+    assert capsys.readouterr().out == ""  # request lines wait for the server's periodic flush
+    flush_stdout()
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(lines) == 1
     assert lines[0]["path"] == "/__sandbox/health" and lines[0]["status"] == 200
+
+
+def test_log_lines_go_out_in_order_when_an_error_comes_or_the_list_is_full(capsys):
+    from sandbox import wsgi
+    wsgi.flush_stdout()
+    capsys.readouterr()
+    wsgi.log_line({"level": "info", "n": 1})
+    wsgi.log_line({"level": "error", "n": 2})
+    assert [json.loads(line)["n"] for line in capsys.readouterr().out.splitlines()] == [1, 2]
+    for n in range(wsgi.PENDING_LINES):
+        wsgi.log_line({"level": "info", "n": n})
+    assert len(capsys.readouterr().out.splitlines()) == wsgi.PENDING_LINES
 
 
 def test_store_sessions_shadow_fixtures_and_reset_drops_them():
