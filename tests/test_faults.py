@@ -1,5 +1,7 @@
 """Wire faults on a real waitress server: what a client sees is what a broken upstream sends."""
 import json
+import threading
+import time
 
 import pytest
 import requests
@@ -73,3 +75,21 @@ def test_scenario_delay_and_delay_header_hold_the_answer(server):
     assert response.status_code == 200
     # Both waits happen on the server: the answer cannot come sooner than their sum.
     assert response.elapsed.total_seconds() >= 0.5
+
+
+def test_an_active_slow_scenario_holds_its_own_session_only(server):
+    session = {"X-Sandbox-Session": "slow-demo"}
+    put = requests.put(f"{server.url}/__sandbox/scenarios/active", json={"name": "slow"},
+                       headers=session, timeout=10)
+    assert put.status_code == 200, put.text
+    url = f"{server.url}/test/core/9046"
+    slow = threading.Thread(target=requests.get, args=(url,),
+                            kwargs={"headers": {**CORE_AUTH, **session}, "timeout": 10})
+    slow.start()
+    time.sleep(0.05)
+    began = time.monotonic()
+    plain = requests.get(url, headers=CORE_AUTH, timeout=10)
+    assert plain.status_code == 200 and time.monotonic() - began < 0.25
+    slow.join()
+    timed = requests.get(url, headers={**CORE_AUTH, **session}, timeout=10)
+    assert timed.json() == {"ok": True} and timed.elapsed.total_seconds() >= 0.3

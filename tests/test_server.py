@@ -1,7 +1,11 @@
 """What crosses the wire: a real waitress server (thread or process) on a free loopback port."""
 import json
 import signal
+import socket
+import threading
+import time
 
+import pytest
 import requests
 from flask import request
 
@@ -24,7 +28,13 @@ def probe_app():
                               "client_secret": request.headers.get("client_secret"),
                               "body_keys": sorted(body) if body else []})
 
+    def which_thread():
+        return json_response({"thread": threading.current_thread().name,
+                              "n": request.args.get("n")})
+
     sandbox.add_operation(app, Operation("echo", "default", "GET", "/echo"), echo)
+    sandbox.add_operation(app, Operation("which_thread", "default", "GET", "/thread"),
+                          which_thread)
     sandbox.add_operation(app, Operation("echo_post", "default", "POST", "/echo-post"), echo)
     return app
 
@@ -71,3 +81,79 @@ def test_settings_come_from_environment_and_flags_win():
     config = Config.from_env(env, port=8088)
     assert (config.port, config.state, config.seed, config.scenarios) == (8088, "/tmp/x.db", 7,
                                                                           ("/a", "/b"))
+
+
+# -- where a request is answered: the loop's own thread, or a worker (server.LoopDispatcher) --
+@pytest.fixture(scope="module")
+def probe_server():
+    with LiveServer(probe_app()) as live:
+        yield live
+
+
+def answered_on(server, **headers) -> str:
+    return requests.get(f"{server.url}/thread", headers=headers, timeout=10).json()["thread"]
+
+
+def test_a_plain_request_is_answered_on_the_loop_and_one_that_may_wait_on_a_worker(probe_server):
+    assert not answered_on(probe_server).startswith("waitress-")
+    assert answered_on(probe_server, **{"X-Sandbox-Delay": "0"}).startswith("waitress-")
+
+
+@pytest.mark.parametrize("path, headers, at_once", [
+    ("/cliente", {}, True),
+    ("/cliente", {"X-Sandbox-Delay": "0"}, False),
+    ("/cliente", {"X-Sandbox-Scenario": "anything"}, False),
+    ("/__sandbox/reset", {}, False),
+    ("/cliente", {"X-Sandbox-Session": "other"}, True),
+])
+def test_the_rule_for_answering_at_once(app, path, headers, at_once):
+    assert app.extensions["sandbox"].answers_at_once(path, headers.get) is at_once
+
+
+def test_an_active_scenario_sends_its_session_to_the_workers(app):
+    sandbox = app.extensions["sandbox"]
+    name = sandbox.scenarios.all()[0].name
+    sandbox.scenarios.activate("demo", name)
+    assert not sandbox.answers_at_once("/cliente", {"X-Sandbox-Session": "demo"}.get)
+    assert sandbox.answers_at_once("/cliente", {}.get)  # the default session has none
+
+
+def test_a_sleeping_request_does_not_hold_up_plain_ones(probe_server):
+    slow = threading.Thread(target=answered_on, args=(probe_server,),
+                            kwargs={"X-Sandbox-Delay": "1500"})
+    slow.start()
+    time.sleep(0.2)
+    began = time.monotonic()
+    for _ in range(5):
+        answered_on(probe_server)
+    assert time.monotonic() - began < 1.0
+    slow.join()
+
+
+def test_pipelined_requests_are_answered_in_order_across_loop_and_workers(probe_server):
+    def ask(n, delay=None):
+        extra = f"X-Sandbox-Delay: {delay}\r\n" if delay is not None else ""
+        return f"GET /thread?n={n} HTTP/1.1\r\nHost: x\r\n{extra}\r\n".encode()
+
+    with socket.create_connection(("127.0.0.1", probe_server.server.effective_port)) as sock:
+        sock.sendall(ask(1) + ask(2, delay=200) + ask(3) + ask(4))
+        sock.settimeout(10)
+        answers = read_responses(sock, 4)
+    assert [body["n"] for body in answers] == ["1", "2", "3", "4"]
+    assert answers[1]["thread"].startswith("waitress-")
+
+
+def read_responses(sock, count: int) -> list[dict]:
+    data, answers = b"", []
+    while len(answers) < count:
+        head, separator, rest = data.partition(b"\r\n\r\n")
+        length = [int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length:")]
+        if separator and length and len(rest) >= length[0]:
+            answers.append(json.loads(rest[:length[0]]))
+            data = rest[length[0]:]
+            continue
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection"
+        data += chunk
+    return answers
