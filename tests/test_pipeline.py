@@ -70,6 +70,20 @@ def test_store_sessions_shadow_fixtures_and_reset_drops_them():
     assert a.get("thing", 1) == {"v": "fixture"}
 
 
+def test_stored_records_leave_the_collectors_sight_every_thousand_writes():
+    import gc
+    import sandbox.store as store_module
+    store = MemoryStore()
+    frozen = gc.get_freeze_count()
+    for n in range(store_module.FREEZE_EVERY - 1):
+        store.put("default", "thing", n, {"v": [n]})
+    assert gc.get_freeze_count() == frozen
+    store.put("default", "thing", "last", {"v": ["last"]})
+    assert gc.get_freeze_count() > frozen
+    store.reset()  # frozen records are still freed by refcounting
+    assert store.get("default", "thing", "1") is None
+
+
 def test_next_number_never_repeats_even_after_reset():
     store = MemoryStore()
     first = store.next_number("customer", 100)
