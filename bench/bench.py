@@ -7,8 +7,11 @@ References, run in the same session so ratios are comparable:
 Reported: requests/s and p50/p99 latency per case, sandbox idle RSS and cold start, and the ratios
 the bar is stated in (sandbox read vs Prism: >= 1.2x, p99 no worse).
 
-Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (16), BENCH_THREADS (waitress
-threads for both servers, default 4).
+Every case is first run for BENCH_WARMUP seconds, unreported, so that neither side is measured
+cold (Prism's JIT needs a few thousand requests; the sandbox's first requests fill caches).
+
+Environment: BENCH_SECONDS (default 10), BENCH_WARMUP (2), BENCH_CONNECTIONS (16),
+BENCH_THREADS (waitress threads for both servers, default 4).
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".bench"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SERVER_THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 CORE_AUTH = "Basic c2FuZGJveDpzYW5kYm94"  # sandbox:sandbox
@@ -126,6 +130,9 @@ def lua_script(method: str, headers: dict, body: str | None, unique: bool) -> Pa
 
 
 def run_wrk(url: str, script: Path) -> dict:
+    if WARMUP > 0:
+        subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{WARMUP}s", "-s", str(script), url],
+                       capture_output=True, check=True)
     out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency",
                           "-s", str(script), url], capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
