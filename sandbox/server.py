@@ -76,6 +76,8 @@ class SandboxChannel(HTTPChannel):
 def request_rule(answers_at_once):
     """The app's rule (path, header lookup by name) over waitress's parsed request."""
     def at_once(request) -> bool:
+        if request.error is not None:
+            return True  # unparseable: waitress answers it itself (400, 413...), not the app
         headers = request.headers  # keys as waitress keeps them: X_SANDBOX_DELAY
         return answers_at_once(request.path,
                                lambda name: headers.get(name.upper().replace("-", "_")))

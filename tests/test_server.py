@@ -157,3 +157,12 @@ def read_responses(sock, count: int) -> list[dict]:
         assert chunk, "the server closed the connection"
         data += chunk
     return answers
+
+
+@pytest.mark.parametrize("raw", [b"GARBAGE\r\n\r\n", b"GET /x HTTP/1.1\r\nBad Header\r\n\r\n"])
+def test_an_unparseable_request_gets_400_and_the_server_goes_on(probe_server, raw):
+    with socket.create_connection(("127.0.0.1", probe_server.server.effective_port)) as sock:
+        sock.settimeout(10)
+        sock.sendall(raw)
+        assert b" 400 Bad Request\r\n" in sock.recv(65536).split(b"\r\n")[0] + b"\r\n"
+    assert requests.get(f"{probe_server.url}/__sandbox/health", timeout=10).status_code == 200
