@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.conftest import CORE_AUTH, LiveServer
+from tests.conftest import CORE_AUTH, LiveServer, ServerProcess
 from tests.scenario_kit import build_app, write
 
 SCENARIOS = """
@@ -129,3 +129,26 @@ def test_sessions_stay_isolated_under_concurrent_requests(app):
             assert len(journal) == per_session * 3
             assert all(f"/{session}-" in e["path"] or e["path"] == "/test/core"
                        or e["status"] == 404 for e in journal)
+
+
+def test_an_active_scenario_survives_a_restart_with_a_state_file_and_ends_at_reset(tmp_path):
+    state = str(tmp_path / "state.db")
+    demo = {"X-Sandbox-Session": "demo"}
+    member = {"tipo_documento_id": 1, "tipo_documento": "curp", "numero_documento": 25326461}
+
+    def lookup(server, headers):
+        return requests.post(server.url + "/cliente", json=member, headers=headers, timeout=30)
+
+    with ServerProcess("--state", state, "--quiet") as server:
+        put = requests.put(server.url + "/__sandbox/scenarios/active", headers=demo, timeout=30,
+                           json={"name": "cliente-bad-request-example"})
+        assert put.status_code == 200
+        server.stop()
+    with ServerProcess("--state", state, "--quiet") as server:
+        assert lookup(server, demo).status_code == 400
+        assert lookup(server, {}).status_code == 200  # the default session has none
+        requests.post(server.url + "/__sandbox/reset", headers=demo, timeout=30)
+        assert lookup(server, demo).status_code == 200
+        server.stop()
+    with ServerProcess("--state", state, "--quiet") as server:
+        assert lookup(server, demo).status_code == 200

@@ -61,9 +61,9 @@ def register(app, sandbox):
 
     @bp.post("/reset")
     def reset():
-        # The session goes back to the fixtures: its records, active scenario and journal.
+        # The session goes back to the fixtures: its records (its active scenario is one of
+        # them, see scenarios.engine.ACTIVE_KIND) and its journal.
         sandbox.store.reset(g.session)
-        sandbox.scenarios.deactivate(g.session)
         sandbox.journal.clear(g.session)
         return json_response({"reset": True, "session": g.session})
 

@@ -23,6 +23,7 @@ from ..http import json_or_none
 from ..wsgi import SESSION
 from ..pipeline import log_line
 from ..resources import shipped_scenarios_dir
+from ..store import MemoryStore
 from .loader import MAX_DELAY_MS, ScenarioSet, load_folders, yaml_files
 from .respond import FakesByLocale, answer, bcs_error
 
@@ -35,6 +36,9 @@ _ERROR = "HTTP_X_SANDBOX_ERROR"
 _SCENARIO = "HTTP_X_SANDBOX_SCENARIO"
 _DELAY = "HTTP_X_SANDBOX_DELAY"
 MAGIC_PREFIX = "999"
+# Each session's active scenario is a record in its own store layer: a reset drops it with the
+# session's other records, and with --state PATH it survives a restart like they do.
+ACTIVE_KIND, ACTIVE_KEY = "_active_scenario", "active"
 
 
 class ScenarioFolderError(Exception):
@@ -58,15 +62,14 @@ def known_routes(sandbox) -> dict:
 class Scenarios:
     """The loaded scenario set (swapped whole on reload) and each session's active scenario."""
 
-    def __init__(self, folders, routes: dict, catalog=None, fakes=None):
+    def __init__(self, folders, routes: dict, catalog=None, fakes=None, store=None):
         self.folders = list(folders)
         self.routes = routes
         self.catalog = catalog
         # The seeded Faker per country that templates see as `fake` (built on first use).
         self.fakes = FakesByLocale(fakes) if fakes is not None else None
         self.current = ScenarioSet()
-        self._active: dict[str, str] = {}
-        self._lock = threading.Lock()
+        self.store = store if store is not None else MemoryStore()
         self._signature = None
         self._stop = threading.Event()
 
@@ -123,15 +126,15 @@ class Scenarios:
 
     # -- per session --------------------------------------------------------------------------
     def active_name(self, session: str) -> str | None:
-        return self._active.get(session)
+        record = self.store.get(session, ACTIVE_KIND, ACTIVE_KEY)
+        return record["name"] if record else None
 
     def activate(self, session: str, name: str) -> None:
-        with self._lock:
-            self._active[session] = name
+        self.store.put(session, ACTIVE_KIND, ACTIVE_KEY, {"name": name})
 
     def deactivate(self, session: str) -> None:
-        with self._lock:
-            self._active.pop(session, None)
+        if self.active_name(session) is not None:
+            self.store.put(session, ACTIVE_KIND, ACTIVE_KEY, {"name": None})
 
     # -- lookups ------------------------------------------------------------------------------
     def get(self, name: str):
@@ -147,7 +150,7 @@ def _now() -> str:
 
 def register(app, sandbox):
     scenarios = Scenarios(scenario_folders(sandbox.config), known_routes(sandbox), sandbox.catalog,
-                          sandbox.fakes)
+                          sandbox.fakes, sandbox.store)
     faults = scenarios.load()
     if faults:
         raise ScenarioFolderError(faults)
