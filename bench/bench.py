@@ -4,8 +4,9 @@ References, run in the same session so ratios are comparable:
 - a bare Flask app on waitress answering a canned 1 KB JSON (the floor of our stack);
 - Stoplight Prism mocking POST /cliente from the seed's example (installed into .bench/ by npm
   on first run; skipped with a note when npm is missing).
-Reported: requests/s and p50/p99 latency per case, sandbox idle RSS and cold start, and the ratios
-the bar is stated in (sandbox read vs Prism: >= 1.2x, p99 no worse).
+Reported: requests/s, p50/p99 latency and the server's CPU time per request for each case, sandbox
+idle RSS and cold start, and the ratios the bar is stated in (sandbox read vs Prism: >= 1.2x, p99
+no worse).
 
 Every case is first run for BENCH_WARMUP seconds, unreported, so that neither side is measured
 cold (Prism's JIT needs a few thousand requests; the sandbox's first requests fill caches).
@@ -90,6 +91,17 @@ class Server:
                 pass
         return total / 1024
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the process tree so far."""
+        ticks = 0
+        for pid in [self.proc.pid, *_children(self.proc.pid)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+            except (OSError, IndexError, ValueError):
+                pass
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self):
         try:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -129,15 +141,22 @@ def lua_script(method: str, headers: dict, body: str | None, unique: bool) -> Pa
     return path
 
 
-def run_wrk(url: str, script: Path) -> dict:
+def run_wrk(server: Server, path: str, script: Path) -> dict:
+    """wrk against one server; also the server's CPU time per request, which moves less from
+    run to run than requests/s on a shared 2-core machine."""
+    url = server.url + path
     if WARMUP > 0:
         subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{WARMUP}s", "-s", str(script), url],
                        capture_output=True, check=True)
+    cpu_before = server.cpu_seconds()
     out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency",
                           "-s", str(script), url], capture_output=True, text=True).stdout
+    cpu = server.cpu_seconds() - cpu_before
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     return {"rps": rps, "p50": _latency(out, "50%"), "p99": _latency(out, "99%"),
+            "cpu_us": cpu / max(requests, 1) * 1e6,
             "non2xx": int(non2xx.group(1)) if non2xx else 0}
 
 
@@ -222,7 +241,7 @@ def main() -> int:
     ref = Server("flask-canned", [python, str(reference), "{port}", str(SERVER_THREADS)],
                  "/canned").start()
     results.append(("bare Flask+waitress, canned 1 KB JSON (GET)",
-                    run_wrk(ref.url + "/canned", lua_script("GET", {}, None, False))))
+                    run_wrk(ref, "/canned", lua_script("GET", {}, None, False))))
     ref.stop()
 
     prism_bin = ensure_prism()
@@ -233,7 +252,7 @@ def main() -> int:
                                  "-h", "127.0.0.1", "-d", "false"],
                        "/cliente").start("POST", cliente_body.encode(), json_headers)
         results.append(("Prism mock, POST /cliente (read)",
-                        run_wrk(prism.url + "/cliente",
+                        run_wrk(prism, "/cliente",
                                 lua_script("POST", json_headers, cliente_body, False))))
         results[-1][1]["rss"] = prism.rss_mib()
         prism.stop()
@@ -245,7 +264,7 @@ def main() -> int:
     time.sleep(0.5)
     idle_rss, cold_start = sandbox.rss_mib(), sandbox.cold_start
     for label, method, path, headers, body, unique in sandbox_cases():
-        results.append((label, run_wrk(sandbox.url + path,
+        results.append((label, run_wrk(sandbox, path,
                                        lua_script(method, headers, body, unique))))
     sandbox.stop()
     report(results, idle_rss, cold_start)
@@ -292,9 +311,11 @@ def bcs_create_template() -> str | None:
 def report(results, idle_rss, cold_start) -> None:
     print(f"\nwrk: 2 threads, {CONNECTIONS} connections, {SECONDS}s per case; "
           f"waitress threads: {SERVER_THREADS}; machine: {os.cpu_count()} cores\n")
-    print(f"{'case':52} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    print(f"{'case':52} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} "
+          f"{'non-2xx':>8}")
     for label, r in results:
-        print(f"{label:52} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['non2xx']:8d}")
+        print(f"{label:52} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['cpu_us']:11.0f} "
+              f"{r['non2xx']:8d}")
     by = dict(results)
     print(f"\nsandbox idle RSS: {idle_rss:.1f} MiB (bar: < 60)   "
           f"cold start to first answer: {cold_start:.3f} s (bar: < 0.5)")
@@ -304,6 +325,7 @@ def report(results, idle_rss, cold_start) -> None:
     if read and prism:
         print(f"sandbox read vs Prism: {read['rps'] / prism['rps']:.2f}x req/s (bar: >= 1.2), "
               f"p99 {read['p99']:.2f} vs {prism['p99']:.2f} ms (bar: no worse); "
+              f"CPU {read['cpu_us']:.0f} vs {prism['cpu_us']:.0f} us per request; "
               f"Prism RSS {prism.get('rss', 0):.0f} MiB")
     if read and flask:
         print(f"sandbox read vs bare Flask canned: {read['rps'] / flask['rps']:.2f}x req/s")
