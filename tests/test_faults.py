@@ -83,13 +83,14 @@ def test_an_active_slow_scenario_holds_its_own_session_only(server):
                        headers=session, timeout=10)
     assert put.status_code == 200, put.text
     url = f"{server.url}/test/core/9046"
-    slow = threading.Thread(target=requests.get, args=(url,),
-                            kwargs={"headers": {**CORE_AUTH, **session}, "timeout": 10})
+    # 0.3 s of scenario plus 1.5 s of header: a plain request stuck behind it would show.
+    slow = threading.Thread(target=requests.get, args=(url,), kwargs={
+        "headers": {**CORE_AUTH, **session, "X-Sandbox-Delay": "1500"}, "timeout": 10})
     slow.start()
-    time.sleep(0.05)
+    time.sleep(0.1)
     began = time.monotonic()
     plain = requests.get(url, headers=CORE_AUTH, timeout=10)
-    assert plain.status_code == 200 and time.monotonic() - began < 0.25
+    assert plain.status_code == 200 and time.monotonic() - began < 1.0
     slow.join()
     timed = requests.get(url, headers={**CORE_AUTH, **session}, timeout=10)
     assert timed.json() == {"ok": True} and timed.elapsed.total_seconds() >= 0.3
