@@ -12,7 +12,8 @@ Every case is first run for BENCH_WARMUP seconds, unreported, so that neither si
 cold (Prism's JIT needs a few thousand requests; the sandbox's first requests fill caches).
 
 Environment: BENCH_SECONDS (default 10), BENCH_WARMUP (2), BENCH_CONNECTIONS (16),
-BENCH_THREADS (waitress threads for both servers, default 4).
+BENCH_THREADS (waitress threads of the bare Flask reference, default 4, its best here; the
+sandbox runs with its own default unless BENCH_SANDBOX_THREADS is set).
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SERVER_THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+SANDBOX_THREADS = os.environ.get("BENCH_SANDBOX_THREADS")
 CORE_AUTH = "Basic c2FuZGJveDpzYW5kYm94"  # sandbox:sandbox
 BCS_HEADERS = {"X-Security-ClientID": "sandbox-client", "X-Security-ClientSecret": "sandbox-secret",
                "X-Security-Token": "bench-token"}
@@ -259,7 +261,8 @@ def main() -> int:
 
     state = Path(tempfile.mkdtemp(prefix="sandbox-bench-")) / "state.db"
     sandbox = Server("sandbox", [python, "-m", "sandbox", "serve", "--port", "{port}",
-                                 "--state", str(state), "--threads", str(SERVER_THREADS)],
+                                 "--state", str(state),
+                                 *(["--threads", SANDBOX_THREADS] if SANDBOX_THREADS else [])],
                      "/__sandbox/health").start()
     time.sleep(0.5)
     idle_rss, cold_start = sandbox.rss_mib(), sandbox.cold_start
@@ -310,7 +313,8 @@ def bcs_create_template() -> str | None:
 
 def report(results, idle_rss, cold_start) -> None:
     print(f"\nwrk: 2 threads, {CONNECTIONS} connections, {SECONDS}s per case; "
-          f"waitress threads: {SERVER_THREADS}; machine: {os.cpu_count()} cores\n")
+          f"reference's waitress threads: {SERVER_THREADS}; sandbox's: "
+          f"{SANDBOX_THREADS or 'its default'}; machine: {os.cpu_count()} cores\n")
     print(f"{'case':52} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} "
           f"{'non-2xx':>8}")
     for label, r in results:

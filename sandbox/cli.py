@@ -22,7 +22,7 @@ def _serve_flags(parser: argparse.ArgumentParser) -> None:
     add("--bcs-base-path", help="BCS base path (SANDBOX_BCS_BASE_PATH)")
     add("--journal-size", type=int, help="requests kept in the journal (SANDBOX_JOURNAL_SIZE)")
     add("--cors-origin", help="Access-Control-Allow-Origin (SANDBOX_CORS_ORIGIN, default *)")
-    add("--threads", type=int, help="waitress worker threads (SANDBOX_THREADS, default 4)")
+    add("--threads", type=int, help="waitress worker threads, for requests that may wait (SANDBOX_THREADS, default 16)")
     add("--quiet", action="store_true", help="no per-request log lines")
 
 

@@ -24,9 +24,10 @@ class Config:
     journal_size: int = 1000
     cors_origin: str = "*"
     max_body_bytes: int = 1024 * 1024
-    # waitress worker threads. Fewer threads cost less CPU per request (less GIL hand-off); 4 keeps
-    # room for requests delayed on purpose (X-Sandbox-Delay, delay_ms) without stalling others.
-    threads: int = 4
+    # waitress worker threads. They run only the requests that may wait (delays, scenarios, the
+    # admin API: server.LoopDispatcher answers the rest on the event loop), so they are mostly
+    # asleep: 16 lets that many slow requests wait at once, for ~20 KB of RSS each.
+    threads: int = 16
     log_requests: bool = True
     # Seconds between checks of the scenario folders for changes; 0 turns hot reload off.
     reload_interval: float = 1.0

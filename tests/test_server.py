@@ -166,3 +166,17 @@ def test_an_unparseable_request_gets_400_and_the_server_goes_on(probe_server, ra
         sock.sendall(raw)
         assert b" 400 Bad Request\r\n" in sock.recv(65536).split(b"\r\n")[0] + b"\r\n"
     assert requests.get(f"{probe_server.url}/__sandbox/health", timeout=10).status_code == 200
+
+
+def test_the_default_workers_let_many_delayed_requests_wait_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+    member = {"tipo_documento_id": 1, "tipo_documento": "curp", "numero_documento": 25326461}
+    with ServerProcess("--quiet") as server:
+        def slow(_):
+            return requests.post(server.url + "/cliente", json=member, timeout=30,
+                                 headers={"X-Sandbox-Delay": "600"}).status_code
+        began = time.monotonic()
+        with ThreadPoolExecutor(12) as pool:
+            statuses = list(pool.map(slow, range(12)))
+        # 12 waits of 0.6 s side by side; a handful of workers would take 1.8 s or more.
+        assert statuses == [200] * 12 and time.monotonic() - began < 1.5
