@@ -50,6 +50,8 @@ class LoopDispatcher(ThreadedTaskDispatcher):
         self.at_once = at_once
         self.loop_thread = None  # set by the channel when the loop reads
         self.ready = collections.deque()
+        self.answering = False  # the loop's thread is inside the app (see stop_handler)
+        self.stop_requested = False
 
     def add_task(self, channel):
         if threading.get_ident() == self.loop_thread and self.at_once(channel.requests[0]):
@@ -60,8 +62,14 @@ class LoopDispatcher(ThreadedTaskDispatcher):
             super().add_task(channel)
 
     def serve_ready(self):
-        while self.ready:
-            self.ready.popleft().service()
+        self.answering = True
+        try:
+            while self.ready:
+                self.ready.popleft().service()
+                if self.stop_requested:
+                    raise KeyboardInterrupt
+        finally:
+            self.answering = False
 
 
 class SandboxChannel(HTTPChannel):
@@ -112,6 +120,18 @@ def flush_stdout_every(seconds: float) -> threading.Event:
     return stopped
 
 
+def stop_handler(dispatcher: LoopDispatcher):
+    """SIGTERM and Ctrl-C stop the server by raising KeyboardInterrupt in the main thread, which
+    is the loop's. Raised in the middle of an answer, it could leave a write rule half done (the
+    store keeps what was written), so an answer in progress on the loop finishes first."""
+    def stop(signum, frame):
+        if dispatcher.answering:
+            dispatcher.stop_requested = True
+        else:
+            raise KeyboardInterrupt
+    return stop
+
+
 def serve(app, host: str, port: int, threads: int = 8, on_ready=None) -> None:
     """Serve until SIGTERM or Ctrl-C, then close the listening socket and return."""
     server = make_server(app, host, port, threads)
@@ -121,10 +141,9 @@ def serve(app, host: str, port: int, threads: int = 8, on_ready=None) -> None:
     gc.freeze()
     flusher = flush_stdout_every(0.25)
 
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
+    stop = stop_handler(server.task_dispatcher)
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     if on_ready:
         on_ready(server)
     try:

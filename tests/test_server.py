@@ -180,3 +180,22 @@ def test_the_default_workers_let_many_delayed_requests_wait_at_once():
             statuses = list(pool.map(slow, range(12)))
         # 12 waits of 0.6 s side by side; a handful of workers would take 1.8 s or more.
         assert statuses == [200] * 12 and time.monotonic() - began < 1.5
+
+
+def test_a_stop_signal_lets_the_answer_in_progress_on_the_loop_finish():
+    from sandbox.server import LoopDispatcher, stop_handler
+    dispatcher = LoopDispatcher(lambda request: True)
+    stop = stop_handler(dispatcher)
+    finished = []
+
+    class Channel:
+        def service(self):
+            stop(signal.SIGTERM, None)  # the signal lands in the middle of an answer
+            finished.append(True)
+
+    dispatcher.ready.extend([Channel(), Channel()])
+    with pytest.raises(KeyboardInterrupt):
+        dispatcher.serve_ready()
+    assert finished == [True]  # that answer finished; the server stops before the next
+    with pytest.raises(KeyboardInterrupt):
+        stop(signal.SIGTERM, None)  # between answers: at once
