@@ -28,7 +28,7 @@ def install(app: Flask, sandbox: Sandbox) -> None:
         # Proxies resolved once: each access through `request`/`g` costs a context lookup.
         req, ctx = request._get_current_object(), g._get_current_object()
         environ = req.environ
-        ctx.session = environ[wsgi.SESSION] = environ.get("HTTP_X_SANDBOX_SESSION") or DEFAULT_SESSION
+        ctx.session = environ[wsgi.SESSION] = environ.get(wsgi.SESSION_KEY) or DEFAULT_SESSION
         ctx.answered_by = "route"
         rule = req.url_rule
         operation = ctx.operation = operations.get(rule.endpoint) if rule is not None else None

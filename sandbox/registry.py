@@ -10,7 +10,7 @@ from flask import Flask, Request, g
 from .config import Config
 from .fakes import Fakes
 from .journal import Journal
-from .store import DEFAULT_SESSION, MemoryStore, SessionState, open_store
+from .store import MemoryStore, SessionState, open_store
 from .wsgi import ADMIN_PREFIX
 
 
@@ -78,15 +78,13 @@ class Sandbox:
         return SessionState(self.store, g.session)
 
     def answers_at_once(self, path: str, header: Callable[[str], str | None]) -> bool:
-        """Whether a request is known to need no wait: not an admin route, no X-Sandbox-Delay,
-        and no scenario that may answer it (a scenario can sleep, and its template can render
-        at length). The server answers such requests on its event loop instead of a worker
-        thread (server.LoopDispatcher); `header` looks a request header up by its name."""
-        if path.startswith(ADMIN_PREFIX) or header("X-Sandbox-Delay") is not None \
-                or header("X-Sandbox-Scenario") is not None:
+        """Whether a request is known to need no wait: not an admin route, and no delay or
+        scenario that may hold it (Scenarios.may_wait: a scenario can sleep, and its template
+        can render at length). The server answers such requests on its event loop instead of a
+        worker thread (server.LoopDispatcher); `header` looks a request header up by its name."""
+        if path.startswith(ADMIN_PREFIX):
             return False
-        session = header("X-Sandbox-Session") or DEFAULT_SESSION
-        return self.scenarios is None or self.scenarios.active_name(session) is None
+        return self.scenarios is None or not self.scenarios.may_wait(header)
 
     def family_for(self, path: str) -> str:
         for prefix, family in self.prefixes:

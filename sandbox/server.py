@@ -98,9 +98,7 @@ def make_server(app, host: str, port: int, threads: int = 8):
     # outnumber its threads: under load a formatted record and an unbuffered write per request,
     # and noise in a sandbox's output. Real problems still come through at ERROR.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    sandbox = getattr(app, "extensions", {}).get("sandbox")
-    dispatcher = LoopDispatcher(request_rule(sandbox.answers_at_once) if sandbox
-                                else lambda request: False)
+    dispatcher = LoopDispatcher(request_rule(app.extensions["sandbox"].answers_at_once))
     dispatcher.set_thread_count(threads)
     server = create_server(app, host=host, port=port, threads=threads, ident="sandbox",
                            clear_untrusted_proxy_headers=True, _dispatcher=dispatcher)

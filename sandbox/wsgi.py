@@ -30,6 +30,10 @@ DOCUMENTED_HEADERS = ", ".join([
     "X-Sandbox-Error", "X-Sandbox-Scenario", "X-Sandbox-Delay", "X-Sandbox-Session",
 ])
 
+# The header that picks a request's session, and its WSGI environ key.
+SESSION_HEADER = "X-Sandbox-Session"
+SESSION_KEY = "HTTP_X_SANDBOX_SESSION"
+
 # environ keys the Flask side fills in for this layer
 REQUEST_ID = "sandbox.request_id"
 ANSWERED_BY = "sandbox.answered_by"

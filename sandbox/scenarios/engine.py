@@ -20,10 +20,10 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import SandboxError
 from ..http import json_or_none
-from ..wsgi import SESSION
+from ..wsgi import SESSION, SESSION_HEADER
 from ..pipeline import log_line
 from ..resources import shipped_scenarios_dir
-from ..store import MemoryStore
+from ..store import DEFAULT_SESSION
 from .loader import MAX_DELAY_MS, ScenarioSet, load_folders, yaml_files
 from .respond import FakesByLocale, answer, bcs_error
 
@@ -62,14 +62,14 @@ def known_routes(sandbox) -> dict:
 class Scenarios:
     """The loaded scenario set (swapped whole on reload) and each session's active scenario."""
 
-    def __init__(self, folders, routes: dict, catalog=None, fakes=None, store=None):
+    def __init__(self, folders, routes: dict, store, catalog=None, fakes=None):
         self.folders = list(folders)
         self.routes = routes
         self.catalog = catalog
         # The seeded Faker per country that templates see as `fake` (built on first use).
         self.fakes = FakesByLocale(fakes) if fakes is not None else None
         self.current = ScenarioSet()
-        self.store = store if store is not None else MemoryStore()
+        self.store = store  # where each session's active scenario is kept (ACTIVE_KIND)
         self._signature = None
         self._stop = threading.Event()
 
@@ -136,6 +136,12 @@ class Scenarios:
         if self.active_name(session) is not None:
             self.store.put(session, ACTIVE_KIND, ACTIVE_KEY, {"name": None})
 
+    def may_wait(self, header) -> bool:
+        """Whether a delay or a scenario may hold this request: X-Sandbox-Delay, a named
+        scenario, or an active one in its session. `header(name)` looks a request header up."""
+        return header(DELAY_HEADER) is not None or header(SCENARIO_HEADER) is not None \
+            or self.active_name(header(SESSION_HEADER) or DEFAULT_SESSION) is not None
+
     # -- lookups ------------------------------------------------------------------------------
     def get(self, name: str):
         return self.current.by_name.get(name)
@@ -149,8 +155,8 @@ def _now() -> str:
 
 
 def register(app, sandbox):
-    scenarios = Scenarios(scenario_folders(sandbox.config), known_routes(sandbox), sandbox.catalog,
-                          sandbox.fakes, sandbox.store)
+    scenarios = Scenarios(scenario_folders(sandbox.config), known_routes(sandbox), sandbox.store,
+                          sandbox.catalog, sandbox.fakes)
     faults = scenarios.load()
     if faults:
         raise ScenarioFolderError(faults)
