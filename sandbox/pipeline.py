@@ -68,8 +68,8 @@ def install(app: Flask, sandbox: Sandbox) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         request_id = request.environ.get(wsgi.REQUEST_ID, "")
-        log_line({"level": "error", "request_id": request_id, "path": request.path,
-                  "error": repr(exc), "traceback": traceback.format_exc()})
+        log_line({"ts": wsgi.timestamp(), "level": "error", "request_id": request_id,
+                  "path": request.path, "error": repr(exc), "traceback": traceback.format_exc()})
         return _render(sandbox, SandboxError(
             500, f"Internal error in the sandbox (request id {request_id}); see the server log"))
 

@@ -46,6 +46,11 @@ _pending: list[str] = []  # request log lines not yet written
 PENDING_LINES = 256
 
 
+def timestamp() -> str:
+    """The time of a log line: UTC, to the second."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
 def log_line(record: dict) -> None:
     """One JSON object per line on stdout.
 
@@ -109,7 +114,7 @@ class SandboxMiddleware:
             self.journal.record(environ.get(SESSION, "default"),
                                 raw_entry(environ, request_id, status, duration_ms))
         if self.log_requests:
-            log_line({"ts": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "level": "info",
+            log_line({"ts": timestamp(), "level": "info",
                       "request_id": request_id, "method": environ["REQUEST_METHOD"],
                       "path": path, "status": status, "duration_ms": duration_ms,
                       "session": environ.get(SESSION, "default"),

@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import SandboxError
 from ..http import json_or_none
-from ..wsgi import SESSION, SESSION_HEADER
+from ..wsgi import SESSION, SESSION_HEADER, timestamp
 from ..pipeline import log_line
 from ..resources import shipped_scenarios_dir
 from ..store import DEFAULT_SESSION
@@ -101,11 +101,11 @@ class Scenarios:
             return None
         faults = self.load()
         if faults:
-            log_line({"ts": _now(), "level": "error", "event": "scenarios_reload_failed",
+            log_line({"ts": timestamp(), "level": "error", "event": "scenarios_reload_failed",
                       "message": "scenario files are broken; keeping the last good set",
                       "faults": [str(f) for f in faults]})
             return False
-        log_line({"ts": _now(), "level": "info", "event": "scenarios_reloaded",
+        log_line({"ts": timestamp(), "level": "info", "event": "scenarios_reloaded",
                   "scenarios": len(self.current.by_name)})
         return True
 
@@ -115,7 +115,7 @@ class Scenarios:
                 try:
                     self.reload_if_changed()
                 except Exception as exc:  # never let the watcher die on an odd file
-                    log_line({"ts": _now(), "level": "error", "event": "scenarios_reload_failed",
+                    log_line({"ts": timestamp(), "level": "error", "event": "scenarios_reload_failed",
                               "message": repr(exc)})
         thread = threading.Thread(target=loop, name="scenario-reload", daemon=True)
         thread.start()
@@ -148,10 +148,6 @@ class Scenarios:
 
     def all(self) -> list:
         return list(self.current.by_name.values())
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
 
 
 def register(app, sandbox):
