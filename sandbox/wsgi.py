@@ -12,6 +12,7 @@ import threading
 import time
 
 from .jsonio import dumps
+from .store import DEFAULT_SESSION
 
 ADMIN_PREFIX = "/__sandbox"
 EXPOSED_HEADERS = "X-Request-Id, X-Sandbox-Answered-By"
@@ -111,13 +112,13 @@ class SandboxMiddleware:
         duration_ms = round((time.perf_counter() - started) * 1000, 3)
         path = environ.get("PATH_INFO", "")
         if not preflight and not path.startswith(ADMIN_PREFIX):
-            self.journal.record(environ.get(SESSION, "default"),
+            self.journal.record(environ.get(SESSION, DEFAULT_SESSION),
                                 raw_entry(environ, request_id, status, duration_ms))
         if self.log_requests:
             log_line({"ts": timestamp(), "level": "info",
                       "request_id": request_id, "method": environ["REQUEST_METHOD"],
                       "path": path, "status": status, "duration_ms": duration_ms,
-                      "session": environ.get(SESSION, "default"),
+                      "session": environ.get(SESSION, DEFAULT_SESSION),
                       "answered_by": environ.get(ANSWERED_BY, "route")})
         return result
 
