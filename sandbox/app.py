@@ -6,24 +6,29 @@ from flask import Flask
 from . import pipeline
 from .admin import console, openapi
 from .admin import routes as admin
-from .apis import bcs, cooperative, core
+from .apis import FAMILIES
 from .config import Config
 from .registry import Sandbox
 from .scenarios import engine as scenarios
 
 
-def build_app(config: Config) -> Flask:
-    app = Flask("sandbox")
-    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+def registered(config: Config, families=FAMILIES, name: str = "sandbox") -> tuple[Flask, Sandbox]:
+    """An app with every family registered (routes, envelopes, credentials, fixtures, catalogs,
+    responders), before the store opens: what `sandbox check` needs to know routes and codes."""
+    app = Flask(name)
+    sandbox = Sandbox(config, families)
+    app.config["MAX_CONTENT_LENGTH"] = sandbox.config.max_body_bytes
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    sandbox = Sandbox(config)
     app.extensions["sandbox"] = sandbox
-    # The APIs register their routes, envelopes, credentials and fixtures...
-    core.register(app, sandbox)
-    cooperative.register(app, sandbox)
-    bcs.register(app, sandbox)
-    # ...then the store opens over those fixtures (and the rows a SQLite file already holds).
+    for family in families:
+        sandbox.add_family(app, family)
+    return app, sandbox
+
+
+def build_app(config: Config, families=FAMILIES) -> Flask:
+    app, sandbox = registered(config, families)
+    # The store opens over the fixtures (and the rows a SQLite file already holds).
     sandbox.open_store()
     scenarios.register(app, sandbox)
     admin.register(app, sandbox)

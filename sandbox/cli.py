@@ -1,4 +1,7 @@
-"""`sandbox serve|errors|scenarios|check`."""
+"""`sandbox serve|scenarios|check` and each family's own commands (`sandbox errors`).
+
+The families' settings become flags and SANDBOX_* variables from their records (config.Setting).
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,30 +9,42 @@ import sys
 
 from .config import Config
 
-
-def _serve_flags(parser: argparse.ArgumentParser) -> None:
-    add = parser.add_argument
-    add("--host", help="address to listen on (SANDBOX_HOST, default 127.0.0.1)")
-    add("--port", type=int, help="port (SANDBOX_PORT, default 8080)")
-    add("--scenarios", action="append", metavar="FOLDER",
-        help="scenario folder laid over the shipped ones; repeatable (SANDBOX_SCENARIOS)")
-    add("--state", help="'memory' or a SQLite file path (SANDBOX_STATE, default memory)")
-    add("--seed", type=int, help="seed for generated fixtures (SANDBOX_SEED, default 42)")
-    add("--core-user", help="HTTP Basic user of the core routes (SANDBOX_CORE_USER)")
-    add("--core-password", help="HTTP Basic password of the core routes (SANDBOX_CORE_PASSWORD)")
-    add("--bcs-client-id", help="BCS client id (SANDBOX_BCS_CLIENT_ID)")
-    add("--bcs-client-secret", help="BCS client secret (SANDBOX_BCS_CLIENT_SECRET)")
-    add("--bcs-base-path", help="BCS base path (SANDBOX_BCS_BASE_PATH)")
-    add("--journal-size", type=int, help="requests kept in the journal (SANDBOX_JOURNAL_SIZE)")
-    add("--cors-origin", help="Access-Control-Allow-Origin (SANDBOX_CORS_ORIGIN, default *)")
-    add("--threads", type=int, help="waitress worker threads, for requests that may wait (SANDBOX_THREADS, default 16)")
-    add("--quiet", action="store_true", help="no per-request log lines")
+# The sandbox's own settings: (flag, field, type, help).
+SERVE_FLAGS = (
+    ("--host", "host", str, "address to listen on (SANDBOX_HOST, default 127.0.0.1)"),
+    ("--port", "port", int, "port (SANDBOX_PORT, default 8080)"),
+    ("--state", "state", str, "'memory' or a SQLite file path (SANDBOX_STATE, default memory)"),
+    ("--seed", "seed", int, "seed for generated fixtures (SANDBOX_SEED, default 42)"),
+    ("--journal-size", "journal_size", int, "requests kept in the journal (SANDBOX_JOURNAL_SIZE)"),
+    ("--cors-origin", "cors_origin", str,
+     "Access-Control-Allow-Origin (SANDBOX_CORS_ORIGIN, default *)"),
+    ("--threads", "threads", int, "waitress worker threads, for requests that may wait "
+                                  "(SANDBOX_THREADS, default 16)"),
+)
 
 
-def config_from_args(args) -> Config:
-    overrides = {name: getattr(args, name, None) for name in (
-        "host", "port", "state", "seed", "core_user", "core_password", "bcs_client_id",
-        "bcs_client_secret", "bcs_base_path", "journal_size", "cors_origin", "threads")}
+def _families():
+    from .apis import FAMILIES
+    return FAMILIES
+
+
+def _serve_flags(parser: argparse.ArgumentParser, families) -> None:
+    for flag, name, kind, text in SERVE_FLAGS:
+        parser.add_argument(flag, dest=name, type=kind, help=text)
+    parser.add_argument("--scenarios", action="append", metavar="FOLDER",
+                        help="scenario folder laid over the shipped ones; repeatable "
+                             "(SANDBOX_SCENARIOS)")
+    for family in families:
+        for setting in family.settings:
+            parser.add_argument(setting.flag, dest=setting.name, type=type(setting.default),
+                                help=f"{setting.help} ({setting.env})")
+    parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
+
+
+def config_from_args(args, families=()) -> Config:
+    names = [name for _, name, _, _ in SERVE_FLAGS]
+    names += [setting.name for family in families for setting in family.settings]
+    overrides = {name: getattr(args, name, None) for name in names}
     if getattr(args, "scenarios", None):
         overrides["scenarios"] = tuple(args.scenarios)
     if getattr(args, "quiet", False):
@@ -37,65 +52,79 @@ def config_from_args(args) -> Config:
     return Config.from_env(**overrides)
 
 
-def cmd_serve(args) -> int:
+def cmd_serve(args, families) -> int:
     from . import create_app
     from .server import serve
 
-    config = config_from_args(args)
+    config = config_from_args(args, families)
     try:
-        app = create_app(config)
+        app = create_app(config, families)
     except Exception as exc:  # a broken scenario folder, an unreadable state file...
         print(f"sandbox: cannot start: {exc}", file=sys.stderr)
         return 2
+    sandbox = app.extensions["sandbox"]
 
     def ready(server):
+        config = sandbox.config
         url = f"http://{config.host}:{config.port}"
         print(f"sandbox serving on {url}  (console: {url}/__sandbox/)", flush=True)
-        print(f"  core (/core_customer, /core_product): HTTP Basic "
-              f"{config.core_user} / {config.core_password}", flush=True)
-        print("  cooperative (/cliente): no credentials (seed 003 documents none)", flush=True)
-        print(f"  BCS ({config.bcs_base_path}): client id {config.bcs_client_id}, "
-              f"secret {config.bcs_client_secret}, any non-empty token", flush=True)
+        for family in sandbox.families.values():
+            print(f"  {family.title} ({family.where(config)}): "
+                  f"{family.security.summary(config)}", flush=True)
         print(f"  state: {config.state}   seed: {config.seed}", flush=True)
 
     serve(app, config.host, config.port, config.threads, on_ready=ready)
-    app.extensions["sandbox"].store.close()
+    sandbox.store.close()
     return 0
 
 
-def cmd_errors(args) -> int:
-    from .apis.bcs.catalog import print_errors
-    return print_errors(args)
+def _checked_sandbox(args, families):
+    """The families registered (routes, catalogs) over the shipped scenario folders plus the
+    given ones (or SANDBOX_SCENARIOS), without opening the store or loading scenarios."""
+    from .app import registered
+    folders = getattr(args, "folders", None) or getattr(args, "scenarios", None)
+    config = Config.from_env(state="memory", log_requests=False, reload_interval=0,
+                             scenarios=tuple(folders) if folders else None)
+    return registered(config, families, name="sandbox-check")[1]
 
 
-def cmd_scenarios(args) -> int:
+def cmd_scenarios(args, families) -> int:
     from .scenarios.cli import print_scenarios
-    return print_scenarios(args)
+    return print_scenarios(_checked_sandbox(args, families))
 
 
-def cmd_check(args) -> int:
+def cmd_check(args, families) -> int:
     from .scenarios.cli import check_folders
-    return check_folders(args)
+    return check_folders(_checked_sandbox(args, families))
 
 
-def main(argv=None) -> int:
+def family_command(command):
+    def run(args, families) -> int:
+        return command.run(args, _checked_sandbox(args, families))
+    return run
+
+
+def main(argv=None, families=None) -> int:
+    families = _families() if families is None else families
     parser = argparse.ArgumentParser(prog="sandbox", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the sandbox with waitress")
-    _serve_flags(serve)
+    _serve_flags(serve, families)
     serve.set_defaults(func=cmd_serve)
-    errors = sub.add_parser("errors", help="show the BCS error catalog, or one code")
-    errors.add_argument("code", nargs="?")
-    errors.add_argument("--scenarios", action="append", metavar="FOLDER")
-    errors.set_defaults(func=cmd_errors)
     scenarios = sub.add_parser("scenarios", help="list the scenarios and how to trigger them")
     scenarios.add_argument("--scenarios", action="append", metavar="FOLDER")
     scenarios.set_defaults(func=cmd_scenarios)
     check = sub.add_parser("check", help="validate scenario folders; non-zero on a fault")
     check.add_argument("folders", nargs="*", metavar="FOLDER")
     check.set_defaults(func=cmd_check)
+    for family in families:
+        for command in family.commands:
+            own = sub.add_parser(command.name, help=command.help)
+            command.arguments(own)
+            own.add_argument("--scenarios", action="append", metavar="FOLDER")
+            own.set_defaults(func=family_command(command))
     args = parser.parse_args(argv)
-    return args.func(args)
+    return args.func(args, families)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,32 @@
-"""Settings: defaults, then SANDBOX_* environment variables, then command-line flags (the flag wins)."""
+"""Settings: defaults, then SANDBOX_* environment variables, then command-line flags (the flag wins).
+
+The fields below are the sandbox's own. Each API family declares its own settings (`Setting`:
+credentials, base paths) in its record; they live in `Config.settings` and read as attributes
+(`config.core_user`), with the family's default until something sets them.
+"""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
 
-DEFAULT_BCS_BASE_PATH = "/api/customersManagement/v1"
+ENV_PREFIX = "SANDBOX_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A family's setting: `name` is also its variable (SANDBOX_NAME) and flag (--na-me)."""
+    name: str
+    default: object
+    help: str = ""
+    secret: bool = False  # a credential: shown only while it is the documented default
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
 
 
 @dataclass(frozen=True)
@@ -16,11 +38,6 @@ class Config:
     # "memory" or a SQLite file path.
     state: str = "memory"
     seed: int = 42
-    core_user: str = "sandbox"
-    core_password: str = "sandbox"
-    bcs_client_id: str = "sandbox-client"
-    bcs_client_secret: str = "sandbox-secret"
-    bcs_base_path: str = DEFAULT_BCS_BASE_PATH
     journal_size: int = 1000
     cors_origin: str = "*"
     max_body_bytes: int = 1024 * 1024
@@ -31,30 +48,65 @@ class Config:
     log_requests: bool = True
     # Seconds between checks of the scenario folders for changes; 0 turns hot reload off.
     reload_interval: float = 1.0
-    extra: dict = field(default_factory=dict, compare=False)
+    # The families' settings by name (see Setting); `completed` fills in their defaults.
+    settings: dict = field(default_factory=dict, compare=False)
+
+    def __getattr__(self, name: str):
+        # Only reached when no field has the name: a family's setting.
+        settings = self.__dict__.get("settings") or {}
+        if name in settings:
+            return settings[name]
+        raise AttributeError(f"no setting {name!r}")
 
     @classmethod
     def from_env(cls, environ=None, **overrides) -> "Config":
-        """Defaults < SANDBOX_<NAME> variables < keyword overrides (the parsed flags)."""
+        """Defaults < SANDBOX_<NAME> variables < keyword overrides (the parsed flags). Variables
+        that name no field of ours are kept as text for the families' settings (`completed`)."""
         environ = os.environ if environ is None else environ
-        values = {}
-        for f in fields(cls):
-            raw = environ.get("SANDBOX_" + f.name.upper())
-            if raw is not None and f.name != "extra":
-                values[f.name] = _coerce(f.name, raw)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        if "scenarios" in values and isinstance(values["scenarios"], str):
-            values["scenarios"] = _coerce("scenarios", values["scenarios"])
-        return cls(**values)
+        own = {f.name for f in fields(cls)} - {"settings"}
+        values, settings = {}, {}
+        for key, raw in environ.items():
+            if not key.startswith(ENV_PREFIX):
+                continue
+            name = key[len(ENV_PREFIX):].lower()
+            if name in own:
+                values[name] = _coerce(name, raw)
+            elif name != "settings":
+                settings[name] = raw
+        config = cls(**values, settings=settings)
+        return config.with_(**{k: v for k, v in overrides.items() if v is not None})
 
     def with_(self, **changes) -> "Config":
-        return replace(self, **changes)
+        own = {f.name for f in fields(self)}
+        settings = {**self.settings, **{k: v for k, v in changes.items() if k not in own}}
+        mine = {k: v for k, v in changes.items() if k in own}
+        if isinstance(mine.get("scenarios"), str):
+            mine["scenarios"] = _coerce("scenarios", mine["scenarios"])
+        return replace(self, **mine, settings=settings)
+
+    def completed(self, settings) -> "Config":
+        """This config with every declared family setting: its value where one was given (text
+        from a variable is read as the default's type), else its default."""
+        values = dict(self.settings)
+        for setting in settings:
+            given = values.get(setting.name)
+            if given is None:
+                values[setting.name] = setting.default
+            elif isinstance(given, str) and not isinstance(setting.default, str):
+                values[setting.name] = _as_type(setting.default, given)
+        return replace(self, settings=values)
+
+    def is_default(self, setting: Setting) -> bool:
+        return self.settings.get(setting.name, setting.default) == setting.default
 
 
 def _coerce(name: str, raw: str):
-    default = Config.__dataclass_fields__[name].default
     if name == "scenarios":
         return tuple(p for p in raw.split(os.pathsep) if p)
+    return _as_type(Config.__dataclass_fields__[name].default, raw)
+
+
+def _as_type(default, raw: str):
     if isinstance(default, bool):
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(default, int):

@@ -1,8 +1,8 @@
 """SandboxError and the one place that renders any error in its API's own envelope.
 
 Backends raise SandboxError (or a subclass); they never build an HTTP response. Each API family
-registers an envelope function, so a 404, a malformed body or a crash on a BCS route comes back in
-the BCS envelope, on a core route as `{"message": ...}`, and so on.
+brings an envelope function (its record's parts, kept on the app's Sandbox), so a 404, a malformed
+body or a crash on any route comes back in that route's own envelope.
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ class SandboxError(Exception):
     """An error answer.
 
     status: HTTP status. message: human text naming what is wrong.
-    code / error_type: the upstream's own code and type where it has them (BCS catalog rows).
-    body: a complete body that overrides the family's envelope (e.g. core_product's accounts_info).
+    code / error_type: the upstream's own code and type where it has them (catalog rows).
+    body: a complete body that overrides the family's envelope.
     """
 
     def __init__(self, status: int, message: str, *, code: str | None = None,
@@ -41,24 +41,13 @@ def default_envelope(err: SandboxError, operation) -> dict:
     return {"message": err.message}
 
 
-_envelopes: dict[str, Envelope] = {"default": default_envelope}
-
-
-def register_envelope(family: str, envelope: Envelope) -> None:
-    _envelopes[family] = envelope
-
-
-def envelope_for(family: str) -> Envelope:
-    return _envelopes.get(family, default_envelope)
-
-
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
     """A JSON response built directly: cheaper than jsonify on the hot path."""
     return Response(dumps(body), status=status, headers=headers, mimetype="application/json")
 
 
-def error_response(err: SandboxError, family: str, operation=None) -> Response:
-    body = err.body if err.body is not None else envelope_for(family)(err, operation)
+def error_response(err: SandboxError, envelope: Envelope, operation=None) -> Response:
+    body = err.body if err.body is not None else envelope(err, operation)
     return json_response(body, err.status, err.headers)
 
 

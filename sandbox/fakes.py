@@ -12,12 +12,6 @@ from importlib.util import find_spec
 from faker import Faker
 from faker.config import DEFAULT_LOCALE
 
-# The countries the upstreams serve, as Faker locales.
-CORE_LOCALES = ("es_ES", "en_US")          # Dominican Republic (Spanish names) and the US
-COOPERATIVE_LOCALE = "es_MX"
-BCS_LOCALE = "es_CO"
-
-
 # What the fixture generators call (person, address, company, internet, ssn, job, date_time, bank,
 # misc, phone_number). Each provider Faker loads scans its package for locales; loading only these
 # halves the cost of each locale at start. Scenario templates get every provider (ALL_PROVIDERS).

@@ -12,11 +12,9 @@ from collections import OrderedDict, deque
 from urllib.parse import parse_qsl
 
 MASK = "****"
-# Header names compared lower-case with dashes; every secret the seeds' credentials travel in.
-SECRET_HEADERS = frozenset({
-    "authorization", "x-security-clientsecret", "x-security-token", "client-secret",
-    "cookie", "proxy-authorization",
-})
+# Header names compared lower-case with dashes: the common ones; each family adds those its own
+# credentials travel in (Family.secret_headers).
+SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 # Body fields whose values are secrets wherever they appear (any depth).
 SECRET_FIELDS = ("password", "passwd", "secret", "token", "pin", "answer")
 
@@ -27,53 +25,57 @@ def header_name(environ_key: str) -> str:
     return "-".join(part.capitalize() for part in name.split("_"))
 
 
-def mask_headers(headers) -> dict:
-    return {name: (MASK if name.lower().replace("_", "-") in SECRET_HEADERS else value)
-            for name, value in headers}
+class Masks:
+    """What the journal hides: secret headers by name, secret body and query fields by a word
+    their name contains."""
+
+    def __init__(self, headers=(), fields=()):
+        self.headers = SECRET_HEADERS | {name.lower().replace("_", "-") for name in headers}
+        self.fields = tuple(dict.fromkeys((*SECRET_FIELDS, *(f.lower() for f in fields))))
+
+    def mask_headers(self, headers) -> dict:
+        return {name: (MASK if name.lower().replace("_", "-") in self.headers else value)
+                for name, value in headers}
+
+    def is_secret_field(self, name: str) -> bool:
+        lowered = name.lower()
+        return any(word in lowered for word in self.fields)
+
+    def mask_body(self, value):
+        """A copy of a parsed JSON body with every secret-named field's value masked."""
+        if isinstance(value, dict):
+            return {k: (MASK if self.is_secret_field(k) and v not in (None, "")
+                        else self.mask_body(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.mask_body(v) for v in value]
+        return value
+
+    def mask_query(self, query: str) -> dict:
+        """The query string as a dict, secret-named parameters (client_secret...) masked."""
+        return {k: (MASK if self.is_secret_field(k) and v else v)
+                for k, v in parse_qsl(query, keep_blank_values=True)}
+
+    def readable_body(self, body):
+        if isinstance(body, (bytes, bytearray)):
+            if not body:
+                return None
+            try:
+                return self.mask_body(json.loads(body))
+            except ValueError:
+                return body.decode("utf-8", "replace")
+        return self.mask_body(body)
 
 
-def _is_secret_field(name: str) -> bool:
-    lowered = name.lower()
-    return any(word in lowered for word in SECRET_FIELDS)
-
-
-def mask_body(value):
-    """A copy of a parsed JSON body with every secret-named field's value masked."""
-    if isinstance(value, dict):
-        return {k: (MASK if _is_secret_field(k) and v not in (None, "") else mask_body(v))
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask_body(v) for v in value]
-    return value
-
-
-def mask_query(query: str) -> dict:
-    """The query string as a dict, secret-named parameters (client_secret, token...) masked."""
-    return {k: (MASK if _is_secret_field(k) and v else v)
-            for k, v in parse_qsl(query, keep_blank_values=True)}
-
-
-def _readable_body(body):
-    if isinstance(body, (bytes, bytearray)):
-        if not body:
-            return None
-        try:
-            return mask_body(json.loads(body))
-        except ValueError:
-            return body.decode("utf-8", "replace")
-    return mask_body(body)
-
-
-def format_entry(raw: dict) -> dict:
+def format_entry(raw: dict, masks: Masks) -> dict:
     return {
         "id": raw["id"],
         "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(raw["time"]))
                 + f".{int(raw['time'] * 1000) % 1000:03d}Z",
         "method": raw["method"],
         "path": raw["path"],
-        "query": mask_query(raw["query"]),
-        "headers": mask_headers((header_name(k), v) for k, v in raw["headers"]),
-        "body": _readable_body(raw["body"]),
+        "query": masks.mask_query(raw["query"]),
+        "headers": masks.mask_headers((header_name(k), v) for k, v in raw["headers"]),
+        "body": masks.readable_body(raw["body"]),
         "status": raw["status"],
         "answered_by": raw["answered_by"],
         "duration_ms": raw["duration_ms"],
@@ -85,7 +87,8 @@ class Journal:
     a fresh session id every time must not grow the server's memory without end, so the session
     written to least recently is dropped first."""
 
-    def __init__(self, size: int = 1000, sessions: int = 256):
+    def __init__(self, size: int = 1000, sessions: int = 256, secret_headers=(), secret_fields=()):
+        self.masks = Masks(secret_headers, secret_fields)
         self.size = max(1, int(size))
         self.max_sessions = max(1, int(sessions))
         self._entries: OrderedDict[str, deque] = OrderedDict()
@@ -106,7 +109,7 @@ class Journal:
         """Newest first, formatted and masked."""
         with self._lock:
             raws = list(self._entries.get(session, ()))
-        return [format_entry(raw) for raw in reversed(raws)]
+        return [format_entry(raw, self.masks) for raw in reversed(raws)]
 
     def clear(self, session: str) -> None:
         with self._lock:

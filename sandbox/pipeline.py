@@ -9,11 +9,12 @@ import traceback
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from . import wsgi
+from . import names, wsgi
 from .errors import SandboxError, error_response
+from .logs import log_line, timestamp
+from .names import ADMIN_PREFIX
 from .registry import Sandbox
 from .store import DEFAULT_SESSION
-from .wsgi import ADMIN_PREFIX, log_line  # noqa: F401  (re-exported for other modules)
 
 JOURNAL_BODY_LIMIT = 64 * 1024
 
@@ -28,7 +29,7 @@ def install(app: Flask, sandbox: Sandbox) -> None:
         # Proxies resolved once: each access through `request`/`g` costs a context lookup.
         req, ctx = request._get_current_object(), g._get_current_object()
         environ = req.environ
-        ctx.session = environ[wsgi.SESSION] = environ.get(wsgi.SESSION_KEY) or DEFAULT_SESSION
+        ctx.session = environ[names.SESSION] = environ.get(names.SESSION_KEY) or DEFAULT_SESSION
         ctx.answered_by = "route"
         rule = req.url_rule
         operation = ctx.operation = operations.get(rule.endpoint) if rule is not None else None
@@ -48,11 +49,11 @@ def install(app: Flask, sandbox: Sandbox) -> None:
         """Leaves for the middleware what only the Flask side knows."""
         req, ctx = request._get_current_object(), g._get_current_object()
         environ = req.environ
-        environ[wsgi.ANSWERED_BY] = getattr(ctx, "answered_by", "route")
+        environ[names.ANSWERED_BY] = getattr(ctx, "answered_by", "route")
         body = getattr(ctx, "json_body", None)
         if body is None and environ.get("CONTENT_LENGTH") not in (None, "", "0"):
             body = _raw_body(req)
-        environ[wsgi.BODY] = body
+        environ[names.BODY] = body
         return response
 
     @app.errorhandler(SandboxError)
@@ -67,8 +68,8 @@ def install(app: Flask, sandbox: Sandbox) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        request_id = request.environ.get(wsgi.REQUEST_ID, "")
-        log_line({"ts": wsgi.timestamp(), "level": "error", "request_id": request_id,
+        request_id = request.environ.get(names.REQUEST_ID, "")
+        log_line({"ts": timestamp(), "level": "error", "request_id": request_id,
                   "path": request.path, "error": repr(exc), "traceback": traceback.format_exc()})
         return _render(sandbox, SandboxError(
             500, f"Internal error in the sandbox (request id {request_id}); see the server log"))
@@ -85,8 +86,11 @@ def _raw_body(req) -> bytes | None:
 
 def _render(sandbox: Sandbox, err: SandboxError) -> Response:
     operation = g.get("operation")
-    family = operation.family if operation else sandbox.family_for(request.path)
-    return error_response(err, family, operation)
+    if operation is None:  # no route matched: the family (and route) the path falls under
+        family, operation = sandbox.route_for(request.path)
+    else:
+        family = operation.family
+    return error_response(err, sandbox.envelope_for(family), operation)
 
 
 def _describe(exc: HTTPException, sandbox: Sandbox) -> str:

@@ -1,5 +1,5 @@
-"""The Sandbox: what one app holds (config, fixtures, store, journal, operations) and the
-registration points the API packages, the scenario engine and the admin API plug into."""
+"""The Sandbox: what one app holds (config, families, fixtures, store, journal, operations,
+envelopes, responders) and the one place a family's record and parts are registered."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,19 +8,21 @@ from typing import Callable
 from flask import Flask, Request, g
 
 from .config import Config
+from .errors import default_envelope
 from .fakes import Fakes
+from .family import Family, Parts, Responder
 from .journal import Journal
+from .names import ADMIN_PREFIX
 from .store import MemoryStore, SessionState, open_store
-from .wsgi import ADMIN_PREFIX
 
 
 @dataclass(frozen=True)
 class Operation:
     """One upstream route, named after the upstream operation.
 
-    family: whose envelope and credentials apply ("core", "core_product", "cooperative", "bcs").
-    idents: where the request carries identification numbers (path, query, body), for the
-    contract's magic numbers; None where the route takes none.
+    family: whose envelope and credentials apply. idents: where the request carries
+    identification numbers (path, query, body), for magic numbers; None where the route takes
+    none. may_wait: its answer may wait, so it never runs on the event loop.
     """
     name: str
     family: str
@@ -28,34 +30,73 @@ class Operation:
     rule: str
     summary: str = ""
     idents: Callable[[Request], list[str]] | None = None
+    may_wait: bool = False
     # Free-form facts other modules use (openapi schemas, examples, error response type...).
     meta: dict = field(default_factory=dict, compare=False, hash=False)
 
 
-# A responder looks at a request before its route runs and may answer instead (forced error,
-# named or active scenario, magic number); it returns None to let the next one decide.
-Responder = Callable[[Operation, Request], object]
 # An authenticator raises SandboxError when the request's credentials are missing or wrong.
 Authenticator = Callable[[Request], None]
+DEFAULT_FAMILY = "default"
 
 
 class Sandbox:
-    def __init__(self, config: Config):
-        self.config = config
+    def __init__(self, config: Config, families=()):
+        self.config = config.completed(setting for family in families for setting in family.settings)
         self.fakes = Fakes(config.seed)
+        self.families: dict[str, Family] = {}
         self.fixtures: dict[str, dict[str, dict]] = {}
         self.store: MemoryStore | None = None
-        self.journal = Journal(config.journal_size)
+        self.journal = Journal(self.config.journal_size, secret_headers=[
+            name for family in families for name in family.secret_headers],
+            secret_fields=[name for family in families for name in family.secret_fields])
         self.operations: dict[str, Operation] = {}
-        self.responders: list[Responder] = []
+        self.responders: list = []  # answer functions, in the order of choice
+        self._responders: list[Responder] = []
         self.authenticators: dict[str, Authenticator] = {}
-        # (path prefix, family): picks the envelope for requests that matched no route.
-        self.prefixes: list[tuple[str, str]] = []
-        # Filled by the API packages that have them (BCS catalog) and by the scenario engine.
-        self.catalog = None
-        self.scenarios = None
+        self.envelopes: dict[str, Callable] = {DEFAULT_FAMILY: default_envelope}
+        self.catalogs: dict[str, object] = {}
+        # Each family's stored-record lookup for scenario templates (`customer`).
+        self.customer_lookups: dict[str, Callable] = {}
+        # (path prefix, family, operation name or None): the envelope of a request that matched
+        # no route (a 404 under a family's base path, a 405 on a route's own path).
+        self.prefixes: list[tuple[str, str, str | None]] = []
+        # Path prefixes whose answers may wait (the admin API, routes that declare it).
+        self._waiting: tuple[str, ...] = ()
+        self.scenarios = None  # the scenario engine, once it registers
 
     # -- registration -------------------------------------------------------------------------
+    def add_family(self, app: Flask, family: Family) -> None:
+        """The family's record and what its start() builds: routes, envelope, credentials,
+        fixtures, catalog, responders and extra admin routes."""
+        self.families[family.name] = family
+        parts: Parts = family.start(self)
+        missing = {route.name for route in family.routes} ^ set(parts.views)
+        if missing:
+            raise ValueError(f"family {family.name}: routes and views differ on {sorted(missing)}")
+        self.envelopes[family.name] = parts.envelope
+        if parts.authenticate is not None:
+            self.authenticators[family.name] = parts.authenticate
+        if parts.catalog is not None:
+            self.catalogs[family.name] = parts.catalog
+        if parts.customer is not None:
+            self.customer_lookups[family.name] = parts.customer
+        self.add_fixtures(parts.fixtures)
+        base = family.base_path(self.config).rstrip("/")
+        for route in family.routes:
+            self.add_operation(app, Operation(
+                route.name, family.name, route.method, base + route.path, route.summary,
+                idents=parts.idents.get(route.name, parts.default_idents), may_wait=route.may_wait,
+                meta={**route.meta, "path": route.path, **parts.examples.get(route.name, {})}),
+                parts.views[route.name])
+            self.add_prefix(base + route.path.split("<")[0], family.name, route.name)
+        if base:
+            self.add_prefix(base, family.name)
+        for responder in parts.responders:
+            self.add_responder(responder)
+        for blueprint in parts.blueprints:
+            app.register_blueprint(blueprint)
+
     def add_fixtures(self, records: dict[str, dict[str, dict]]) -> None:
         for kind, by_key in records.items():
             self.fixtures.setdefault(kind, {}).update({str(k): v for k, v in by_key.items()})
@@ -64,13 +105,39 @@ class Sandbox:
         app.add_url_rule(operation.rule, endpoint=operation.name, view_func=view,
                          methods=[operation.method])
         self.operations[operation.name] = operation
+        if operation.may_wait:
+            self._waiting += (operation.rule.split("<")[0],)
 
-    def add_prefix(self, prefix: str, family: str) -> None:
-        self.prefixes.append((prefix, family))
-        self.prefixes.sort(key=lambda pair: -len(pair[0]))
+    def add_prefix(self, prefix: str, family: str, operation: str | None = None,
+                   may_wait: bool = False) -> None:
+        if (prefix, family, operation) not in self.prefixes:
+            self.prefixes.append((prefix, family, operation))
+            self.prefixes.sort(key=lambda entry: -len(entry[0]))
+        if may_wait:
+            self._waiting += (prefix,)
+
+    def add_responder(self, responder: Responder) -> None:
+        self._responders.append(responder)
+        self._responders.sort(key=lambda r: r.rank)
+        self.responders[:] = [r.answer for r in self._responders]
 
     def open_store(self) -> None:
         self.store = open_store(self.config.state, self.fixtures)
+
+    # -- what the families declared -------------------------------------------------------------
+    @property
+    def catalog(self):
+        """The error catalog, where one family has one (None otherwise)."""
+        return next(iter(self.catalogs.values()), None)
+
+    def envelope_for(self, family: str) -> Callable:
+        return self.envelopes.get(family) or self.envelopes[DEFAULT_FAMILY]
+
+    def documented_headers(self) -> list[str]:
+        """Every request header a family or a responder documents, once each."""
+        names = [name for family in self.families.values() for name in family.headers]
+        names += [name for responder in self._responders for name in responder.headers]
+        return list(dict.fromkeys(names))
 
     # -- per request --------------------------------------------------------------------------
     def state(self) -> SessionState:
@@ -78,16 +145,25 @@ class Sandbox:
         return SessionState(self.store, g.session)
 
     def answers_at_once(self, path: str, header: Callable[[str], str | None]) -> bool:
-        """Whether a request is known to need no wait: not an admin route, and no delay or
-        scenario that may hold it (Scenarios.may_wait: a scenario can sleep, and its template
-        can render at length). The server answers such requests on its event loop instead of a
-        worker thread (server.LoopDispatcher); `header` looks a request header up by its name."""
-        if path.startswith(ADMIN_PREFIX):
+        """Whether a request is known to need no wait, by what was declared: no route or mount
+        that may wait (the admin API), and no responder that may hold it (a delay, a scenario).
+        The server answers such requests on its event loop instead of a worker thread
+        (server.LoopDispatcher); `header` looks a request header up by its name."""
+        if path.startswith(self._waiting):
             return False
-        return self.scenarios is None or not self.scenarios.may_wait(header)
+        return not any(r.may_wait(header) for r in self._responders if r.may_wait is not None)
+
+    def route_for(self, path: str) -> tuple[str, Operation | None]:
+        """The family (and the route, where the path is one's own) a request that matched no
+        route falls under: its error answers in that envelope."""
+        for prefix, family, operation in self.prefixes:
+            if path == prefix or path.startswith(prefix) and (
+                    prefix.endswith("/") or path[len(prefix)] == "/"):
+                return family, self.operations.get(operation) if operation else None
+        return DEFAULT_FAMILY, None
 
     def family_for(self, path: str) -> str:
-        for prefix, family in self.prefixes:
-            if path.startswith(prefix):
-                return family
-        return "default"
+        return self.route_for(path)[0]
+
+
+__all__ = ["Operation", "Sandbox", "ADMIN_PREFIX"]

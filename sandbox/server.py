@@ -13,7 +13,7 @@ from waitress.rfc7230 import HEADER_FIELD_RE
 from waitress.server import create_server
 from waitress.task import ThreadedTaskDispatcher
 
-from .wsgi import flush_stdout
+from .logs import flush_stdout
 
 
 class UnderscoreHeaderParser(HTTPRequestParser):

@@ -7,77 +7,15 @@ journal keeps entries raw and formats (and masks) them only when someone reads i
 from __future__ import annotations
 
 import os
-import sys
-import threading
 import time
 
-from .jsonio import dumps
+from .logs import log_line, timestamp
+from .names import ADMIN_PREFIX, ANSWERED_BY, BODY, REQUEST_ID, SESSION, SESSION_HEADER
 from .store import DEFAULT_SESSION
 
-ADMIN_PREFIX = "/__sandbox"
 EXPOSED_HEADERS = "X-Request-Id, X-Sandbox-Answered-By"
-# Every request header the seeds document (plus ours), allowed in CORS preflights.
-DOCUMENTED_HEADERS = ", ".join([
-    "Authorization", "Content-Type", "Accept",
-    "X-Security-ClientID", "X-Security-ClientSecret", "X-Security-Token", "X-Security-CustLoginIdSi",
-    "client_id", "client_secret",
-    "X-Invoker-BranchId", "X-Invoker-TerminalId", "X-Invoker-Component", "X-Invoker-UserIPAddress",
-    "X-Invoker-ServerIPAddress", "X-Invoker-UserMACAddress", "X-Invoker-ServerMACAddress",
-    "X-Invoker-ProcessDate", "X-Invoker-TxId", "X-Invoker-SessionKey", "X-Invoker-Source",
-    "X-Invoker-Country", "X-Invoker-ProcessBpmId", "X-Invoker-ProcessId", "X-Invoker-Network",
-    "X-Invoker-subChannel", "X-Invoker-User", "X-Invoker-Action", "X-Invoker-Destination",
-    "X-Invoker-ModifierUser", "X-Invoker-ReferencedNumber", "X-Invoker-RequestNumber",
-    "X-Invoker-CustId", "X-Invoker-RequestId", "X-Invoker-Request-Id",
-    "X-Sandbox-Error", "X-Sandbox-Scenario", "X-Sandbox-Delay", "X-Sandbox-Session",
-])
-
-# The header that picks a request's session, and its WSGI environ key.
-SESSION_HEADER = "X-Sandbox-Session"
-SESSION_KEY = "HTTP_X_SANDBOX_SESSION"
-
-# environ keys the Flask side fills in for this layer
-REQUEST_ID = "sandbox.request_id"
-ANSWERED_BY = "sandbox.answered_by"
-SESSION = "sandbox.session"
-BODY = "sandbox.body"
-
-
-_stdout_lock = threading.Lock()
-_pending: list[str] = []  # request log lines not yet written
-PENDING_LINES = 256
-
-
-def timestamp() -> str:
-    """The time of a log line: UTC, to the second."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
-def log_line(record: dict) -> None:
-    """One JSON object per line on stdout.
-
-    Request lines wait in a list of our own: a write per request is a syscall that also hands the
-    GIL to another thread, which under load costs more than building the line. Our own list,
-    rather than stdout's buffer, because PYTHONUNBUFFERED (common in containers and CI) turns that
-    buffer off. The server writes the list out a few times a second and when it stops
-    (server.flush_stdout_every), and whenever it holds PENDING_LINES; anything but an "info" line
-    (errors, reload events) goes out at once, after the lines before it."""
-    line = dumps(record).decode("utf-8") + "\n"
-    with _stdout_lock:
-        _pending.append(line)
-        if len(_pending) >= PENDING_LINES or record.get("level", "info") != "info":
-            _write_pending()
-
-
-def flush_stdout() -> None:
-    with _stdout_lock:
-        _write_pending()
-
-
-def _write_pending() -> None:
-    if _pending:
-        sys.stdout.write("".join(_pending))
-        _pending.clear()
-    sys.stdout.flush()
+# Request headers every route takes, whatever its family documents.
+COMMON_HEADERS = ("Authorization", "Content-Type", "Accept", SESSION_HEADER)
 
 
 class SandboxMiddleware:
@@ -88,8 +26,10 @@ class SandboxMiddleware:
         self.log_requests = config.log_requests
         self.cors = [("Access-Control-Allow-Origin", config.cors_origin),
                      ("Access-Control-Expose-Headers", EXPOSED_HEADERS)]
+        # Every request header a family or a responder documents, allowed in preflights.
+        allowed = ", ".join(dict.fromkeys([*COMMON_HEADERS, *sandbox.documented_headers()]))
         self.preflight = [("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"),
-                          ("Access-Control-Allow-Headers", DOCUMENTED_HEADERS),
+                          ("Access-Control-Allow-Headers", allowed),
                           ("Access-Control-Max-Age", "600")]
 
     def __call__(self, environ, start_response):

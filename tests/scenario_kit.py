@@ -8,7 +8,6 @@ from pathlib import Path
 from flask import jsonify, request
 
 import sandbox.app as app_module
-from sandbox.apis import bcs as real_bcs
 from sandbox import create_app
 from sandbox.errors import SandboxError
 from sandbox.http import read_json
@@ -71,7 +70,7 @@ def _idents(req):
 
 
 def register_test_api(app, sandbox):
-    sandbox.catalog = FakeCatalog(sandbox.catalog)
+    sandbox.catalogs["bcs"] = FakeCatalog(sandbox.catalogs.get("bcs"))
 
     def lookup(identserialnum):
         return jsonify({"responseType": {"value": "OK"}, "ident": identserialnum})
@@ -94,20 +93,31 @@ def register_test_api(app, sandbox):
     sandbox.add_operation(app, Operation("test_core_show", "core", "GET", "/test/core/<number>"),
                           show)
     sandbox.add_fixtures({"test_customer": {"9046": {"number": "9046", "name": "FIXTURE"}}})
+    # The test routes' records, for scenario templates' `customer` (the family's own lookup
+    # answers its own routes).
+    core_lookup = sandbox.customer_lookups["core"]
+
+    def customer(operation, req, state):
+        if operation.name == "test_core_show":
+            return state.get("test_customer", req.view_args["number"])
+        return core_lookup(operation, req, state)
+
+    sandbox.customer_lookups["core"] = customer
 
 
-class _WithTestApi:
-    def __init__(self, real):
-        self.real = real
-
-    def register(self, app, sandbox):
-        self.real.register(app, sandbox)
-        register_test_api(app, sandbox)
+_REGISTERED = app_module.registered
 
 
 def build_app(monkeypatch, folder: Path | None = None, **config):
     """The real app plus the test API, with `folder` laid over the shipped scenarios."""
-    monkeypatch.setattr(app_module, "bcs", _WithTestApi(real_bcs))
+    real = _REGISTERED
+
+    def registered(*args, **kwargs):
+        app, sandbox = real(*args, **kwargs)
+        register_test_api(app, sandbox)
+        return app, sandbox
+
+    monkeypatch.setattr(app_module, "registered", registered)
     if folder is not None:
         config["scenarios"] = (str(folder),)
     return create_app(make_config(**config))

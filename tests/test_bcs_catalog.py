@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 
 from sandbox.apis.bcs import envelope
+from sandbox.apis.bcs.routes import RESPONSE_TYPES
 from sandbox.apis.bcs.catalog import Catalog, UnknownCode
 from sandbox.cli import main as cli
 from sandbox.errors import error_response
@@ -32,7 +33,7 @@ def test_every_table_row_is_a_catalog_row(catalog):
         assert isinstance(row["status"], int) and 400 <= row["status"] <= 500
         assert isinstance(row["code"], str) and row["code"]
         assert row["type"] and row["description"]
-        assert all(route in envelope.ROUTES for route in row["routes"])
+        assert all(route in RESPONSE_TYPES for route in row["routes"])
     assert len({row["id"] for row in catalog.rows}) == 306
 
 
@@ -106,7 +107,8 @@ def test_every_row_renders_through_error_response(app, catalog):
     with app.test_request_context():
         for row in catalog.rows:
             operation = sandbox.operations.get(row["routes"][0], row["routes"][0])
-            response = error_response(catalog.error(row, operation), "bcs", operation)
+            response = error_response(catalog.error(row, operation), sandbox.envelope_for("bcs"),
+                                      operation)
             assert response.status_code == row["status"], row
             assert response.json == {
                 "responseType": {"value": envelope.response_type(row["routes"][0])},

@@ -7,7 +7,7 @@ import pytest
 
 from sandbox import create_app
 from sandbox.admin.openapi import openapi_path
-from sandbox.apis.bcs import request_idents
+from sandbox.apis.bcs.idents import request_idents
 from sandbox.apis.bcs.catalog import spec_of
 from tests.bcs_profile_support import BASE, JSON_HEADERS, file_body, shape_differences
 from tests.conftest import make_config, seed_example

@@ -14,6 +14,8 @@ Everything valid is kept as written: the key `"domicilio "` with its trailing sp
 """
 from __future__ import annotations
 
+import functools
+
 import unicodedata
 
 import pytest
@@ -232,7 +234,7 @@ def test_the_operation_is_registered_with_its_seed_examples(sandbox):
 
 
 def test_scenario_templates_get_the_member_the_request_names(app, sandbox):
-    lookup = sandbox.operations["cliente"].meta["customer"]
+    lookup = functools.partial(sandbox.customer_lookups["cooperative"], sandbox.operations["cliente"])
     with app.test_request_context("/cliente", method="POST", json=SEED_REQUEST):
         g.session = "default"
         assert lookup(request, sandbox.state())["data"] == SEED_RESPONSE["data"]

@@ -3,10 +3,14 @@ itself would choose, so skipping Faker's folder listing at start changes no gene
 import pytest
 from faker import Faker
 
-from sandbox.fakes import BCS_LOCALE, COOPERATIVE_LOCALE, CORE_LOCALES, FIXTURE_PROVIDERS, Fakes
+from sandbox.apis import FAMILIES
+from sandbox.fakes import FIXTURE_PROVIDERS, Fakes
+
+# Every family's locale, and en_US (the core's generated US clients).
+LOCALES = sorted({"en_US", *(family.locale for family in FAMILIES)})
 
 
-@pytest.mark.parametrize("locale", [*CORE_LOCALES, COOPERATIVE_LOCALE, BCS_LOCALE])
+@pytest.mark.parametrize("locale", LOCALES)
 def test_each_provider_is_the_one_faker_resolves_for_the_locale(locale):
     ours = Fakes(42).faker(locale)
     theirs = Faker(locale, providers=list(FIXTURE_PROVIDERS))

@@ -6,6 +6,7 @@ from flask import Flask
 from marshmallow import Schema, fields, validate
 
 from sandbox.admin import openapi
+from sandbox.apis.bcs import FAMILY as BCS_FAMILY
 from sandbox.registry import Operation, Sandbox
 from tests.conftest import make_config, seed_example
 
@@ -142,7 +143,8 @@ def test_every_example_matches_its_own_schema(document):
 def test_bcs_routes_accept_either_header_set_and_show_catalog_errors():
     # A BCS-like operation on a bare app, so this holds whatever the BCS package registers.
     app = Flask("t")
-    sandbox = Sandbox(make_config())
+    sandbox = Sandbox(make_config(), (BCS_FAMILY,))
+    sandbox.families["bcs"] = BCS_FAMILY
     sandbox.authenticators["bcs"] = lambda request: None
     rule = "/api/x/location/<identserialnum>"
     sandbox.add_operation(app, Operation("customer_locations", "bcs", "GET", rule, "Locations"),

@@ -35,7 +35,7 @@ def test_preflight_allows_the_documented_headers(client):
 
 def test_one_json_log_line_per_request(capsys):
     from sandbox import create_app
-    from sandbox.wsgi import flush_stdout
+    from sandbox.logs import flush_stdout
     from tests.conftest import make_config
     app = create_app(make_config(log_requests=True))
     flush_stdout()
@@ -49,7 +49,7 @@ def test_one_json_log_line_per_request(capsys):
 
 
 def test_log_lines_go_out_in_order_when_an_error_comes_or_the_list_is_full(capsys):
-    from sandbox import wsgi
+    from sandbox import logs as wsgi
     wsgi.flush_stdout()
     capsys.readouterr()
     wsgi.log_line({"level": "info", "n": 1})

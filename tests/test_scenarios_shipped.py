@@ -7,6 +7,7 @@ import pytest
 
 from sandbox import create_app
 from sandbox.scenarios.describe import describe_scenario
+from sandbox.scenarios.engine import route_catalogs
 from tests.conftest import FIXTURES, BCS_HEADERS, CORE_AUTH, make_config
 from tests.conftest import seed_example as _seed_example
 
@@ -96,7 +97,7 @@ CASES = [(s.name, route) for s in SANDBOX.scenarios.all() for route in s.routes
 def test_every_shipped_scenario_answers_on_each_of_its_routes(client, name, route):
     scenario = SANDBOX.scenarios.get(name)
     response = send(client, route, **{"X-Sandbox-Scenario": name})
-    expected = describe_scenario(scenario, SANDBOX.catalog)["status"]
+    expected = describe_scenario(scenario, route_catalogs(SANDBOX))["status"]
     assert response.status_code == expected, response.get_data(as_text=True)
     assert response.headers["X-Sandbox-Answered-By"] == f"scenario:{name}"
     if scenario.response.fault is None:
@@ -107,7 +108,7 @@ def test_every_shipped_scenario_answers_on_each_of_its_routes(client, name, rout
 def test_shipped_scenarios_answer_even_without_a_body(client, name, route):
     scenario = SANDBOX.scenarios.get(name)
     response = send(client, route, empty=True, **{"X-Sandbox-Scenario": name})
-    assert response.status_code == describe_scenario(scenario, SANDBOX.catalog)["status"], \
+    assert response.status_code == describe_scenario(scenario, route_catalogs(SANDBOX))["status"], \
         response.get_data(as_text=True)
 
 

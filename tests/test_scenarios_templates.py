@@ -152,7 +152,7 @@ def test_globals_outside_the_context_are_refused_at_load(tmp_path):
             response:
               body: {x: "{% set ns = namespace(a=1) %}{{ ns }}"}
         """)
-    _, faults = load_folders([tmp_path], {"core_customer": "core"})
+    _, faults = load_folders([tmp_path], {"core_customer": None})
     messages = [str(f) for f in faults]
     assert len(messages) == 3
     assert all("unknown name" in m for m in messages)

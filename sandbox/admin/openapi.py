@@ -1,25 +1,22 @@
 """GET /__sandbox/openapi.json: an OpenAPI 3 document of every upstream route the sandbox serves.
 
-Built from `sandbox.operations` and what each Operation's `meta` carries, where it carries it:
-`request_schema` / `request_schemas` (marshmallow schemas, read field by field),
-`request_example`, `response_example` (or named `response_examples`), `success_status`, `security` ("basic" or None). Error
-answers come from the family's own envelope function (and, on BCS routes, the catalog rows the
-route's tables list plus those its rules answer: the rows' answered_on), so they show exactly
-what the sandbox answers. The document is built on its first request (every API has registered
-by then) and kept.
+Built from `sandbox.operations`, each family's record (its security, parameters, path examples)
+and what each Operation's `meta` carries, where it carries it: `request_schema` /
+`request_schemas` (marshmallow schemas, read field by field), `request_example`,
+`response_example` (or named `response_examples`), `success_status`. Error answers come from the
+family's own envelope function (and, where the family has an error catalog, the rows the catalog
+says the route answers), so they show exactly what the sandbox answers. The document is built on
+its first request (every family has registered by then) and kept.
 """
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
 from .. import __version__
-from ..errors import SandboxError, envelope_for, json_response
-from ..pipeline import ADMIN_PREFIX
+from ..errors import SandboxError, json_response
+from ..names import ADMIN_PREFIX
 
-BASIC, BCS = "basic", "bcs"
 OPENAPI_VERSION = "3.0.3"
-# Placeholders for path parameters, from the contract's fixtures (a BCS customer and account).
-PATH_EXAMPLES = {"identserialnum": "1234567890", "acctid": "24567890123"}
 # Per error status, the generic situation the sandbox answers with it.
 GENERIC_ERRORS = {400: "Malformed request: the message names each failing field",
                   401: "Missing or wrong credentials", 405: "Method not allowed", 413: "Body larger than 1 MiB",
@@ -39,68 +36,42 @@ def register(app, sandbox) -> None:
 
 
 # -- security ------------------------------------------------------------------------------------
-def security_kind(operation, sandbox) -> str | None:
-    """BASIC, BCS or None (no credentials): the Operation's meta["security"] where it says,
-    otherwise from its family's authenticator."""
-    if "security" in operation.meta:
-        return operation.meta["security"]
-    if operation.family not in sandbox.authenticators:
-        return None
-    return BCS if operation.family == BCS else BASIC
+def security_of(operation, sandbox):
+    """The operation's family's Security record (None for an operation of no family)."""
+    family = sandbox.families.get(operation.family)
+    return family.security if family is not None else None
 
 
-def security_schemes(config) -> dict:
-    def header(name, what):
-        return {"type": "apiKey", "in": "header", "name": name, "description": what}
-    bcs = f"(default {config.bcs_client_id} / {config.bcs_client_secret})"
-    return {
-        BASIC: {"basicAuth": {"type": "http", "scheme": "basic", "description":
-                              f"Core routes: user {config.core_user}, password "
-                              f"{config.core_password} by default"}},
-        BCS: {
-            "bcsClientId": header("X-Security-ClientID", f"BCS client id {bcs}"),
-            "bcsClientSecret": header("X-Security-ClientSecret", f"BCS client secret {bcs}"),
-            "bcsToken": header("X-Security-Token", "Any non-empty token"),
-            "bcsClientIdHeader": header("client_id", f"BCS client id, second header set {bcs}"),
-            "bcsClientSecretHeader": header("client_secret", "BCS client secret, second set"),
-            "bcsBearer": {"type": "http", "scheme": "bearer",
-                          "description": "Any non-empty bearer token (second header set)"},
-        },
-    }
-
-
-# Either BCS header set is accepted: two alternative requirements, each all of its headers.
-REQUIREMENTS = {
-    BASIC: [{"basicAuth": []}],
-    BCS: [{"bcsClientId": [], "bcsClientSecret": [], "bcsToken": []},
-          {"bcsClientIdHeader": [], "bcsClientSecretHeader": [], "bcsBearer": []}],
-    None: [],
-}
+def path_examples(sandbox) -> dict:
+    return {name: value for family in sandbox.families.values()
+            for name, value in family.path_examples.items()}
 
 
 # -- the document --------------------------------------------------------------------------------
 def build_document(sandbox) -> dict:
     operations = sorted(sandbox.operations.values(), key=lambda op: (op.family, op.rule, op.method))
-    kinds = {op.name: security_kind(op, sandbox) for op in operations}
-    schemes = security_schemes(sandbox.config)
+    examples = path_examples(sandbox)
     paths: dict = {}
     for op in operations:
         item = paths.setdefault(openapi_path(op.rule), {})
-        item[op.method.lower()] = operation_object(op, kinds[op.name], sandbox)
+        item[op.method.lower()] = operation_object(op, security_of(op, sandbox), sandbox, examples)
+    families = [sandbox.families[name] for name in sorted({op.family for op in operations})
+                if name in sandbox.families]
+    headers = ", ".join(name for responder in sandbox._responders for name in responder.headers)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {"title": "Banking sandbox", "version": __version__, "description": (
             "The upstream routes the sandbox stands in for. Sandbox headers on every route: "
-            "X-Sandbox-Scenario (a named scenario), X-Sandbox-Session (a separate state), "
-            "X-Sandbox-Delay (milliseconds); on BCS routes X-Sandbox-Error (a catalog code). "
+            f"X-Sandbox-Session (a separate state), {headers}; each route lists its own. "
             f"Admin API and console under {ADMIN_PREFIX}/.")},
         "servers": [{"url": "/"}],
         "tags": [{"name": family} for family in sorted({op.family for op in operations})],
         "paths": paths,
         "components": {
-            "securitySchemes": {name: scheme for kind in sorted(set(kinds.values()) - {None})
-                                for name, scheme in schemes[kind].items()},
-            "parameters": SANDBOX_PARAMETERS,
+            "securitySchemes": {name: scheme for family in families
+                                for name, scheme in family.security.schemes(sandbox.config).items()},
+            "parameters": {**SANDBOX_PARAMETERS, **{name: parameter for family in families
+                                                    for name, parameter in family.parameters.items()}},
         },
     }
 
@@ -115,10 +86,10 @@ def openapi_path(rule: str) -> str:
     return "".join(out) + rest
 
 
-def path_parameters(rule: str) -> list[dict]:
+def path_parameters(rule: str, examples: dict) -> list[dict]:
     names = [part.rpartition(":")[2] for part in rule.replace(">", "<").split("<")[1::2]]
     return [{"name": name, "in": "path", "required": True, "schema": {"type": "string"},
-             **({"example": PATH_EXAMPLES[name]} if name in PATH_EXAMPLES else {})}
+             **({"example": examples[name]} if name in examples else {})}
             for name in names]
 
 
@@ -132,25 +103,23 @@ SANDBOX_PARAMETERS = {
     "SandboxDelay": {"name": "X-Sandbox-Delay", "in": "header", "required": False,
                      "schema": {"type": "integer", "minimum": 0},
                      "description": "Answer after this many milliseconds"},
-    "SandboxError": {"name": "X-Sandbox-Error", "in": "header", "required": False,
-                     "schema": {"type": "string"}, "example": "50628",
-                     "description": "BCS only: answer this catalog error (code or code:n)"},
 }
 
 
-def operation_object(op, kind: str | None, sandbox) -> dict:
+def operation_object(op, security, sandbox, examples: dict) -> dict:
     meta = op.meta
-    parameters = path_parameters(op.rule) + [
+    family = sandbox.families.get(op.family)
+    parameters = path_parameters(op.rule, examples) + [
         {"$ref": f"#/components/parameters/{name}"}
-        for name in ("SandboxScenario", "SandboxSession", "SandboxDelay")
-        + (("SandboxError",) if op.family == BCS else ())]
+        for name in ("SandboxScenario", "SandboxSession", "SandboxDelay",
+                     *(family.parameters if family else ()))]
     result = {"operationId": op.name, "summary": op.summary or op.name, "tags": [op.family],
-              "security": REQUIREMENTS[kind], "parameters": parameters}
+              "security": security.requirements if security else [], "parameters": parameters}
     if meta.get("seed"):
         result["description"] = f"Seed {meta['seed']}."
     if op.method in ("POST", "PUT", "PATCH"):
         result["requestBody"] = request_body(meta)
-    result["responses"] = responses(op, kind, sandbox)
+    result["responses"] = responses(op, security, sandbox)
     return result
 
 
@@ -168,7 +137,7 @@ def request_body(meta: dict) -> dict:
     return {"required": True, "content": {"application/json": content}}
 
 
-def responses(op, kind: str | None, sandbox) -> dict:
+def responses(op, security, sandbox) -> dict:
     meta = op.meta
     success = {"description": "Success"}
     named = meta.get("response_examples") or {}
@@ -182,15 +151,15 @@ def responses(op, kind: str | None, sandbox) -> dict:
             content["example"] = example
         success["content"] = {"application/json": content}
     answers = {str(meta.get("success_status", 200)): success}
-    answers.update(error_responses(op, kind, sandbox))
+    answers.update(error_responses(op, security, sandbox))
     return answers
 
 
-def error_responses(op, kind: str | None, sandbox) -> dict:
+def error_responses(op, security, sandbox) -> dict:
     """Per status: the family envelope's own rendering of each error the route can answer."""
     by_status: dict[int, dict] = {}
-    for status, name, err in _errors(op, kind, sandbox):
-        body = err.body if err.body is not None else _envelope(op, err)
+    for status, name, err in _errors(op, security, sandbox):
+        body = err.body if err.body is not None else _envelope(sandbox, op, err)
         entry = by_status.setdefault(status, {"description": err.message, "examples": {}})
         entry["examples"][name] = {"summary": err.message, "value": body}
     return {str(status): {"description": entry["description"],
@@ -200,10 +169,10 @@ def error_responses(op, kind: str | None, sandbox) -> dict:
             for status, entry in sorted(by_status.items())}
 
 
-def _errors(op, kind, sandbox):
-    catalog = sandbox.catalog
-    if op.family == BCS and catalog is not None:
-        for row in bcs_rows(catalog, op.name):
+def _errors(op, security, sandbox):
+    catalog = sandbox.catalogs.get(op.family)
+    if catalog is not None:
+        for row in catalog.answered_on(op.name):
             try:
                 yield row["status"], f"{row['code']} ({row['id']})", catalog.error(row, op)
             except Exception:  # a row the catalog cannot render is left out, not fatal
@@ -212,32 +181,15 @@ def _errors(op, kind, sandbox):
     statuses = [405]
     if op.method in ("POST", "PUT", "PATCH"):
         statuses += [400, 413, 415]
-    if kind is not None:
+    if security is not None and security.requirements:
         statuses.append(401)
     for status in sorted(statuses):
         yield status, str(status), SandboxError(status, GENERIC_ERRORS[status])
 
 
-def bcs_rows(catalog, name: str) -> list[dict]:
-    """The rows a BCS route answers: every row its own table lists, then the rows its rules
-    answer (the catalog's answered_on, e.g. sync-data's 50565 from the locations table), one
-    per distinct answer (the twin tables repeat rows row for row)."""
-    rows = [row for row in catalog.rows if name in row.get("routes", ())]
-    shown = {_answer(row) for row in rows}
-    for row in catalog.rows:
-        if name in row.get("answered_on", ()) and _answer(row) not in shown:
-            shown.add(_answer(row))
-            rows.append(row)
-    return rows
-
-
-def _answer(row: dict) -> tuple:
-    return row["status"], row["code"], row["type"], row["description"]
-
-
-def _envelope(op, err: SandboxError):
+def _envelope(sandbox, op, err: SandboxError):
     try:
-        return envelope_for(op.family)(err, op)
+        return sandbox.envelope_for(op.family)(err, op)
     except Exception:  # an envelope that needs more than a bare error: the generic shape
         return {"message": err.message}
 

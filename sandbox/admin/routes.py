@@ -8,13 +8,15 @@ from flask import Blueprint, g, request
 from .. import __version__
 from ..errors import SandboxError, json_response
 from ..http import read_json
-from ..pipeline import ADMIN_PREFIX
+from ..names import ADMIN_PREFIX
 from ..scenarios.describe import describe_scenario
+from ..scenarios.engine import route_catalogs
 
 
 def register(app, sandbox):
     bp = Blueprint("admin", __name__, url_prefix=ADMIN_PREFIX)
-    sandbox.add_prefix(ADMIN_PREFIX, "admin")
+    # The admin API may wait (on the store, on a big journal): never on the event loop.
+    sandbox.add_prefix(ADMIN_PREFIX, "admin", may_wait=True)
 
     @bp.get("/health")
     def health():
@@ -24,7 +26,8 @@ def register(app, sandbox):
     def list_scenarios():
         route = request.args.get("route")
         active = sandbox.scenarios.active_name(g.session)
-        listed = [describe_scenario(s, sandbox.catalog, active) for s in sandbox.scenarios.all()
+        catalogs = route_catalogs(sandbox)
+        listed = [describe_scenario(s, catalogs, active) for s in sandbox.scenarios.all()
                   if route is None or route in s.routes]
         return json_response({"session": g.session, "active": active, "scenarios": listed})
 

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 
-def describe_scenario(scenario, catalog=None, active: str | None = None) -> dict:
+def describe_scenario(scenario, catalogs=None, active: str | None = None) -> dict:
+    """catalogs: operation name -> its family's error catalog (or None)."""
     spec = scenario.response
     if spec.error is not None:
         row = spec.error_row
+        catalog = (catalogs or {}).get(scenario.routes[0])
         if row is None and catalog is not None:
             try:
                 row = catalog.find(spec.error)
             except KeyError:
                 row = None
         status = row["status"] if row else None
-        answers = f"BCS error {spec.error}"
+        answers = f"{getattr(catalog, 'label', 'catalog')} error {spec.error}"
     elif spec.passthrough:
         status, answers = None, f"the route's own answer after {spec.delay_ms} ms"
     elif spec.message is not None:

@@ -1,13 +1,13 @@
-"""Registers the scenario responders on the app (see CONTRACT.md, 'Choosing a response').
-
-In the pipeline, after authentication and before the view, these run in order; the first that
-answers wins:
+"""The scenario engine: loads the scenario folders, keeps each session's active scenario, and
+registers its responders (docs/qa.md, "Choosing a response"). In the pipeline, after
+authentication and before the view, the responders of the engine and of the families run in the
+order of choice (family.ORDER); the first that answers wins:
   0. X-Sandbox-Delay: waits (never answers by itself)
-  1. X-Sandbox-Error: <code>[:n] on a BCS route: that catalog row in the route's envelope
+  1. a family's forced error (e.g. a catalog code in a header)
   2. X-Sandbox-Scenario: <name>: that scenario's response
-  3. a magic identification number (999 + five-digit catalog code) on a BCS route
+  3. a family's magic identification number
   4. the session's active scenario, for its routes, when its match holds
-then the route itself.
+then the route itself. The engine names no family: families register their own responders.
 """
 from __future__ import annotations
 
@@ -16,26 +16,21 @@ import time
 from pathlib import Path
 
 from flask import g
-from werkzeug.exceptions import HTTPException
 
 from ..errors import SandboxError
-from ..http import json_or_none
-from ..wsgi import SESSION, SESSION_HEADER, timestamp
-from ..pipeline import log_line
+from ..family import ORDER, Responder
+from ..logs import log_line, timestamp
+from ..names import SESSION, SESSION_HEADER, environ_key
 from ..resources import shipped_scenarios_dir
 from ..store import DEFAULT_SESSION
 from .loader import MAX_DELAY_MS, ScenarioSet, load_folders, yaml_files
-from .respond import FakesByLocale, answer, bcs_error
+from .respond import FakesByLocale, answer, request_body
 
-ERROR_HEADER = "X-Sandbox-Error"
 SCENARIO_HEADER = "X-Sandbox-Scenario"
 DELAY_HEADER = "X-Sandbox-Delay"
-# The same headers as WSGI environ keys: reading the environ directly is several times cheaper
-# than werkzeug's Headers on the hot path, and every request passes these checks.
-_ERROR = "HTTP_X_SANDBOX_ERROR"
-_SCENARIO = "HTTP_X_SANDBOX_SCENARIO"
-_DELAY = "HTTP_X_SANDBOX_DELAY"
-MAGIC_PREFIX = "999"
+# The same headers as WSGI environ keys, read directly on the hot path.
+_SCENARIO = environ_key(SCENARIO_HEADER)
+_DELAY = environ_key(DELAY_HEADER)
 # Each session's active scenario is a record in its own store layer: a reset drops it with the
 # session's other records, and with --state PATH it survives a restart like they do.
 ACTIVE_KIND, ACTIVE_KEY = "_active_scenario", "active"
@@ -54,18 +49,18 @@ def scenario_folders(config) -> list:
     return [shipped_scenarios_dir(), *config.scenarios]
 
 
-def known_routes(sandbox) -> dict:
-    """Operation name -> family, for every route the app serves."""
-    return {name: op.family for name, op in sandbox.operations.items()}
+def route_catalogs(sandbox) -> dict:
+    """Operation name -> its family's error catalog (None where the family has none), for every
+    route the app serves: what a scenario file may name."""
+    return {name: sandbox.catalogs.get(op.family) for name, op in sandbox.operations.items()}
 
 
 class Scenarios:
     """The loaded scenario set (swapped whole on reload) and each session's active scenario."""
 
-    def __init__(self, folders, routes: dict, store, catalog=None, fakes=None):
+    def __init__(self, folders, routes: dict, store, fakes=None):
         self.folders = list(folders)
-        self.routes = routes
-        self.catalog = catalog
+        self.routes = routes  # operation name -> its family's catalog, or None
         # The seeded Faker per country that templates see as `fake` (built on first use).
         self.fakes = FakesByLocale(fakes) if fakes is not None else None
         self.current = ScenarioSet()
@@ -77,8 +72,7 @@ class Scenarios:
     def load(self) -> list:
         """Load every folder; on faults keep the last good set and return the faults."""
         signature = self.signature()
-        scenario_set, faults = load_folders(self.folders, self.routes, self.catalog,
-                                            every_file=False)
+        scenario_set, faults = load_folders(self.folders, self.routes, every_file=False)
         self._signature = signature
         if not faults:
             self.current = scenario_set
@@ -136,11 +130,10 @@ class Scenarios:
         if self.active_name(session) is not None:
             self.store.put(session, ACTIVE_KIND, ACTIVE_KEY, {"name": None})
 
-    def may_wait(self, header) -> bool:
-        """Whether a delay or a scenario may hold this request: X-Sandbox-Delay, a named
-        scenario, or an active one in its session. `header(name)` looks a request header up."""
-        return header(DELAY_HEADER) is not None or header(SCENARIO_HEADER) is not None \
-            or self.active_name(header(SESSION_HEADER) or DEFAULT_SESSION) is not None
+    def active_in(self, header) -> bool:
+        """Whether the request's session has an active scenario (which may sleep or render at
+        length). `header(name)` looks a request header up."""
+        return self.active_name(header(SESSION_HEADER) or DEFAULT_SESSION) is not None
 
     # -- lookups ------------------------------------------------------------------------------
     def get(self, name: str):
@@ -151,18 +144,19 @@ class Scenarios:
 
 
 def register(app, sandbox):
-    scenarios = Scenarios(scenario_folders(sandbox.config), known_routes(sandbox), sandbox.store,
-                          sandbox.catalog, sandbox.fakes)
+    scenarios = Scenarios(scenario_folders(sandbox.config), route_catalogs(sandbox), sandbox.store,
+                          sandbox.fakes)
     faults = scenarios.load()
     if faults:
         raise ScenarioFolderError(faults)
     sandbox.scenarios = scenarios
-    sandbox.responders.extend(responders(sandbox))
+    for responder in responders(sandbox):
+        sandbox.add_responder(responder)
     if sandbox.config.reload_interval and sandbox.config.reload_interval > 0:
         scenarios.watch(sandbox.config.reload_interval)
 
 
-def responders(sandbox) -> list:
+def responders(sandbox) -> list[Responder]:
     scenarios: Scenarios = sandbox.scenarios
 
     def delay(operation, request):
@@ -180,18 +174,6 @@ def responders(sandbox) -> list:
             time.sleep(min(millis, MAX_DELAY_MS) / 1000)
         return None
 
-    def forced_error(operation, request):
-        spec = request.environ.get(_ERROR)
-        if spec is None:
-            return None
-        if operation.family != "bcs":
-            names = scenarios.current.names_for(operation.name)
-            raise SandboxError(400, f"{ERROR_HEADER} selects a row of the BCS error catalog and "
-                                    f"applies to BCS routes only; {operation.name} is not one. "
-                                    f"Use {SCENARIO_HEADER} with one of: "
-                                    f"{', '.join(names) or '(no scenario for this route)'}")
-        raise bcs_error(sandbox, operation, spec.strip(), f"error:{spec.strip()}")
-
     def named_scenario(operation, request):
         name = request.environ.get(_SCENARIO)
         if name is None:
@@ -208,22 +190,6 @@ def responders(sandbox) -> list:
                                     f"{operation.name}. Scenarios for {operation.name}: {valid}")
         return answer(sandbox, scenario, operation, request)
 
-    def magic_number(operation, request):
-        catalog = sandbox.catalog
-        if operation.idents is None or catalog is None or not _may_hold_magic(request):
-            return None
-        try:
-            idents = operation.idents(request)
-        except SandboxError:  # a body the route itself will refuse, with its own message
-            return None
-        for ident in idents or ():
-            row = catalog.is_magic(str(ident), operation)
-            if row is not None:
-                err = catalog.error(row, operation)
-                err.answered_by = f"magic:{row['code']}"
-                raise err
-        return None
-
     def active_scenario(operation, request):
         name = scenarios.active_name(request.environ.get(SESSION) or g.session)
         if name is None:
@@ -235,17 +201,15 @@ def responders(sandbox) -> list:
             return None
         return answer(sandbox, scenario, operation, request)
 
-    return [delay, forced_error, named_scenario, magic_number, active_scenario]
+    def has(name):
+        return lambda header: header(name) is not None
 
-
-def _may_hold_magic(request) -> bool:
-    """Whether a magic number could be there: 999 in the path or query, or any body (a body may
-    carry it encoded, e.g. sync-data-file's base64 file, which only the operation's idents()
-    decodes). GET requests without 999 skip idents(), which parses all of those."""
-    environ = request.environ
-    if MAGIC_PREFIX in environ.get("PATH_INFO", "") or MAGIC_PREFIX in environ.get("QUERY_STRING", ""):
-        return True
-    return environ.get("CONTENT_LENGTH") not in (None, "", "0")
+    return [Responder("delay", ORDER["delay"], delay, may_wait=has(DELAY_HEADER),
+                      headers=(DELAY_HEADER,)),
+            Responder("named_scenario", ORDER["named_scenario"], named_scenario,
+                      may_wait=has(SCENARIO_HEADER), headers=(SCENARIO_HEADER,)),
+            Responder("active_scenario", ORDER["active_scenario"], active_scenario,
+                      may_wait=scenarios.active_in)]
 
 
 class _View:
@@ -278,11 +242,3 @@ class _View:
         if self._body is self._UNSET:
             self._body = request_body(self.request)
         return self._body
-
-
-def request_body(request):
-    """The JSON body if there is a readable one, else None (the route reports bad bodies)."""
-    try:
-        return json_or_none(request)
-    except HTTPException:  # the body itself was refused (too large): the route says so
-        return None

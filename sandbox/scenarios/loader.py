@@ -103,8 +103,10 @@ def yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_folders(folders, known_routes: dict, catalog=None, every_file: bool = True):
+def load_folders(folders, known_routes: dict, every_file: bool = True):
     """(ScenarioSet, faults). Later folders override earlier ones by scenario name.
+
+    known_routes: operation name -> its family's error catalog, or None where it has none.
 
     every_file: parse every YAML file, so a syntax error anywhere is a fault (`sandbox check`);
     False skips, unparsed, files that cannot be scenario files (the catalog and data files the
@@ -120,7 +122,7 @@ def load_folders(folders, known_routes: dict, catalog=None, every_file: bool = T
         for path in yaml_files(folder):
             if not every_file and not _may_hold_scenarios(path):
                 continue
-            for scenario in load_file(path, str(path), known_routes, catalog, faults):
+            for scenario in load_file(path, str(path), known_routes, faults):
                 first = seen.get(scenario.name)
                 if first is not None:
                     faults.append(Fault(scenario.file, scenario.line,
@@ -146,7 +148,7 @@ def _may_hold_scenarios(path: Path) -> bool:
         return True  # let load_file report it
 
 
-def load_file(path: Path, shown: str, known_routes: dict, catalog, faults: list) -> list[Scenario]:
+def load_file(path: Path, shown: str, known_routes: dict, faults: list) -> list[Scenario]:
     document, fault = load(path, shown)
     if fault:
         faults.append(fault)
@@ -165,7 +167,7 @@ def load_file(path: Path, shown: str, known_routes: dict, catalog, faults: list)
         if not isinstance(entry, LineDict):
             faults.append(Fault(shown, line, f"scenarios[{index}] must be a mapping"))
             continue
-        scenario = _scenario(entry, shown, known_routes, catalog, faults)
+        scenario = _scenario(entry, shown, known_routes, faults)
         if scenario is not None:
             scenarios.append(scenario)
     return scenarios
@@ -187,7 +189,7 @@ class _Check:
         self.count += 1
 
 
-def _scenario(entry: LineDict, shown: str, known_routes: dict, catalog, faults) -> Scenario | None:
+def _scenario(entry: LineDict, shown: str, known_routes: dict, faults) -> Scenario | None:
     check = _Check(shown, entry, faults)
     for key in entry:
         if key not in SCENARIO_KEYS:
@@ -208,7 +210,7 @@ def _scenario(entry: LineDict, shown: str, known_routes: dict, catalog, faults) 
     if not isinstance(response_spec, LineDict):
         check.fail(entry.line_of("response"), "`response` is required and must be a mapping")
     else:
-        response = _response(response_spec, routes, known_routes, catalog, check, names)
+        response = _response(response_spec, routes, known_routes, check, names)
     if check.count:
         return None
     return Scenario(name, description.strip(), tuple(routes), shown, entry.line,
@@ -267,7 +269,7 @@ def _conditions(match, line: int, check: _Check) -> list[Condition]:
     return conditions
 
 
-def _response(spec: LineDict, routes, known_routes, catalog, check: _Check, names: set) -> Response:
+def _response(spec: LineDict, routes, known_routes, check: _Check, names: set) -> Response:
     response = Response()
     for key in spec:
         if key not in RESPONSE_KEYS:
@@ -312,7 +314,7 @@ def _response(spec: LineDict, routes, known_routes, catalog, check: _Check, name
             if not response.has_status:
                 response.status = 500
     if "error" in spec:
-        _error(spec, routes, known_routes, catalog, check, response)
+        _error(spec, routes, known_routes, check, response)
     delay = spec.get("delay_ms", 0)
     if isinstance(delay, bool) or not isinstance(delay, int) or not 0 <= delay <= MAX_DELAY_MS:
         check.fail(spec.line_of("delay_ms"), f"`delay_ms` must be a whole number of milliseconds "
@@ -329,23 +331,24 @@ def _response(spec: LineDict, routes, known_routes, catalog, check: _Check, name
     return response
 
 
-def _error(spec, routes, known_routes, catalog, check: _Check, response: Response) -> None:
+def _error(spec, routes, known_routes, check: _Check, response: Response) -> None:
     line = spec.line_of("error")
     code = spec["error"]
     if not isinstance(code, str):
         check.fail(line, f"`error` must be a quoted catalog code like \"50628\" or \"50628:2\" "
                          f"(got {code!r}; YAML reads unquoted 00001 as the number 1)")
         return
-    not_bcs = [r for r in routes if known_routes.get(r, "bcs") != "bcs"]
-    if not_bcs:
-        check.fail(line, f"`error` answers a BCS catalog row, but {', '.join(not_bcs)} "
-                         f"{'is not a BCS route' if len(not_bcs) == 1 else 'are not BCS routes'}; "
-                         f"use `status` with `message` or `body` there")
+    catalogs = {known_routes.get(route) for route in routes if route in known_routes}
+    uncatalogued = [route for route in routes if route in known_routes and not known_routes[route]]
+    if uncatalogued:
+        check.fail(line, f"`error` answers a row of the route's error catalog, but "
+                         f"{', '.join(uncatalogued)} {'has' if len(uncatalogued) == 1 else 'have'} "
+                         f"none; use `status` with `message` or `body` there")
     if "status" in spec:
         check.fail(spec.line_of("status"), "`error` takes its status from the catalog; "
                                            "drop `status`")
     response.error = code
-    if catalog is not None:
+    for catalog in catalogs - {None}:
         try:
             response.error_row = catalog.find(code)
         except KeyError as exc:

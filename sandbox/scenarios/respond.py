@@ -9,29 +9,22 @@ from datetime import datetime, timezone
 
 from flask import Response, g
 from jinja2 import TemplateError
+from werkzeug.exceptions import HTTPException
 
 from ..errors import SandboxError
-from ..fakes import ALL_PROVIDERS, BCS_LOCALE, COOPERATIVE_LOCALE, CORE_LOCALES
+from ..http import json_or_none
+from ..fakes import ALL_PROVIDERS
 from .loader import render_tree
 from .templates import CaseInsensitiveDict, FakeData, TemplateFailure
 
-# The country whose fake data a family's templates get.
-FAMILY_LOCALES = {"core": CORE_LOCALES[0], "core_product": CORE_LOCALES[0],
-                  "cooperative": COOPERATIVE_LOCALE, "bcs": BCS_LOCALE}
-DEFAULT_LOCALE = "en_US"
-# Where the generic customer lookup looks: kinds whose name says they hold people...
-CUSTOMER_KIND_WORDS = ("customer", "cliente", "member", "socio", "person")
-# ...under the identification values the request carries in these fields (any depth).
-CUSTOMER_FIELDS = ("customer_number", "numero_documento", "document_number", "identSerialNum",
-                   "identserialnum", "num_socio", "acctId", "acctid", "mNemonic", "mnemonic")
 
-
-def bcs_error(sandbox, operation, spec: str, answered_by: str) -> SandboxError:
-    """The catalog row `spec` ("50628" or "50628:2") as this route's error."""
-    catalog = sandbox.catalog
+def catalog_error(sandbox, operation, spec: str, answered_by: str) -> SandboxError:
+    """The row `spec` ("50628" or "50628:2") of the route's family catalog as this route's
+    error."""
+    catalog = sandbox.catalogs.get(operation.family)
     if catalog is None:
-        return SandboxError(400, "No BCS error catalog is loaded, so no catalog code can be "
-                                 "forced here")
+        return SandboxError(400, f"{operation.name} has no error catalog, so no catalog code can "
+                                 f"be forced here")
     try:
         row = catalog.find(spec, operation)
     except KeyError as exc:
@@ -50,7 +43,7 @@ def answer(sandbox, scenario, operation, request):
     if spec.passthrough:
         return None
     if spec.error is not None:
-        raise bcs_error(sandbox, operation, spec.error, g.answered_by)
+        raise catalog_error(sandbox, operation, spec.error, g.answered_by)
     context = _context(sandbox, scenario, operation, request) if scenario.names else {}
     try:
         if spec.message is not None:
@@ -115,7 +108,6 @@ def _respond(fault, status: int, headers: dict, data: str) -> Response:
 
 # -- template context ---------------------------------------------------------------------------
 def _context(sandbox, scenario, operation, request) -> dict:
-    from .engine import request_body
     names = scenario.names
     context = {}
     body = request_body(request) if ("request" in names or "customer" in names) else None
@@ -130,12 +122,16 @@ def _context(sandbox, scenario, operation, request) -> dict:
             "path_params": dict(request.view_args or {}),
         }
     if "customer" in names:
-        context["customer"] = find_customer(sandbox, operation, request, body)
+        context["customer"] = find_customer(sandbox, operation, request)
     if "fake" in names:
-        context["fake"] = _fakes(sandbox).get(FAMILY_LOCALES.get(operation.family, DEFAULT_LOCALE))
+        family = sandbox.families.get(operation.family)
+        context["fake"] = _fakes(sandbox).get(family.locale if family else DEFAULT_LOCALE)
     if "now" in names:
         context["now"] = datetime.now(timezone.utc)
     return context
+
+
+DEFAULT_LOCALE = "en_US"
 
 
 class FakesByLocale:
@@ -161,45 +157,21 @@ def _fakes(sandbox) -> FakesByLocale:
     return sandbox.scenarios.fakes
 
 
-def find_customer(sandbox, operation, request, body):
-    """The stored record the request names, or None.
-
-    Asked of the API module first: `Operation.meta["customer"]` = fn(request, state) -> record
-    (BCS: by identification number, mnemonic or account; core: by customer_number or main
-    document; cooperative: by CURP or member number). Otherwise, generically: the identification values the request carries (CUSTOMER_FIELDS anywhere in the
-    body, query or path) looked up as keys in every store kind whose name says it holds people.
-    """
-    state = sandbox.state()
-    lookup = (operation.meta or {}).get("customer")
-    if callable(lookup):
-        try:
-            found = lookup(request, state)
-        except (KeyError, TypeError, ValueError, AttributeError, StopIteration, SandboxError):
-            found = None  # a body the route will refuse: no customer
-        if found is not None:
-            return found
-    values = [str(v) for v in _field_values(body)]
-    values.extend(str(v) for k, v in request.args.items() if k in CUSTOMER_FIELDS)
-    values.extend(str(v) for v in (request.view_args or {}).values())
-    kinds = [kind for kind in sandbox.fixtures
-             if not kind.startswith("_") and any(w in kind.lower() for w in CUSTOMER_KIND_WORDS)]
-    for value in values:
-        for kind in kinds:
-            record = state.get(kind, value)
-            if record is not None:
-                return record
-    return None
+def find_customer(sandbox, operation, request):
+    """The stored record the request names, or None: asked of the route's own family (its
+    `Parts.customer`), so a family's templates see only that family's records."""
+    lookup = sandbox.customer_lookups.get(operation.family)
+    if lookup is None:
+        return None
+    try:
+        return lookup(operation, request, sandbox.state())
+    except (KeyError, TypeError, ValueError, AttributeError, StopIteration, SandboxError):
+        return None  # a body the route will refuse: no customer
 
 
-def _field_values(value, depth: int = 0):
-    if depth > 6:
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key in CUSTOMER_FIELDS and isinstance(item, (str, int)) and not isinstance(item, bool):
-                yield item
-            elif isinstance(item, (dict, list)):
-                yield from _field_values(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _field_values(item, depth + 1)
+def request_body(request):
+    """The JSON body if there is a readable one, else None (the route reports bad bodies)."""
+    try:
+        return json_or_none(request)
+    except HTTPException:  # the body itself was refused (too large): the route says so
+        return None

@@ -38,7 +38,7 @@ async function admin(method, path, body) {
 // -- facts, routes and "try it" ----------------------------------------------------------------
 function showFacts() {
   $("facts").textContent = `v${DATA.version} · seed ${DATA.seed} · state ${DATA.state} · ` +
-    `BCS base ${DATA.bcs_base_path}`;
+    DATA.families.map((f) => `${f.title} ${f.where}`).join(" · ");
 }
 
 function examplePath(path) {
@@ -171,8 +171,9 @@ function showCatalog() {
       el("td", {}, row.trigger || el("span", { class: "muted" }, "header or magic number only")),
       el("td", { class: "mono" }, forceHint(row))));
   }
+  if (DATA.catalog_title) $("catalog-title").textContent = DATA.catalog_title;
   $("catalog-count").textContent = DATA.catalog.length
-    ? `${shown} of ${DATA.catalog.length} rows` : "No BCS catalog is loaded.";
+    ? `${shown} of ${DATA.catalog.length} rows` : "No error catalog is loaded.";
 }
 
 // -- fixtures ----------------------------------------------------------------------------------

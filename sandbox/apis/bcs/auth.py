@@ -10,9 +10,62 @@ from __future__ import annotations
 
 from flask import Request, g
 
+from ...family import Security
 from ...http import credentials_match
 
 BEARER_SCHEMES = ("bearer", "barear")
+# Any non-empty token is accepted; examples use this one.
+EXAMPLE_TOKEN = "sandbox-token"
+# Every request header seed 004's tables document, allowed in CORS preflights.
+DOCUMENTED_HEADERS = (
+    "X-Security-ClientID", "X-Security-ClientSecret", "X-Security-Token", "X-Security-CustLoginIdSi",
+    "X-Security-CustLoginId", "client_id", "client_secret",
+    "X-Invoker-BranchId", "X-Invoker-TerminalId", "X-Invoker-Component", "X-Invoker-UserIPAddress",
+    "X-Invoker-ServerIPAddress", "X-Invoker-UserMACAddress", "X-Invoker-ServerMACAddress",
+    "X-Invoker-ProcessDate", "X-Invoker-TxId", "X-Invoker-SessionKey", "X-Invoker-Source",
+    "X-Invoker-Country", "X-Invoker-ProcessBpmId", "X-Invoker-ProcessId", "X-Invoker-Network",
+    "X-Invoker-subChannel", "X-Invoker-User", "X-Invoker-Action", "X-Invoker-Destination",
+    "X-Invoker-ModifierUser", "X-Invoker-ReferencedNumber", "X-Invoker-RequestNumber",
+    "X-Invoker-CustId", "X-Invoker-RequestId", "X-Invoker-Request-Id", "X-Invoker-Channel",
+    "X-Invoker-ATMId", "X-Ident-DeviceFingerPrint", "x-invoker-ally",
+)
+# Where the credentials travel: masked in the journal.
+SECRET_HEADERS = ("X-Security-ClientSecret", "X-Security-Token", "client_secret")
+
+
+def _schemes(config) -> dict:
+    def header(name, what):
+        return {"type": "apiKey", "in": "header", "name": name, "description": what}
+    defaults = f"(default {config.bcs_client_id} / {config.bcs_client_secret})"
+    return {
+        "bcsClientId": header("X-Security-ClientID", f"BCS client id {defaults}"),
+        "bcsClientSecret": header("X-Security-ClientSecret", f"BCS client secret {defaults}"),
+        "bcsToken": header("X-Security-Token", "Any non-empty token"),
+        "bcsClientIdHeader": header("client_id", f"BCS client id, second header set {defaults}"),
+        "bcsClientSecretHeader": header("client_secret", "BCS client secret, second set"),
+        "bcsBearer": {"type": "http", "scheme": "bearer",
+                      "description": "Any non-empty bearer token (second header set)"},
+    }
+
+
+SECURITY = Security(
+    label="BCS headers",
+    note="Either header set; a missing one answers 401 (1004), a wrong id or secret 403 (1005)",
+    schemes=_schemes,
+    # Either header set is accepted: two alternative requirements, each all of its headers.
+    requirements=[{"bcsClientId": [], "bcsClientSecret": [], "bcsToken": []},
+                  {"bcsClientIdHeader": [], "bcsClientSecretHeader": [], "bcsBearer": []}],
+    example_headers=lambda config: {"X-Security-ClientID": config.bcs_client_id,
+                                    "X-Security-ClientSecret": config.bcs_client_secret,
+                                    "X-Security-Token": EXAMPLE_TOKEN},
+    lines=lambda config: [f"X-Security-ClientID: {config.bcs_client_id}",
+                          f"X-Security-ClientSecret: {config.bcs_client_secret}",
+                          "X-Security-Token: <any non-empty token>",
+                          f"or  client_id: {config.bcs_client_id}",
+                          f"    client_secret: {config.bcs_client_secret}",
+                          "    Authorization: Bearer <any non-empty token>"],
+    summary=lambda config: f"client id {config.bcs_client_id}, secret "
+                           f"{config.bcs_client_secret}, any non-empty token")
 
 
 def _bearer(authorization: str) -> str:

@@ -32,6 +32,8 @@ class UnknownCode(KeyError):
 
 
 class Catalog:
+    label = "BCS"  # what the console and `sandbox scenarios` call its errors
+
     def __init__(self, rows: list[dict]):
         self.rows = rows
         self.by_code: dict[str, list[dict]] = {}
@@ -74,12 +76,28 @@ class Catalog:
         """error(find(spec)): what a backend raises for a rule it enforces."""
         return self.error(self.find(spec, operation), operation, detail)
 
+    def answered_on(self, name: str) -> list[dict]:
+        """The rows a route answers: every row its own table lists, then the rows its rules
+        answer (answered_on, e.g. sync-data's 50565 from the locations table), one per distinct
+        answer (the twin tables repeat rows row for row)."""
+        rows = [row for row in self.rows if name in row.get("routes", ())]
+        shown = {_answer(row) for row in rows}
+        for row in self.rows:
+            if name in row.get("answered_on", ()) and _answer(row) not in shown:
+                shown.add(_answer(row))
+                rows.append(row)
+        return rows
+
     def is_magic(self, ident, operation=None) -> dict | None:
         """The row a magic identification number asks for: 999 + a five-digit catalog code."""
         match = MAGIC.fullmatch(str(ident))
         if match is None or match.group(1) not in self.by_code:
             return None
         return self.find(match.group(1), operation)
+
+
+def _answer(row: dict) -> tuple:
+    return row["status"], row["code"], row["type"], row["description"]
 
 
 def default_path() -> Path:
@@ -141,13 +159,11 @@ def listing(catalog: Catalog, rows: list[dict]) -> list[dict]:
     return [{**row, "spec": spec_of(catalog, row)} for row in rows]
 
 
-def print_errors(args) -> int:
+def print_errors(args, sandbox) -> int:
     """`sandbox errors [CODE]`: the catalog, or one code's rows and how to reproduce them."""
-    from ...config import Config
-
-    config = Config.from_env()
+    config = sandbox.config
     base = f"http://{config.host}:{config.port}{config.bcs_base_path}"
-    catalog = Catalog.load()
+    catalog = sandbox.catalogs["bcs"]
     spec = getattr(args, "code", None)
     try:
         rows = rows_for(catalog, spec)

@@ -1,4 +1,4 @@
-"""The BCS routes (seed 004) and their error envelope.
+"""The BCS error envelope (seed 004).
 
 Every BCS error answers `{"responseType": {"value": "ER"}, "responseDetail": {"errorCode",
 "errorDesc", "errorType"}}`. The `responseType.value` is the one each route documents in its error
@@ -9,46 +9,8 @@ method, body too large, wrong content type, a crash) get the catalog row that fi
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from ...errors import SandboxError
-
-
-class Route(NamedTuple):
-    method: str
-    path: str            # under config.bcs_base_path; <name> is a path parameter
-    response_type: str   # responseType.value of the route's error envelope
-    summary: str
-
-
-ROUTES: dict[str, Route] = {
-    "create_customer": Route("POST", "/customer-account-management/v1/customer", "ER",
-                             "Create customer and account"),
-    "basic_data_v1": Route("GET", "/customerAccountManagement/v1/BasicData", "ER",
-                           "Check basic customer information (v1, by mnemonic)"),
-    "basic_data_v2": Route("GET", "/customerAccountManagement/v2/basicData", "ER",
-                           "Check basic customer information (v2, by mnemonic)"),
-    "basic_data_v4": Route("GET", "/customerAccountManagement/v4/basicData", "ER",
-                           "Check basic customer information (v4, by identification or cellphone)"),
-    "customer_name_by_account": Route(
-        "GET", "/customer-management/customer/identserialnum/<identserialnum>/acctid/<acctid>",
-        "ER", "Get customer name by account"),
-    "customer_locations": Route("GET", "/customer-management/v1/location/<identserialnum>", "ER",
-                                "Get customer locations"),
-    "secure_data": Route("PUT", "/customer-management/v1/secure-data", "ER",
-                         "Update personal secure data management"),
-    "channel_contact": Route("GET", "/customer-management/v1/channel/contact/<identserialnum>",
-                             "ER", "Get customer contact and financial data"),
-    "sync_data": Route("POST", "/v1/sync-data", "ER500", "Sync data - recurring intake"),
-    "sync_data_file": Route("POST", "/v1/sync-data-file", "ER500",
-                            "Sync data from file - recurring intake"),
-    "status_basic_data": Route("POST", "/customer-management/v1/status-basic-data", "ER500",
-                               "Consult owner (the holder of trn.depAcctIdTo.acctId)"),
-    "remittances_basic_data": Route(
-        "GET", "/customers-management/v1/remittances/basic-data/<identserialnum>", "ER400",
-        "Remittances - consult customer"),
-    "query_pila": Route("POST", "/customer-management/v1/query-pila", "ER500", "Consult PILA"),
-}
+from .routes import RESPONSE_TYPES
 
 DEFAULT_RESPONSE_TYPE = "ER"
 
@@ -62,8 +24,7 @@ def response_type(operation) -> str:
     if meta and "response_type" in meta:
         return meta["response_type"]
     name = getattr(operation, "name", operation)
-    route = ROUTES.get(name) if name else None
-    return route.response_type if route else DEFAULT_RESPONSE_TYPE
+    return RESPONSE_TYPES.get(name, DEFAULT_RESPONSE_TYPE) if name else DEFAULT_RESPONSE_TYPE
 
 
 def body(value: str, code: str, description: str, error_type: str) -> dict:

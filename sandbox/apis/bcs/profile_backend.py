@@ -29,7 +29,7 @@ from datetime import date
 from marshmallow import ValidationError
 
 from . import model
-from .customer import Customers, is_cellphone, is_landline
+from .customer_backend import Customers, is_cellphone, is_landline
 from .profile_intake import decode_file, intake_account, intake_parts
 from .profile_schemas import (LENGTH_PREFIX, QUERY_PILA, SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE,
                               iso_date_or_empty)
@@ -44,12 +44,12 @@ SECURE_INPUT_ROW = "secure_data/00001#2"      # Error de entrada datos incorrect
 
 
 class ProfileBackend:
-    def __init__(self, sandbox, data: dict):
-        self.catalog = sandbox.catalog
-        self.fakes = sandbox.fakes
+    def __init__(self, catalog, fakes, data: dict):
+        self.catalog = catalog
+        self.fakes = fakes
         self.rows = {row["id"]: row for row in self.catalog.rows}
         # The customer routes' rules (identification numbers, new customers) serve here too.
-        self.customers = Customers(sandbox.catalog)
+        self.customers = Customers(catalog)
         self.data = data
 
     # -- errors --------------------------------------------------------------------------------

@@ -1,19 +1,16 @@
-"""Registers the cooperative API (seed 003): POST /cliente, its envelope and its members.
+"""The cooperative family (seed 003): POST /cliente, its envelope and its members.
 
 No credentials: seed 003 documents none, so the sandbox asks for none.
 """
 from __future__ import annotations
 
-
-
-from ...errors import register_envelope
-from ...fakes import COOPERATIVE_LOCALE
+from ...family import Family, Parts, no_credentials
 from ...resources import shipped_data
 from . import backend
 from .members import generate_members
-from .routes import SUCCESS_MESSAGE, register_routes
-from .schemas import CLIENTE_REQUEST
+from .routes import ROUTES, SUCCESS_MESSAGE, member_for_request, views
 
+LOCALE = "es_MX"
 GENERATED_MEMBERS = 25
 FIRST_GENERATED_NUMBER = 10000001
 
@@ -23,32 +20,29 @@ def envelope(err, operation) -> dict:
     return {"message": err.message, "code": err.status}
 
 
-def register(app, sandbox) -> None:
-    register_envelope("cooperative", envelope)
-    # A 404/405/413 on /cliente never reaches the view; the prefix still picks this envelope.
-    sandbox.add_prefix("/cliente", "cooperative")
+def start(sandbox) -> Parts:
     seed_data = _load("cooperative_members.yaml")
     members = seed_data["members"] + generate_members(
-        sandbox.fakes.faker(COOPERATIVE_LOCALE, "cooperative_members"),
+        sandbox.fakes.faker(LOCALE, "cooperative_members"),
         template=seed_data["members"][0]["data"],
         vocabulary=_load("cooperative_vocabulary.yaml"),
         states=_load("cooperative_geography.yaml")["states"],
         count=GENERATED_MEMBERS, first_number=FIRST_GENERATED_NUMBER)
-    sandbox.add_fixtures(backend.fixtures(members))
-    register_routes(app, sandbox, meta={
-        "seed": "003",
-        "security": None,
-        "request_schema": CLIENTE_REQUEST,
-        "request_example": seed_data["request_example"],
-        "response_example": {"data": seed_data["members"][0]["data"],
-                             "message": SUCCESS_MESSAGE, "code": 200},
-        "response_examples": {
-            "member": {"data": seed_data["members"][0]["data"], "message": SUCCESS_MESSAGE,
-                       "code": 200},
-            "not a member": {"data": backend.NOT_A_MEMBER, "message": SUCCESS_MESSAGE,
-                             "code": 200},
-        },
-    })
+    member = {"data": seed_data["members"][0]["data"], "message": SUCCESS_MESSAGE, "code": 200}
+    return Parts(
+        views=views(sandbox), envelope=envelope, fixtures=backend.fixtures(members),
+        customer=member_for_request,
+        examples={"cliente": {
+            "request_example": seed_data["request_example"],
+            "response_example": member,
+            "response_examples": {
+                "member": member,
+                "not a member": {"data": backend.NOT_A_MEMBER, "message": SUCCESS_MESSAGE,
+                                 "code": 200}}}})
+
+
+FAMILY = Family(name="cooperative", title="Cooperative", routes=ROUTES, start=start,
+                locale=LOCALE, security=no_credentials("Seed 003 documents no credentials"))
 
 
 def _load(name: str) -> dict:

@@ -1,30 +1,33 @@
-"""POST /cliente: parse, look the member up, render (seed 003)."""
+"""POST /cliente (seed 003): the route table and the view, which parses, looks the member up and
+renders."""
 from __future__ import annotations
 
 from flask import request
 
 from ...errors import SandboxError, json_response
+from ...family import Route
 from ...http import json_or_none, read_json
-from ...registry import Operation
 from . import backend
-from .schemas import load_cliente_request
+from .schemas import CLIENTE_REQUEST, load_cliente_request
 
 SUCCESS_MESSAGE = "data retrieved successfully"
 
+ROUTES = (
+    Route("cliente", "POST", "/cliente", "Member lookup by CURP or member number (seed 003)",
+          meta={"seed": "003", "request_schema": CLIENTE_REQUEST}),
+)
 
-def register_routes(app, sandbox, meta: dict) -> None:
+
+def views(sandbox) -> dict:
     def cliente():
         body = load_cliente_request(read_json(request))
         data = backend.cliente(sandbox.state(), body["tipo_documento_id"], body["numero_documento"])
         return json_response({"data": data, "message": SUCCESS_MESSAGE, "code": 200})
 
-    sandbox.add_operation(app, Operation(
-        "cliente", "cooperative", "POST", "/cliente",
-        summary="Member lookup by CURP or member number (seed 003)",
-        meta={**meta, "customer": member_for_request}), cliente)
+    return {"cliente": cliente}
 
 
-def member_for_request(request, state) -> dict | None:
+def member_for_request(operation, request, state) -> dict | None:
     """For scenario templates (`customer`): the member record the request names, or None when
     the request is malformed or names no member. Runs before the view, so it parses leniently."""
     body = json_or_none(request)

@@ -1,35 +1,43 @@
-"""Registers the core API (seeds 000, 001, 002): routes, envelopes, credentials and fixtures."""
+"""The core family (seeds 000, 001, 002): its record, and what it builds at start (routes,
+envelopes, credentials and fixtures)."""
 from __future__ import annotations
 
 from flask import has_request_context, request
-
 from werkzeug.exceptions import HTTPException
 
-from ...errors import register_envelope
+from ...config import Setting
+from ...family import Family, Parts
 from ...http import json_or_none
 from . import backend as rules
 from . import schemas
-from .auth import make_authenticator
+from .auth import SECURITY, make_authenticator
 from .fixtures import generated_customers, product_catalog, seed_customers
-from .routes import register_routes
+from .routes import ROUTES, views
+
+# The country whose fake data templates get: Dominican Republic, Spanish names.
+LOCALE = "es_ES"
+SETTINGS = (
+    Setting("core_user", "sandbox", "HTTP Basic user of the core routes"),
+    Setting("core_password", "sandbox", "HTTP Basic password of the core routes", secret=True),
+)
 
 
-def register(app, sandbox) -> None:
+def start(sandbox) -> Parts:
     config = sandbox.config
     people = seed_customers() + generated_customers(config.seed)
-    sandbox.add_fixtures(customer_fixtures(people))
     # New clients are numbered above every fixture.
     backend = rules.CoreBackend(max(p["customer_number"] for p in people) + 1, product_catalog())
+    return Parts(
+        views=views(sandbox, backend),
+        envelope=envelope(backend),
+        authenticate=make_authenticator(config.core_user, config.core_password),
+        fixtures=customer_fixtures(people),
+        customer=stored_customer,
+        examples=examples(people))
 
-    authenticate = make_authenticator(config.core_user, config.core_password)
-    sandbox.authenticators["core"] = authenticate
-    sandbox.authenticators["core_product"] = authenticate
-    register_envelope("core", core_envelope)
-    register_envelope("core_product", product_envelope(backend))
-    # 404/405/413 on these paths never reach a view: the prefix still picks the envelope.
-    sandbox.add_prefix("/core_customer", "core")
-    sandbox.add_prefix("/core_product", "core_product")
-    register_routes(app, sandbox, backend, meta=operation_meta(people))
+
+FAMILY = Family(name="core", title="Core", routes=ROUTES, start=start, settings=SETTINGS,
+                locale=LOCALE, security=SECURITY)
 
 
 def customer_fixtures(people) -> dict[str, dict[str, dict]]:
@@ -48,17 +56,15 @@ def customer_fixtures(people) -> dict[str, dict[str, dict]]:
     return records
 
 
-def core_envelope(err, operation) -> dict:
-    """Seeds 000/001: `{"message": ...}` with a 4XX."""
-    return {"message": err.message}
-
-
-def product_envelope(backend):
-    """Seed 002: every error, even one the view never saw (401, 404, 405, 413, 415, malformed
-    JSON), in `accounts_info` with action ERROR, so a client parses one shape."""
-    def envelope(err, operation) -> dict:
-        return rules.product_error_body(backend.opens(_product_code()), err.message)
-    return envelope
+def envelope(backend):
+    """Seeds 000/001: `{"message": ...}` with a 4XX. Seed 002: every error on /core_product, even
+    one the view never saw (401, 404, 405, 413, 415, malformed JSON), in `accounts_info` with
+    action ERROR, so a client parses one shape."""
+    def render(err, operation) -> dict:
+        if operation is not None and operation.name == "core_product":
+            return rules.product_error_body(backend.opens(_product_code()), err.message)
+        return {"message": err.message}
+    return render
 
 
 def _product_code():
@@ -72,7 +78,7 @@ def _product_code():
     return body.get("product_code") if isinstance(body, dict) else None
 
 
-def stored_customer(request, state):
+def stored_customer(operation, request, state):
     """The stored record a request names (scenario templates' `customer`)."""
     body = json_or_none(request)
     if not isinstance(body, dict):
@@ -87,20 +93,12 @@ def stored_customer(request, state):
     return state.get(rules.CUSTOMERS, found["customer_number"]) if found else None
 
 
-def operation_meta(people) -> dict:
+def examples(people) -> dict:
     by_number = {p["customer_number"]: p["client"] for p in people}
-    catalog = product_catalog()
     return {
-        "core_customer": {
-            "seed": "000, 001", "security": "basic", "customer": stored_customer,
-            "request_schema": schemas.CUSTOMER_000, "request_schemas": [schemas.CUSTOMER_000,
-                                                                         schemas.CUSTOMER_001],
-            "request_example": by_number[1234], "response_example": {"customer_number": 1234},
-            "success_status": 201,
-        },
+        "core_customer": {"request_example": by_number[1234],
+                          "response_example": {"customer_number": 1234}},
         "core_product": {
-            "seed": "002", "security": "basic", "customer": stored_customer,
-            "request_schema": schemas.PRODUCT,
             "request_example": {"product_code": "AH01", "customer_number": 1234,
                                 "open_date": "2021-01-02"},
             "response_examples": {
@@ -109,7 +107,5 @@ def operation_meta(people) -> dict:
                 "AH02 (two sub-products)": {"accounts_info": [
                     {"action": "CREATE", "account_product": "SAV1", "account_number": "000201000903"},
                     {"action": "CREATE", "account_product": "SAV2", "account_number": "000221000148"}]},
-            },
-            "success_status": 201, "products": catalog["products"],
-        },
+            }},
     }

@@ -5,13 +5,34 @@ the password are always compared, so how long a refusal takes says nothing about
 """
 from __future__ import annotations
 
+import base64
+
 from flask import Request
 from flask_httpauth import HTTPBasicAuth
 
 from ...errors import SandboxError
+from ...family import Security
 from ...http import credentials_match
 
 REALM = "core"
+
+
+def basic_header(config) -> dict:
+    pair = f"{config.core_user}:{config.core_password}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+
+
+SECURITY = Security(
+    label="HTTP Basic", note="HTTP Basic, the same pair on both",
+    schemes=lambda config: {"basicAuth": {
+        "type": "http", "scheme": "basic",
+        "description": f"Core routes: user {config.core_user}, password {config.core_password} "
+                       f"by default"}},
+    requirements=[{"basicAuth": []}],
+    example_headers=basic_header,
+    lines=lambda config: [f"user {config.core_user}", f"password {config.core_password}",
+                          f"Authorization: {basic_header(config)['Authorization']}"],
+    summary=lambda config: f"HTTP Basic {config.core_user} / {config.core_password}")
 
 
 def _scheme(credentials) -> str:

@@ -1,14 +1,27 @@
-"""POST /core_customer and POST /core_product: parse, call the backend, render."""
+"""POST /core_customer and POST /core_product (seeds 000, 001, 002): the route table and the
+views, which parse, call one backend rule and render."""
 from __future__ import annotations
 
 from flask import request
 
 from ...errors import json_response
+from ...family import Route
 from ...http import read_json
-from ...registry import Operation
+from . import schemas
+
+ROUTES = (
+    Route("core_customer", "POST", "/core_customer",
+          "Create or update an individual client (seeds 000 and 001)",
+          meta={"seed": "000, 001", "request_schema": schemas.CUSTOMER_000,
+                "request_schemas": [schemas.CUSTOMER_000, schemas.CUSTOMER_001],
+                "success_status": 201}),
+    Route("core_product", "POST", "/core_product",
+          "Open a product's accounts for a customer (seed 002)",
+          meta={"seed": "002", "request_schema": schemas.PRODUCT, "success_status": 201}),
+)
 
 
-def register_routes(app, sandbox, backend, meta: dict) -> None:
+def views(sandbox, backend) -> dict:
     def core_customer():
         number = backend.save_customer(sandbox.state(), read_json(request))
         return json_response({"customer_number": number}, 201)
@@ -17,11 +30,4 @@ def register_routes(app, sandbox, backend, meta: dict) -> None:
         accounts = backend.open_product(sandbox.state(), read_json(request))
         return json_response({"accounts_info": accounts}, 201)
 
-    sandbox.add_operation(app, Operation(
-        "core_customer", "core", "POST", "/core_customer",
-        summary="Create or update an individual client (seeds 000 and 001)",
-        meta=meta["core_customer"]), core_customer)
-    sandbox.add_operation(app, Operation(
-        "core_product", "core_product", "POST", "/core_product",
-        summary="Open a product's accounts for a customer (seed 002)",
-        meta=meta["core_product"]), core_product)
+    return {"core_customer": core_customer, "core_product": core_product}

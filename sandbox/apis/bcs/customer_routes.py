@@ -1,4 +1,4 @@
-"""The BCS customer routes: parse, call one rule of customer.Customers, render."""
+"""The BCS customer routes' views: parse, call one rule of customer_backend.Customers, render."""
 from __future__ import annotations
 
 import functools
@@ -10,11 +10,9 @@ from ...http import read_json
 from ...resources import shipped_data
 from . import customer_render as render
 from . import model
-from .customer import Customers
-from .schemas import CREATE_CUSTOMER, STATUS_BASIC_DATA
+from .customer_backend import Customers
 
 EXAMPLES_FILE = "data/bcs_examples.yaml"
-REQUEST_SCHEMAS = {"create_customer": CREATE_CUSTOMER, "status_basic_data": STATUS_BASIC_DATA}
 
 
 @functools.lru_cache(maxsize=1)
@@ -22,10 +20,8 @@ def examples_data() -> dict:
     return shipped_data(EXAMPLES_FILE)
 
 
-def register(app, sandbox, base: str) -> None:
-    from . import add_route  # the package imports this module before add_route exists
-
-    customers = Customers(sandbox.catalog)
+def views(sandbox, catalog) -> dict:
+    customers = Customers(catalog)
 
     def create_customer():
         _, account = customers.create(sandbox.state(), g.operation, read_json(request))
@@ -53,30 +49,29 @@ def register(app, sandbox, base: str) -> None:
                                                          read_json(request))
         return json_response(render.status_basic_data(account, customer))
 
-    data, examples = examples_data(), response_examples(sandbox)
-    for view in (create_customer, basic_data_v1, basic_data_v2, basic_data_v4,
-                 customer_name_by_account, status_basic_data):
-        name = view.__name__
-        operation = add_route(app, sandbox, base, name, view)
-        # What the OpenAPI document and the console show.
-        operation.meta.update({"seed": "004", "response_example": examples.get(name)})
-        if name in REQUEST_SCHEMAS:
-            operation.meta.update({"request_schema": REQUEST_SCHEMAS[name],
-                                   "request_example": data["request_examples"][name]})
+    return {"create_customer": create_customer, "basic_data_v1": basic_data_v1,
+            "basic_data_v2": basic_data_v2, "basic_data_v4": basic_data_v4,
+            "customer_name_by_account": customer_name_by_account,
+            "status_basic_data": status_basic_data}
 
 
-def response_examples(sandbox) -> dict:
-    """Each route's answer for the fixture its seed example describes, rendered once at start."""
+def examples(fixtures: dict) -> dict:
+    """Each route's answer for the fixture its seed example describes, rendered once at start,
+    and the request examples of the routes that take a body."""
     data = examples_data()
-    customers = sandbox.fixtures.get(model.CUSTOMER, {})
-    accounts = sandbox.fixtures.get(model.ACCOUNT, {})
+    customers = fixtures.get(model.CUSTOMER, {})
+    accounts = fixtures.get(model.ACCOUNT, {})
     people = {name: customers[key] for name, key in data["example_customers"].items()}
     owned = {name: accounts[acct_id] for name, acct_id in data["example_accounts"].items()}
     holder = customers[owned["status_basic_data"]["holder"]]
-    return {"create_customer": render.created(owned["create_customer"]),
-            "basic_data_v1": render.basic_data_v1(people["basic_data_v1"]),
-            "basic_data_v2": render.basic_data_v2(people["basic_data_v2"]),
-            "basic_data_v4": render.basic_data_v4(people["basic_data_v4"]),
-            "customer_name_by_account": render.name_by_account(
-                people["customer_name_by_account"]),
-            "status_basic_data": render.status_basic_data(owned["status_basic_data"], holder)}
+    answers = {"create_customer": render.created(owned["create_customer"]),
+               "basic_data_v1": render.basic_data_v1(people["basic_data_v1"]),
+               "basic_data_v2": render.basic_data_v2(people["basic_data_v2"]),
+               "basic_data_v4": render.basic_data_v4(people["basic_data_v4"]),
+               "customer_name_by_account": render.name_by_account(
+                   people["customer_name_by_account"]),
+               "status_basic_data": render.status_basic_data(owned["status_basic_data"], holder)}
+    result = {name: {"response_example": answer} for name, answer in answers.items()}
+    for name, example in data["request_examples"].items():
+        result.setdefault(name, {})["request_example"] = example
+    return result

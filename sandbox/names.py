@@ -1,0 +1,21 @@
+"""Names every layer shares: the admin prefix, the sandbox's own headers and the WSGI environ keys
+the Flask side fills in for the outer layer (wsgi.SandboxMiddleware)."""
+from __future__ import annotations
+
+ADMIN_PREFIX = "/__sandbox"
+
+# The header that picks a request's session, and its WSGI environ key.
+SESSION_HEADER = "X-Sandbox-Session"
+SESSION_KEY = "HTTP_X_SANDBOX_SESSION"
+
+# environ keys the Flask side fills in for the outer layer
+REQUEST_ID = "sandbox.request_id"
+ANSWERED_BY = "sandbox.answered_by"
+SESSION = "sandbox.session"
+BODY = "sandbox.body"
+
+
+def environ_key(header: str) -> str:
+    """X-Sandbox-Delay -> HTTP_X_SANDBOX_DELAY: reading the environ directly is several times
+    cheaper than werkzeug's Headers on the hot path."""
+    return "HTTP_" + header.upper().replace("-", "_")
