@@ -1,7 +1,7 @@
 """The sandbox: a local stand-in for documented upstream banking APIs (sandbox.apis lists them)."""
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: F401  (sandbox.__version__)
 
 
 def create_app(config=None, families=None, **overrides):

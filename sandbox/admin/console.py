@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Response
 
-from .. import __version__
+from ..version import __version__
 from ..names import ADMIN_PREFIX
 from .openapi import openapi_path, path_examples, security_of
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .. import __version__
+from ..version import __version__
 from ..errors import SandboxError, json_response
 from ..names import ADMIN_PREFIX
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 
-from .. import __version__
+from ..version import __version__
 from ..errors import SandboxError, json_response
 from ..http import read_json
 from ..names import ADMIN_PREFIX
