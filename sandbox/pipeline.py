@@ -64,7 +64,9 @@ def install(app: Flask, sandbox: Sandbox) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return _render(sandbox, SandboxError(exc.code or 500, _describe(exc, sandbox)))
+        headers = {"Allow": ", ".join(_allowed(exc))} if exc.code == 405 else None
+        return _render(sandbox, SandboxError(exc.code or 500, _describe(exc, sandbox),
+                                             headers=headers))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
@@ -93,13 +95,16 @@ def _render(sandbox: Sandbox, err: SandboxError) -> Response:
     return error_response(err, sandbox.envelope_for(family), operation)
 
 
+def _allowed(exc: HTTPException) -> list[str]:
+    return sorted(getattr(exc, "valid_methods", None) or [])
+
+
 def _describe(exc: HTTPException, sandbox: Sandbox) -> str:
     if exc.code == 404:
         return (f"No route {request.method} {request.path}. "
                 f"GET {ADMIN_PREFIX}/ lists every route the sandbox serves")
     if exc.code == 405:
-        allowed = ", ".join(sorted(set(getattr(exc, "valid_methods", None) or [])
-                                   - {"OPTIONS", "HEAD"}))
+        allowed = ", ".join(sorted(set(_allowed(exc)) - {"OPTIONS", "HEAD"}))
         return f"Method {request.method} is not allowed on {request.path}; allowed: {allowed}"
     if exc.code == 413:
         limit = sandbox.config.max_body_bytes

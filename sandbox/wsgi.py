@@ -16,6 +16,7 @@ from .store import DEFAULT_SESSION
 EXPOSED_HEADERS = "X-Request-Id, X-Sandbox-Answered-By"
 # Request headers every route takes, whatever its family documents.
 COMMON_HEADERS = ("Authorization", "Content-Type", "Accept", SESSION_HEADER)
+REQUEST_HEADERS = "HTTP_ACCESS_CONTROL_REQUEST_HEADERS"
 
 
 class SandboxMiddleware:
@@ -26,11 +27,14 @@ class SandboxMiddleware:
         self.log_requests = config.log_requests
         self.cors = [("Access-Control-Allow-Origin", config.cors_origin),
                      ("Access-Control-Expose-Headers", EXPOSED_HEADERS)]
-        # Every request header a family or a responder documents, allowed in preflights.
-        allowed = ", ".join(dict.fromkeys([*COMMON_HEADERS, *sandbox.documented_headers()]))
+        # A preflight allows every header the browser asks for (an app's own X-Correlation-Id
+        # too), as Prism and WireMock do; asked for none, every header a family or a responder
+        # documents.
+        self.documented = ", ".join(dict.fromkeys([*COMMON_HEADERS,
+                                                   *sandbox.documented_headers()]))
         self.preflight = [("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS"),
-                          ("Access-Control-Allow-Headers", allowed),
-                          ("Access-Control-Max-Age", "600")]
+                          ("Access-Control-Max-Age", "600"),
+                          ("Vary", "Origin, Access-Control-Request-Headers")]
 
     def __call__(self, environ, start_response):
         started = time.perf_counter()
@@ -42,6 +46,8 @@ class SandboxMiddleware:
             headers.extend(self.cors)
             if preflight:
                 headers.extend(self.preflight)
+                headers.append(("Access-Control-Allow-Headers",
+                                environ.get(REQUEST_HEADERS) or self.documented))
             headers.append(("X-Request-Id", request_id))
             headers.append(("X-Sandbox-Answered-By", environ.get(ANSWERED_BY, "route")))
             statuses.append(status)

@@ -1,6 +1,7 @@
 """The request path every route shares: envelopes for unknown paths, CORS, ids, journal, log."""
 import json
 
+import pytest
 from sandbox.store import MemoryStore, SessionState, SqliteStore
 
 
@@ -122,3 +123,26 @@ def test_sqlite_writes_under_the_lock_commit_together_when_the_block_ends(tmp_pa
     assert rows() == 2
     store.put("s", "customer", "2", {"v": 2})  # a lone put is its own batch
     assert rows() == 3
+
+
+def test_a_preflight_allows_every_header_the_browser_asks_for(client):
+    # An app's own headers (X-Correlation-Id, the README's X-Channel) and seed 004's
+    # X-Invoker-Channel, which the fixed list once lacked.
+    asked = "x-correlation-id, x-channel, x-invoker-channel, x-security-clientid"
+    response = client.open("/api/customersManagement/v1/customer-management/v1/query-pila",
+                           method="OPTIONS", headers={
+                               "Origin": "http://app.local", "Access-Control-Request-Method": "POST",
+                               "Access-Control-Request-Headers": asked})
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Headers"] == asked
+    assert "Access-Control-Request-Headers" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("path", ["/core_customer", "/core_product", "/cliente",
+                                  "/api/customersManagement/v1/v1/sync-data",
+                                  "/api/customersManagement/v1/customerAccountManagement/v4/basicData"])
+def test_a_405_says_which_methods_are_allowed(client, path):
+    response = client.delete(path)
+    assert response.status_code == 405
+    allowed = {m.strip() for m in response.headers["Allow"].split(",")}
+    assert ("GET" in allowed) != ("POST" in allowed) and "OPTIONS" in allowed

@@ -198,3 +198,26 @@ def test_customer_is_the_stored_record_on_each_family(monkeypatch, tmp_path):
     own = client.get(path, headers=BCS_HEADERS).json
     bcs = client.get(path, headers={**BCS_HEADERS, "X-Sandbox-Scenario": "who-bcs"}).json
     assert bcs["name"] and bcs["name"] == own["govIssueIdent"]["fullName"]
+
+
+BCS_WHO = """\
+scenarios:
+  - name: who-bcs-number
+    description: Whoever the BCS lookup finds for the number in the path
+    routes: [customer_locations]
+    response:
+      body: {who: "{{ customer.customer_number if customer else 'nobody' }}"}
+"""
+
+
+def test_a_bcs_template_never_sees_another_familys_record(tmp_path):
+    # CC 1234 names no BCS customer; core customer #1234 exists and must not answer for it.
+    from tests.conftest import BCS_HEADERS, make_config
+    from sandbox import create_app
+    write(tmp_path, "who.yaml", BCS_WHO)
+    app = create_app(make_config(scenarios=(str(tmp_path),)))
+    path = app.extensions["sandbox"].operations["customer_locations"].rule.replace(
+        "<identserialnum>", "1234")
+    response = app.test_client().get(path, headers={**BCS_HEADERS,
+                                                    "X-Sandbox-Scenario": "who-bcs-number"})
+    assert response.json == {"who": "nobody"}
