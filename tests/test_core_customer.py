@@ -377,3 +377,30 @@ def test_get_is_405(client):
 def test_unknown_path_under_the_route_is_404_in_its_envelope(client):
     response = client.post("/core_customer/extra", headers=CORE_AUTH)
     assert response.status_code == 404 and set(response.json) == {"message"}
+
+
+# -- a wisenroll code names one client (issue: lookups never drift) ------------------------------
+def test_a_wisenroll_code_another_client_holds_is_refused_naming_the_field(client):
+    taken = seed_example("001_request_2")["client_info"]["wisenroll_code"]  # customer 46's
+    response = post(client, new_client("001", "40211101999", wisenroll_code=taken))
+    assert response.status_code == 400
+    message = response.json["message"]
+    assert message.startswith("client_info.wisenroll_code:") and "customer 46" in message
+    # ...and the code still finds its holder.
+    found = client.post("/core_product", headers=CORE_AUTH, json={
+        "product_code": "AH01", "open_date": "2021-01-02", "customer_number": 46,
+        "related_client_info": [{"related_wisenroll_code": taken, "relationship": "T"}]})
+    assert found.status_code == 201, found.json
+
+
+def test_a_client_that_changes_its_wisenroll_code_gives_the_old_one_up(client):
+    body = new_client("001", "40211101888")
+    old_code = body["client_info"]["wisenroll_code"]
+    assert post(client, body).status_code == 201
+    body["client_info"]["wisenroll_code"] = "CHG888"
+    assert post(client, body).status_code == 201
+    # The old code finds no one, and another client may now take it.
+    other = new_client("001", "40211101777", wisenroll_code=old_code)
+    assert post(client, other).status_code == 201
+    # Re-posting with its own code is an update, not a conflict.
+    assert post(client, other).status_code == 201

@@ -83,14 +83,16 @@ class CoreBackend:
         # Lookup and insert under one lock: two concurrent posts of a new client make one customer.
         with state.lock:
             found = state.get(BY_DOCUMENT, document_key_)
+            number = found["customer_number"] if found else None
+            check_wisenroll(state, body, number)
+            old = state.get(CUSTOMERS, number) or {} if found else {}
             if found:
-                number = found["customer_number"]
-                old = state.get(CUSTOMERS, number) or {}
                 record = customer_record(number, body, old.get("accounts", ()))
             else:
                 number = state.next_number(CUSTOMER_COUNTER, self.first_customer_number)
                 record = customer_record(number, body)
             state.put(CUSTOMERS, number, record)
+            release_wisenroll(state, old, record)
             for kind, rows in index_entries(record).items():
                 for key, ref in rows.items():
                     state.put(kind, key, ref)
@@ -157,6 +159,30 @@ class CoreBackend:
         return [code if isinstance(code, str) else ""]
 
 
+def wisenroll_holder(state, code) -> int | None:
+    """The customer a wisenroll code names now (a released code names none)."""
+    return (state.get(BY_WISENROLL, str(code).upper()) or {}).get("customer_number")
+
+
+def check_wisenroll(state, body: dict, number: int | None) -> None:
+    """A wisenroll code names one client: the core refuses a second client that brings one
+    another client holds, rather than re-point related_wisenroll_code lookups at it."""
+    code = (body.get("client_info") or {}).get("wisenroll_code")
+    if not code:
+        return
+    holder = wisenroll_holder(state, code)
+    if holder is not None and holder != number:
+        raise SandboxError(400, f"client_info.wisenroll_code: {code} already belongs to customer "
+                                f"{holder}; a wisenroll code names one client")
+
+
+def release_wisenroll(state, old: dict, record: dict) -> None:
+    """A client whose update changes its wisenroll code gives the old one up: it finds no one."""
+    previous = old.get("wisenroll_code")
+    if previous and str(previous).upper() != str(record.get("wisenroll_code") or "").upper():
+        state.put(BY_WISENROLL, str(previous).upper(), {})
+
+
 def product_error_body(account_products: list[str], message: str) -> dict:
     return {"accounts_info": [{"action": "ERROR", "account_product": product, "message": message}
                               for product in account_products]}
@@ -176,7 +202,7 @@ def related_customer(state, member: dict) -> tuple[int | None, str | None]:
         if state.get(CUSTOMERS, number) is None:
             return None, f"customer_number {number} is not a customer of the core"
     elif wisenroll:
-        number = (state.get(BY_WISENROLL, str(wisenroll).upper()) or {}).get("customer_number")
+        number = wisenroll_holder(state, wisenroll)
         if number is None:
             return None, f"related_wisenroll_code {wisenroll} is not a customer of the core"
     elif doc_key:
