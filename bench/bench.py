@@ -13,7 +13,9 @@ cold (Prism's JIT needs a few thousand requests; the sandbox's first requests fi
 
 Environment: BENCH_SECONDS (default 10), BENCH_WARMUP (2), BENCH_CONNECTIONS (16),
 BENCH_THREADS (waitress threads of the bare Flask reference, default 4, its best here; the
-sandbox runs with its own default unless BENCH_SANDBOX_THREADS is set).
+sandbox runs with its own default unless BENCH_SANDBOX_THREADS is set), BENCH_BASELINE (a git
+revision: its sandbox's read cases run in the same session, with this checkout's dependencies,
+so a change to the request path is judged against what it changed, e.g. BENCH_BASELINE=HEAD~1).
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SERVER_THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 SANDBOX_THREADS = os.environ.get("BENCH_SANDBOX_THREADS")
+BASELINE = os.environ.get("BENCH_BASELINE")
 COLD_STARTS = 5
 CORE_AUTH = "Basic c2FuZGJveDpzYW5kYm94"  # sandbox:sandbox
 BCS_HEADERS = {"X-Security-ClientID": "sandbox-client", "X-Security-ClientSecret": "sandbox-secret",
@@ -277,8 +280,41 @@ def main() -> int:
         results.append((label, run_wrk(sandbox, path,
                                        lua_script(method, headers, body, unique))))
     sandbox.stop()
+    if BASELINE:
+        results += baseline_results(args)
     report(results, idle_rss, sorted(cold_starts))
     return 0
+
+
+def baseline_tree(rev: str) -> Path:
+    """The tree of `rev`, exported under .bench/, importable as `sandbox` ahead of this checkout
+    (PYTHONPATH comes before the editable install), with its own scenarios/ as its shipped data."""
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", rev], check=True,
+                            capture_output=True, text=True).stdout.strip()
+    tree = WORK / f"baseline-{commit}"
+    if not tree.exists():
+        tree.mkdir(parents=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], check=True,
+                                 capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        (tree / "sandbox" / "shipped_scenarios").symlink_to(tree / "scenarios")
+    return tree
+
+
+def baseline_results(args) -> list:
+    tree = baseline_tree(BASELINE)
+    state = Path(tempfile.mkdtemp(prefix="sandbox-bench-baseline-")) / "state.db"
+    args = [str(state) if previous == "--state" else arg
+            for previous, arg in zip(["", *args], args)]
+    server = Server("baseline", args, "/__sandbox/health",
+                    env={"PYTHONPATH": str(tree)}, cwd=str(tree)).start()
+    results = []
+    for label, method, path, headers, body, unique in sandbox_cases():
+        if "(read)" in label:
+            results.append((f"baseline {tree.name[9:]}: {label[8:]}",
+                            run_wrk(server, path, lua_script(method, headers, body, unique))))
+    server.stop()
+    return results
 
 
 def sandbox_cases():
@@ -341,6 +377,12 @@ def report(results, idle_rss, cold_starts) -> None:
               f"Prism RSS {prism.get('rss', 0):.0f} MiB")
     if read and flask:
         print(f"sandbox read vs bare Flask canned: {read['rps'] / flask['rps']:.2f}x req/s")
+    for label, r in results:
+        if label.startswith("baseline "):
+            ours = by.get("sandbox " + label.split(": ", 1)[1])
+            if ours:
+                print(f"{label}: this checkout uses {ours['cpu_us'] / r['cpu_us']:.2f}x its server "
+                      f"CPU per request ({ours['cpu_us']:.0f} vs {r['cpu_us']:.0f} us)")
 
 
 if __name__ == "__main__":

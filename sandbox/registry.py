@@ -63,6 +63,7 @@ class Sandbox:
         self.prefixes: list[tuple[str, str, str | None]] = []
         # Path prefixes whose answers may wait (the admin API, routes that declare it).
         self._waiting: tuple[str, ...] = ()
+        self._wait_checks: tuple = ()  # the responders' may_wait declarations
         self.scenarios = None  # the scenario engine, once it registers
 
     # -- registration -------------------------------------------------------------------------
@@ -120,6 +121,7 @@ class Sandbox:
         self._responders.append(responder)
         self._responders.sort(key=lambda r: r.rank)
         self.responders[:] = [r.answer for r in self._responders]
+        self._wait_checks = tuple(r.may_wait for r in self._responders if r.may_wait is not None)
 
     def open_store(self) -> None:
         self.store = open_store(self.config.state, self.fixtures)
@@ -151,7 +153,10 @@ class Sandbox:
         (server.LoopDispatcher); `header` looks a request header up by its name."""
         if path.startswith(self._waiting):
             return False
-        return not any(r.may_wait(header) for r in self._responders if r.may_wait is not None)
+        for may_wait in self._wait_checks:
+            if may_wait(header):
+                return False
+        return True
 
     def route_for(self, path: str) -> tuple[str, Operation | None]:
         """The family (and the route, where the path is one's own) a request that matched no
