@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 
 from flask import Request, g
 
-from .errors import SandboxError
+from .errors import SandboxError, field_path
+
+# A JSON escape of a UTF-16 surrogate (\ud800-\udfff): JSON allows it, but alone it is no
+# character, and nothing can store or answer it.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def parse_json(request: Request):
@@ -31,8 +36,42 @@ def parse_json(request: Request):
                                 f"column {exc.colno}") from None
     except ValueError:  # bytes that are not UTF-8
         raise SandboxError(400, "Malformed JSON: the body is not valid UTF-8") from None
+    except RecursionError:
+        raise SandboxError(400, "Malformed JSON: nested too deeply") from None
+    if _SURROGATE_ESCAPE.search(raw):
+        where = lone_surrogate(body)
+        if where is not None:
+            raise SandboxError(400, f"{field_path(where)}: a lone UTF-16 surrogate (\\ud800-"
+                                    f"\\udfff) is not a character")
     g.json_body = body
     return body
+
+
+def lone_surrogate(value, keys: tuple = ()) -> tuple | None:
+    """The path of the first key or string that holds a lone surrogate, or None."""
+    if isinstance(value, str):
+        return keys if _has_surrogate(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _has_surrogate(key):
+                return keys + (key.encode("utf-8", "backslashreplace").decode(),)
+            found = lone_surrogate(item, keys + (key,))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = lone_surrogate(item, keys + (index,))
+            if found is not None:
+                return found
+    return None
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def read_json(request: Request) -> dict:

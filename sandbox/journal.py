@@ -61,7 +61,7 @@ class Masks:
                 return None
             try:
                 return self.mask_body(json.loads(body))
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested past the parser
                 return body.decode("utf-8", "replace")
         return self.mask_body(body)
 

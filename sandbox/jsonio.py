@@ -16,5 +16,8 @@ def dumps(value) -> bytes:
     try:
         return orjson.dumps(value, default=str)
     except TypeError:  # orjson.JSONEncodeError is a TypeError
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"),
-                          default=str).encode("utf-8")
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (a journaled body): escaped, still JSON
+        return json.dumps(value, separators=(",", ":"), default=str).encode("ascii")

@@ -89,8 +89,9 @@ class MemoryStore:
     # -- writes -------------------------------------------------------------------------------
     def put(self, session: str, kind: str, key: str, value: dict) -> None:
         with self.lock:
-            self._layers.setdefault(session, {}).setdefault(kind, {})[str(key)] = value
+            # Persisted first: a record the file cannot take is never served from memory.
             self._persist(session, kind, str(key), value)
+            self._layers.setdefault(session, {}).setdefault(kind, {})[str(key)] = value
             self._unsettled += 1
 
     def next_number(self, name: str, start: int) -> int:

@@ -146,3 +146,48 @@ def test_a_405_says_which_methods_are_allowed(client, path):
     assert response.status_code == 405
     allowed = {m.strip() for m in response.headers["Allow"].split(",")}
     assert ("GET" in allowed) != ("POST" in allowed) and "OPTIONS" in allowed
+
+
+# -- bodies no parser or store can take: a 400 in the route's envelope, never a 500 -------------
+BODY_ROUTES = ["/core_customer", "/core_product", "/cliente",
+               "/api/customersManagement/v1/customer-account-management/v1/customer",
+               "/api/customersManagement/v1/v1/sync-data"]
+
+
+def auth_for(path):
+    from tests.conftest import BCS_HEADERS, CORE_AUTH
+    return BCS_HEADERS if path.startswith("/api/") else CORE_AUTH
+
+
+@pytest.mark.parametrize("path", BODY_ROUTES)
+def test_json_nested_thousands_deep_is_a_400_in_the_envelope_and_the_journal_reads(client, path):
+    body = b"[" * 3000 + b"]" * 3000
+    response = client.post(path, data=body, content_type="application/json",
+                           headers=auth_for(path))
+    assert response.status_code == 400, response.data
+    assert "nested too deeply" in response.get_data(as_text=True)
+    assert "X-Request-Id" in response.headers
+    journal = client.get("/__sandbox/requests")
+    assert journal.status_code == 200 and journal.json["requests"][0]["status"] == 400
+
+
+@pytest.mark.parametrize("path", BODY_ROUTES)
+def test_a_lone_surrogate_is_a_400_naming_the_field_and_nothing_is_stored(client, path):
+    body = b'{"client_info": {"first_name": "Ana\\ud800"}, "mNemonic": "x"}'
+    response = client.post(path, data=body, content_type="application/json",
+                           headers=auth_for(path))
+    assert response.status_code == 400
+    assert "client_info.first_name: a lone UTF-16 surrogate" in response.get_data(as_text=True)
+    assert client.get("/__sandbox/requests").status_code == 200
+
+
+def test_a_lone_surrogate_never_reaches_a_sqlite_store(tmp_path):
+    from sandbox import create_app
+    from tests.conftest import CORE_AUTH, make_config, seed_example
+    app = create_app(make_config(state=str(tmp_path / "state.db")))
+    raw = json.dumps(seed_example("000_request_2")).replace("PEDRO", "PEDRO\\ud800")
+    raw = raw.replace('"document_number": "', '"document_number": "9', 1)
+    response = app.test_client().post("/core_customer", data=raw, content_type="application/json",
+                                      headers=CORE_AUTH)
+    assert response.status_code == 400
+    app.extensions["sandbox"].store.close()

@@ -228,3 +228,10 @@ def test_x_sandbox_error_on_a_core_route_is_a_400_in_the_core_envelope(client):
     response = send(client, "core_customer", **{"X-Sandbox-Error": "50628"})
     assert response.status_code == 400
     assert "BCS routes only" in response.json["message"]
+
+
+def test_a_forced_error_with_thousands_of_digits_is_a_400_not_a_crash(client):
+    response = send(client, "basic_data_v4", **{"X-Sandbox-Error": "500:" + "9" * 5000})
+    assert response.status_code == 400
+    assert response.json["responseType"] == {"value": "ER"}
+    assert "500:1 to 500:" in response.json["responseDetail"]["errorDesc"]

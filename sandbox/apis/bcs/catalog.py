@@ -57,7 +57,8 @@ class Catalog:
             raise UnknownCode(f"Unknown BCS error code {text!r}; {WHERE}. "
                               f"Codes: {', '.join(self.codes())}")
         if nth:
-            if not nth.isdigit() or not 1 <= int(nth) <= len(rows):
+            # A bounded count of digits: int() of thousands of them is slow, then refused.
+            if not nth.isdigit() or len(nth) > 4 or not 1 <= int(nth) <= len(rows):
                 raise UnknownCode(f"BCS error code {code} has {len(rows)} row(s): use {code}:1 "
                                   f"to {code}:{len(rows)}; {WHERE}")
             return rows[int(nth) - 1]
