@@ -6,6 +6,7 @@ costs the request path almost nothing.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import OrderedDict, deque
@@ -13,10 +14,20 @@ from urllib.parse import parse_qsl
 
 MASK = "****"
 # Header names compared lower-case with dashes: the common ones; each family adds those its own
-# credentials travel in (Family.secret_headers).
-SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
-# Body fields whose values are secrets wherever they appear (any depth).
-SECRET_FIELDS = ("password", "passwd", "secret", "token", "pin", "answer")
+# credentials travel in (Family.secret_headers). A header whose name reads as a secret field's
+# (X-Auth-Token, X-Api-Key) is masked too.
+SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
+# A field (body, query, form, header) is a secret when its name contains one of these, in
+# English or Spanish, at any depth...
+SECRET_FIELDS = ("password", "passwd", "passphrase", "secret", "token", "answer", "credential",
+                 "apikey", "api_key", "api-key", "clave", "contrasena", "contraseña")
+# ...or has one of these short ones as a word of its own (camelCase, snake_case or dashes):
+# "pin" and "otp" as words, so that "shipping" and "footprint" are kept.
+SECRET_WORDS = frozenset({"pin", "nip", "pwd", "otp", "cvv", "cvv2", "cvc", "pass"})
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_WORD = re.compile(r"[a-z0-9ñ]+")
+# `name=value` or `"name": value` in a body that is not JSON (form-encoded, text, broken JSON).
+_RAW_PAIR = re.compile(r'(?P<name>[\w.\-\[\]ñÑ]+)(?P<sep>"?\s*[=:]\s*"?)(?P<value>[^&\s,;"}]*)')
 
 
 def header_name(environ_key: str) -> str:
@@ -34,12 +45,23 @@ class Masks:
         self.fields = tuple(dict.fromkeys((*SECRET_FIELDS, *(f.lower() for f in fields))))
 
     def mask_headers(self, headers) -> dict:
-        return {name: (MASK if name.lower().replace("_", "-") in self.headers else value)
+        return {name: (MASK if name.lower().replace("_", "-") in self.headers
+                       or self.is_secret_field(name) else value)
                 for name, value in headers}
 
     def is_secret_field(self, name: str) -> bool:
         lowered = name.lower()
-        return any(word in lowered for word in self.fields)
+        if any(word in lowered for word in self.fields):
+            return True
+        return not SECRET_WORDS.isdisjoint(_WORD.findall(_CAMEL.sub(r"\1 \2", name).lower()))
+
+    def mask_text(self, text: str) -> str:
+        """A body that is not JSON, with the value of every secret-named `name=value` masked."""
+        def hide(match):
+            if not self.is_secret_field(match["name"]) or not match["value"]:
+                return match[0]
+            return match["name"] + match["sep"] + MASK
+        return _RAW_PAIR.sub(hide, text)
 
     def mask_body(self, value):
         """A copy of a parsed JSON body with every secret-named field's value masked."""
@@ -62,7 +84,7 @@ class Masks:
             try:
                 return self.mask_body(json.loads(body))
             except (ValueError, RecursionError):  # not JSON, or nested past the parser
-                return body.decode("utf-8", "replace")
+                return self.mask_text(body.decode("utf-8", "replace"))
         return self.mask_body(body)
 
 

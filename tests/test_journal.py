@@ -1,6 +1,8 @@
 """The request journal: newest first, bounded, every field, and no secret in it."""
 import json
 
+import pytest
+
 import requests
 
 from tests.conftest import BCS_HEADERS, CORE_AUTH, LiveServer
@@ -114,3 +116,41 @@ def test_the_number_of_sessions_kept_is_bounded_least_recently_written_first():
     journal.record("a", raw)        # "a" is now the most recently written
     journal.record("d", raw)        # a fourth session pushes out "b", the stalest
     assert [len(journal.entries(s)) for s in ("a", "b", "c", "d")] == [2, 0, 1, 1]
+
+
+# -- every common secret name, in English and Spanish, wherever it travels -------------------------
+SECRET_NAMES = ["password", "clave", "nip", "pwd", "apiKey", "cvv", "otp", "credential",
+                "contrasena", "client_secret", "access_token", "userPin"]
+
+
+@pytest.mark.parametrize("name", SECRET_NAMES)
+def test_a_secret_named_body_field_is_masked(monkeypatch, name):
+    client = build_app(monkeypatch).test_client()
+    client.post("/test/core", json={"number": "5", name: "s3cr3t-value", "shipping": "kept"},
+                headers=CORE_AUTH)
+    [entry] = journal(client)
+    assert entry["body"][name] == "****" and entry["body"]["shipping"] == "kept"
+    assert "s3cr3t-value" not in json.dumps(entry)
+
+
+@pytest.mark.parametrize("header", ["X-Api-Key", "X-Auth-Token", "X-Access-Token", "Api-Key"])
+def test_a_secret_header_is_masked(monkeypatch, header):
+    client = build_app(monkeypatch).test_client()
+    client.get("/test/core/1", headers={**CORE_AUTH, header: "s3cr3t-value"})
+    [entry] = journal(client)
+    assert entry["headers"][header] == "****"
+    assert entry["headers"]["Authorization"] == "****"
+
+
+@pytest.mark.parametrize("content_type,body", [
+    ("application/x-www-form-urlencoded", "user=ana&password=s3cr3t-value&clave=s3cr3t-value"),
+    ("text/plain", "login user=ana pwd=s3cr3t-value"),
+    ("application/json", '{"nip": "s3cr3t-value", "broken": '),
+])
+def test_a_body_that_is_not_json_keeps_its_text_with_its_secrets_masked(monkeypatch, content_type,
+                                                                          body):
+    client = build_app(monkeypatch).test_client()
+    client.post("/test/core", data=body, content_type=content_type, headers=CORE_AUTH)
+    [entry] = journal(client)
+    assert isinstance(entry["body"], str)
+    assert "s3cr3t-value" not in entry["body"] and "****" in entry["body"]
