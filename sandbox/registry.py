@@ -20,7 +20,7 @@ class Operation:
 
     family: whose envelope and credentials apply ("core", "core_product", "cooperative", "bcs").
     idents: where the request carries identification numbers (path, query, body), for the
-    contract's magic numbers; None where the route takes none.
+    magic numbers (999 + a five-digit catalog code); None where the route takes none.
     """
     name: str
     family: str

@@ -18,7 +18,7 @@ from ..pipeline import ADMIN_PREFIX
 
 BASIC, BCS = "basic", "bcs"
 OPENAPI_VERSION = "3.0.3"
-# Placeholders for path parameters, from the contract's fixtures (a BCS customer and account).
+# Placeholders for path parameters: a BCS customer and account every session starts with.
 PATH_EXAMPLES = {"identserialnum": "1234567890", "acctid": "24567890123"}
 # Per error status, the generic situation the sandbox answers with it.
 GENERIC_ERRORS = {400: "Malformed request: the message names each failing field",

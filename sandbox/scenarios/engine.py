@@ -1,4 +1,4 @@
-"""Registers the scenario responders on the app (see CONTRACT.md, 'Choosing a response').
+"""Registers the scenario responders on the app: the order of choice in docs/qa.md.
 
 In the pipeline, after authentication and before the view, these run in order; the first that
 answers wins:
