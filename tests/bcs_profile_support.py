@@ -8,7 +8,7 @@ from tests.conftest import BCS_HEADERS, seed_example
 
 BASE = "/api/customersManagement/v1"
 JSON_HEADERS = {**BCS_HEADERS, "Content-Type": "application/json"}
-# The create-customer example's customer (a fixture, per CONTRACT.md).
+# The create-customer example's customer: a fixture every session starts with.
 FIXTURE_CC = "1234567890"
 
 

@@ -24,7 +24,7 @@ BCS_HEADERS = {"X-Security-ClientID": "sandbox-client", "X-Security-ClientSecret
 
 
 def seed_example(name: str):
-    """A request or response example copied from ../shared/seeds into tests/fixtures/seeds."""
+    """A request or response example of the seed documents, copied into tests/fixtures/seeds."""
     return json.loads((FIXTURES / "seeds" / f"{name}.json").read_text(encoding="utf-8"))
 
 

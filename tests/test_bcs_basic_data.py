@@ -11,7 +11,7 @@ V2 = BASE + "/customerAccountManagement/v2/basicData"
 V4 = BASE + "/customerAccountManagement/v4/basicData"
 
 # v1 and v2 have no response example in the seed, only their fields: the sandbox's shapes
-# (README, BCS basicData v1 and v2), filled with the fixture CC 1234567890.
+# (docs/bcs.md, "v1 and v2 shapes"), filled with the fixture CC 1234567890.
 V1_EXAMPLE = {
     "responseType": {"value": "OK"},
     "personName": {"firstName": "JEIMY", "middleName": "VANESSA", "lastName": "INTENCIPA",

@@ -153,3 +153,40 @@ def test_cli_errors(capsys):
     assert "306 rows" in capsys.readouterr().out
     assert cli(["errors", "nope"]) == 1
     assert "GET /__sandbox/errors" in capsys.readouterr().out
+
+
+# -- tools/extract_bcs_catalog.py: the seed's path is an argument ---------------------------------
+TINY_SEED = """Path:
+GET /customerAccountManagement/v1/BasicData
+HTTP Code | Error Code | Error Type | Description
+--- | --- | --- | ---
+400 | 00001 | DAT | “Campo requerido”
+404 | 1006 | BDA | NO FOUND
+"""
+
+
+def test_the_extractor_needs_the_seed_path(capsys):
+    from tools.extract_bcs_catalog import main
+    with pytest.raises(SystemExit) as info:
+        main([])
+    assert info.value.code == 2
+    assert "usage: python tools/extract_bcs_catalog.py" in capsys.readouterr().err
+
+
+def test_the_extractor_writes_the_catalog_of_the_seed_it_is_given(tmp_path):
+    import yaml
+    from tools.extract_bcs_catalog import main
+    seed, out = tmp_path / "004_seed.txt", tmp_path / "catalog.yaml"
+    seed.write_text(TINY_SEED, encoding="utf-8")
+    assert main([str(seed), str(out)]) == 0
+    rows = yaml.safe_load(out.read_text(encoding="utf-8"))["errors"]
+    assert [(r["status"], r["code"], r["type"], r["description"], r["routes"]) for r in rows] == [
+        (400, "00001", "DAT", "Campo requerido", ["basic_data_v1"]),
+        (404, "1006", "BDA", "NO FOUND", ["basic_data_v1"])]
+
+
+def test_the_extractor_says_when_it_cannot_read_the_seed(tmp_path, capsys):
+    from tools.extract_bcs_catalog import main
+    assert main([str(tmp_path / "missing.txt"), str(tmp_path / "out.yaml")]) == 2
+    assert "cannot read the seed" in capsys.readouterr().err
+    assert not (tmp_path / "out.yaml").exists()

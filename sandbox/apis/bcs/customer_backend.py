@@ -4,7 +4,7 @@ customer name by account, status-basic-data (the holder of an account).
 Each function takes the session's state, the Operation (for the envelope of its errors) and the
 parsed request, and returns records or raises a catalog error; rendering is customer_render's.
 
-Rules with their own catalog codes (CONTRACT "Rules that produce real codes"):
+Rules with their own catalog codes (where a catalog row states a rule on a request field):
 - create: a CC/CE/TI/IT/NI/PE number that is not numeric -> 50555; an NI (NIT) that is not 9
   digits (10 with its check digit) -> 50609, a 10-digit NIT whose check digit is wrong -> 50545;
   invalid characters in firstName / middleName / lastName / secondLastName -> 50503..50506; a

@@ -3,7 +3,7 @@
 The create, v4, name-by-account and status-basic-data shapes are the seed's examples. BasicData
 v1 and v2 have no example, only a list of response fields: v1 nests them in the objects it names
 (personName, personInfo, OrgId, postAddr, govIssueIdent, contactInfo); v2 lists its fields flat,
-and its second `phone` (the cellphone) is `cellPhone`. Both are written out in the README (BCS, basicData v1 and v2).
+and its second `phone` (the cellphone) is `cellPhone`. Both are written out in docs/bcs.md (basicData v1 and v2).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Request bodies of the BCS customer routes (POST customer, POST status-basic-data), built once.
 
 Types, required fields and formats only; the rules with their own catalog codes (names, numbers,
-phones) live in customer.py. Unknown keys are dropped: the seed's bodies are IFX messages a client
+phones) live in customer_backend.py. Unknown keys are dropped: the seed's bodies are IFX messages a client
 may send more of. `load` turns marshmallow's faults into catalog errors naming every field:
 missing required fields -> 00001 (DAT, "User required fields are missing."), anything else ->
 1 (BDA, "BAD REQUEST.").
