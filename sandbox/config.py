@@ -10,6 +10,9 @@ import os
 from dataclasses import dataclass, field, fields, replace
 
 ENV_PREFIX = "SANDBOX_"
+# What the documents (console, OpenAPI, start banner) show for a secret set to anything but its
+# documented default.
+HIDDEN = "<configured, not shown>"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class Config:
     reload_interval: float = 1.0
     # The families' settings by name (see Setting); `completed` fills in their defaults.
     settings: dict = field(default_factory=dict, compare=False)
+    # The secret settings set to something else than their documented default.
+    configured_secrets: frozenset = field(default_factory=frozenset, compare=False)
 
     def __getattr__(self, name: str):
         # Only reached when no field has the name: a family's setting.
@@ -88,16 +93,21 @@ class Config:
         """This config with every declared family setting: its value where one was given (text
         from a variable is read as the default's type), else its default."""
         values = dict(self.settings)
+        secrets = set()
         for setting in settings:
             given = values.get(setting.name)
             if given is None:
                 values[setting.name] = setting.default
             elif isinstance(given, str) and not isinstance(setting.default, str):
                 values[setting.name] = _as_type(setting.default, given)
-        return replace(self, settings=values)
+            if setting.secret and values[setting.name] != setting.default:
+                secrets.add(setting.name)
+        return replace(self, settings=values, configured_secrets=frozenset(secrets))
 
-    def is_default(self, setting: Setting) -> bool:
-        return self.settings.get(setting.name, setting.default) == setting.default
+    def shown(self, name: str):
+        """A setting as the documents show it: a secret only while it is the documented
+        default (documentation, then), never a configured one."""
+        return HIDDEN if name in self.configured_secrets else getattr(self, name)
 
 
 def _coerce(name: str, raw: str):

@@ -36,12 +36,12 @@ SECRET_HEADERS = ("X-Security-ClientSecret", "X-Security-Token", "client_secret"
 def _schemes(config) -> dict:
     def header(name, what):
         return {"type": "apiKey", "in": "header", "name": name, "description": what}
-    defaults = f"(default {config.bcs_client_id} / {config.bcs_client_secret})"
+    pair = f"({config.bcs_client_id} / {config.shown('bcs_client_secret')})"
     return {
-        "bcsClientId": header("X-Security-ClientID", f"BCS client id {defaults}"),
-        "bcsClientSecret": header("X-Security-ClientSecret", f"BCS client secret {defaults}"),
+        "bcsClientId": header("X-Security-ClientID", f"BCS client id {pair}"),
+        "bcsClientSecret": header("X-Security-ClientSecret", f"BCS client secret {pair}"),
         "bcsToken": header("X-Security-Token", "Any non-empty token"),
-        "bcsClientIdHeader": header("client_id", f"BCS client id, second header set {defaults}"),
+        "bcsClientIdHeader": header("client_id", f"BCS client id, second header set {pair}"),
         "bcsClientSecretHeader": header("client_secret", "BCS client secret, second set"),
         "bcsBearer": {"type": "http", "scheme": "bearer",
                       "description": "Any non-empty bearer token (second header set)"},
@@ -56,17 +56,16 @@ SECURITY = Security(
     requirements=[{"bcsClientId": [], "bcsClientSecret": [], "bcsToken": []},
                   {"bcsClientIdHeader": [], "bcsClientSecretHeader": [], "bcsBearer": []}],
     example_headers=lambda config: {"X-Security-ClientID": config.bcs_client_id,
-                                    "X-Security-ClientSecret": config.bcs_client_secret,
+                                    "X-Security-ClientSecret": config.shown("bcs_client_secret"),
                                     "X-Security-Token": EXAMPLE_TOKEN},
     lines=lambda config: [f"X-Security-ClientID: {config.bcs_client_id}",
-                          f"X-Security-ClientSecret: {config.bcs_client_secret}",
+                          f"X-Security-ClientSecret: {config.shown('bcs_client_secret')}",
                           "X-Security-Token: <any non-empty token>",
                           f"or  client_id: {config.bcs_client_id}",
-                          f"    client_secret: {config.bcs_client_secret}",
+                          f"    client_secret: {config.shown('bcs_client_secret')}",
                           "    Authorization: Bearer <any non-empty token>"],
     summary=lambda config: f"client id {config.bcs_client_id}, secret "
-                           f"{config.bcs_client_secret}, any non-empty token")
-
+                           f"{config.shown('bcs_client_secret')}, any non-empty token")
 
 def _bearer(authorization: str) -> str:
     scheme, _, token = authorization.strip().partition(" ")

@@ -177,7 +177,7 @@ def print_errors(args, sandbox) -> int:
         if spec:
             print(f"    trigger: {row['trigger'] or '-'}")
             for line in curl_lines(row, row["spec"], base, config.bcs_client_id,
-                                   config.bcs_client_secret):
+                                   config.shown("bcs_client_secret")):
                 print("    " + line)
     if not spec:
         print(f"{len(rows)} rows; `sandbox errors CODE` shows one code and how to reproduce it")

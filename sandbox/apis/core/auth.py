@@ -18,6 +18,10 @@ REALM = "core"
 
 
 def basic_header(config) -> dict:
+    """The working header, while the password is the documented default (never a configured
+    one)."""
+    if "core_password" in config.configured_secrets:
+        return {"Authorization": "Basic base64(user:password)"}
     pair = f"{config.core_user}:{config.core_password}".encode()
     return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
 
@@ -26,13 +30,13 @@ SECURITY = Security(
     label="HTTP Basic", note="HTTP Basic, the same pair on both",
     schemes=lambda config: {"basicAuth": {
         "type": "http", "scheme": "basic",
-        "description": f"Core routes: user {config.core_user}, password {config.core_password} "
-                       f"by default"}},
+        "description": f"Core routes: user {config.core_user}, password "
+                       f"{config.shown('core_password')}"}},
     requirements=[{"basicAuth": []}],
     example_headers=basic_header,
-    lines=lambda config: [f"user {config.core_user}", f"password {config.core_password}",
+    lines=lambda config: [f"user {config.core_user}", f"password {config.shown('core_password')}",
                           f"Authorization: {basic_header(config)['Authorization']}"],
-    summary=lambda config: f"HTTP Basic {config.core_user} / {config.core_password}")
+    summary=lambda config: f"HTTP Basic {config.core_user} / {config.shown('core_password')}")
 
 
 def _scheme(credentials) -> str:
