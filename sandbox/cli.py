@@ -18,6 +18,9 @@ SERVE_FLAGS = (
     ("--journal-size", "journal_size", int, "requests kept in the journal (SANDBOX_JOURNAL_SIZE)"),
     ("--cors-origin", "cors_origin", str,
      "Access-Control-Allow-Origin (SANDBOX_CORS_ORIGIN, default *)"),
+    ("--admin-origins", "admin_origins", str,
+     "origins whose web pages may use the admin API, comma-separated (SANDBOX_ADMIN_ORIGINS; "
+     "default: only the console's own)"),
     ("--threads", "threads", int, "waitress worker threads, for requests that may wait "
                                   "(SANDBOX_THREADS, default 16)"),
 )

@@ -43,6 +43,9 @@ class Config:
     seed: int = 42
     journal_size: int = 1000
     cors_origin: str = "*"
+    # Origins whose pages may use the admin API from a browser, comma-separated ("*": any); the
+    # console's own origin always may (origins.py).
+    admin_origins: str = ""
     max_body_bytes: int = 1024 * 1024
     # waitress worker threads. They run only the requests that may wait (delays, scenarios, the
     # admin API: server.LoopDispatcher answers the rest on the event loop), so they are mostly

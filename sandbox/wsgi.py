@@ -10,6 +10,7 @@ import os
 import time
 
 from .logs import log_line, timestamp
+from .origins import PUBLIC_PATHS, AdminOrigins
 from .names import ADMIN_PREFIX, ANSWERED_BY, BODY, REQUEST_ID, SESSION, SESSION_HEADER
 from .store import DEFAULT_SESSION
 
@@ -27,6 +28,8 @@ class SandboxMiddleware:
         self.log_requests = config.log_requests
         self.cors = [("Access-Control-Allow-Origin", config.cors_origin),
                      ("Access-Control-Expose-Headers", EXPOSED_HEADERS)]
+        self.admin_origins = AdminOrigins(config.admin_origins)
+        self.public = tuple(ADMIN_PREFIX + path for path in PUBLIC_PATHS)
         # A preflight allows every header the browser asks for (an app's own X-Correlation-Id
         # too), as Prism and WireMock do; asked for none, every header a family or a responder
         # documents.
@@ -36,15 +39,28 @@ class SandboxMiddleware:
                           ("Access-Control-Max-Age", "600"),
                           ("Vary", "Origin, Access-Control-Request-Headers")]
 
+    def cors_for(self, path: str, environ) -> list:
+        """The upstream routes and the public admin routes: every origin. The rest of the admin
+        API: its own origin and the configured ones only (origins.py), none for another page."""
+        if path[:len(ADMIN_PREFIX)] != ADMIN_PREFIX or path in self.public:
+            return self.cors
+        origin = environ.get("HTTP_ORIGIN")
+        if not origin or not self.admin_origins.allows(environ):
+            return []
+        return [("Access-Control-Allow-Origin", origin),
+                ("Access-Control-Expose-Headers", EXPOSED_HEADERS), ("Vary", "Origin")]
+
     def __call__(self, environ, start_response):
         started = time.perf_counter()
         request_id = environ[REQUEST_ID] = os.urandom(8).hex()
         preflight = environ["REQUEST_METHOD"] == "OPTIONS"
+        path = environ.get("PATH_INFO", "")
+        cors = self.cors_for(path, environ)
         statuses = []
 
         def start(status, headers, exc_info=None):
-            headers.extend(self.cors)
-            if preflight:
+            headers.extend(cors)
+            if preflight and cors:
                 headers.extend(self.preflight)
                 headers.append(("Access-Control-Allow-Headers",
                                 environ.get(REQUEST_HEADERS) or self.documented))
@@ -56,7 +72,6 @@ class SandboxMiddleware:
         result = self.wsgi_app(environ, start)
         status = int(statuses[-1][:3]) if statuses else 500
         duration_ms = round((time.perf_counter() - started) * 1000, 3)
-        path = environ.get("PATH_INFO", "")
         if not preflight and not path.startswith(ADMIN_PREFIX):
             self.journal.record(environ.get(SESSION, DEFAULT_SESSION),
                                 raw_entry(environ, request_id, status, duration_ms))

@@ -5,16 +5,30 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 
-from ..version import __version__
 from ..errors import SandboxError, json_response
 from ..http import read_json
 from ..names import ADMIN_PREFIX
+from ..origins import AdminOrigins
 from ..scenarios.describe import describe_scenario
 from ..scenarios.engine import route_catalogs
+from ..version import __version__
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def register(app, sandbox):
     bp = Blueprint("admin", __name__, url_prefix=ADMIN_PREFIX)
+    origins = AdminOrigins(sandbox.config.admin_origins)
+
+    @app.before_request
+    def refuse_foreign_pages():
+        """A web page of another origin may not change anyone's state (CSRF), even with a
+        request a browser sends without a preflight."""
+        if request.path.startswith(ADMIN_PREFIX) and request.method not in SAFE_METHODS \
+                and not origins.allows(request.environ):
+            raise SandboxError(403, f"The admin API does not take writes from pages of "
+                                    f"{request.headers.get('Origin') or 'another site'}; start "
+                                    f"the sandbox with --admin-origins to allow one")
     # The admin API may wait (on the store, on a big journal): never on the event loop.
     sandbox.add_prefix(ADMIN_PREFIX, "admin", may_wait=True)
 
