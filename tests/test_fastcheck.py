@@ -1,9 +1,12 @@
 """The fast yes/no check (sandbox/fastcheck.py) gives marshmallow's verdict: for every
 field of the tables, in the seed examples, with values of every JSON type and edge."""
 import copy
+import datetime
 
 import pytest
-from marshmallow import fields
+from marshmallow import (EXCLUDE, INCLUDE, Schema, ValidationError, fields, post_load, pre_load,
+                         validates_schema)
+from marshmallow.validate import Length
 
 from sandbox.apis.core import schemas
 from sandbox.fastcheck import compile_check
@@ -69,3 +72,81 @@ def test_fast_check_agrees_on_whole_bodies(body):
     for schema in (schemas.CUSTOMER_000, schemas.CUSTOMER_001, schemas.PRODUCT):
         expected = isinstance(body, dict) and not schema.validate(body)
         assert compile_check(schema)(body) == expected
+
+
+# -- what marshmallow does that the compiled check must find by itself, on small schemas ---------
+class Unlisted(Schema):
+    """A rule nobody lists anywhere, seeing the loaded data (a date, a float, a load default)."""
+    day = fields.Date(required=True)
+    amount = fields.Float()
+    tags = fields.List(fields.String(), load_default=list)
+
+    @validates_schema
+    def loaded_values(self, data, **kwargs):
+        if not isinstance(data["day"], datetime.date) or data["tags"] != [] and "x" in data["tags"]:
+            raise ValidationError("day is a date; no tag x")
+        if "amount" in data and type(data["amount"]) is not float:
+            raise ValidationError("amount is loaded as a float")
+
+
+class Original(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(data_key="Name", attribute="full_name")
+
+    @validates_schema(pass_original=True)
+    def both(self, data, original, **kwargs):
+        if "extra" in data or "full_name" not in data or original.get("Name") != data["full_name"]:
+            raise ValidationError("loaded keys are attributes; unknown keys excluded")
+
+    @validates_schema(pass_collection=True, skip_on_field_errors=False)
+    def collection(self, data, many, partial, unknown, **kwargs):
+        if many or unknown != EXCLUDE or data.get("full_name") == "collection":
+            raise ValidationError("one object, its schema's unknown")
+
+
+class Normalised(Schema):
+    code = fields.String(validate=lambda value: None if value.isupper() else _fail())
+
+    @pre_load
+    def upper(self, data, **kwargs):
+        return {**data, "code": data["code"].upper()} if isinstance(data.get("code"), str) else data
+
+
+class Later(Schema):
+    count = fields.Integer()
+
+    @post_load
+    def positive(self, data, **kwargs):
+        if data.get("count", 1) < 1:
+            raise ValidationError("count must be positive")
+        return data
+
+
+class Container(Schema):  # unknown=RAISE, marshmallow's default
+    normalised = fields.Nested(Normalised)
+    later = fields.Nested(Later)
+    lenient = fields.Nested(Later, unknown=INCLUDE)
+    items = fields.List(fields.Nested(Later, allow_none=True), validate=Length(min=1))
+
+
+def _fail():
+    raise ValidationError("not upper case")
+
+
+@pytest.mark.parametrize("schema,valid,invalid", [
+    (Unlisted(), [{"day": "2020-01-02"}, {"day": "2020-01-02", "amount": 1, "tags": ["y"]}],
+     [{"day": "2020-01-02", "tags": ["x"]}, {"day": "2020-02-30"}, {}, {"day": None}]),
+    (Original(), [{"Name": "a"}, {"Name": "a", "extra": 1}],
+     [{}, {"full_name": "a"}, {"Name": "collection"}, {"Name": 1}]),
+    (Normalised(), [{"code": "ab"}, {"code": "AB"}, {}], [{"code": 1}]),
+    (Container(), [{}, {"normalised": {"code": "x"}}, {"later": {"count": 2}}, {"items": [None]},
+                   {"lenient": {"count": 1, "other": 1}}],
+     [{"later": {"count": 0}}, {"items": []}, {"items": [{"count": 0}]}, {"other": 1},
+      {"later": {"count": 1, "other": 1}}, {"normalised": {"code": 1}}]),
+])
+def test_compiled_check_runs_every_rule_and_hook_as_marshmallow_does(schema, valid, invalid):
+    check = compile_check(schema)
+    for body in valid + invalid:
+        assert check(body) == (not schema.validate(body)) == (body in valid), body

@@ -428,9 +428,7 @@ class CoreCustomer001(Table):
     client_transactionality = nested(ClientTransactionality001, required=True)
     client_entity_branch = nested(EntityBranch, required=True)
 
-    # Rules on the whole body, which the fast check (fastcheck.py) runs too.
-    whole_body_checks = ("one_main_document",)
-
+    # A rule on the whole body (the fast check, fastcheck.py, finds and runs it too).
     @validates_schema(skip_on_field_errors=False)
     def one_main_document(self, data, **kwargs):
         # The main document is the customer's key in the core: exactly one must be marked.
