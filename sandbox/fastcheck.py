@@ -6,7 +6,7 @@ It is compiled once from the schema itself, so the two cannot drift apart on wha
 its load fields (required/allow_none flags, load defaults, their own validator objects), its
 `unknown` option and every `@validates_schema` method marshmallow's hook registry holds for it.
 Only the JSON type tests of a few field classes are restated (a class names its own as
-`fast_load`, apis/core/schemas.py; marshmallow's String is the one class of its own tested
+`fast_load`, apis/core/columns.py; marshmallow's String is the one class of its own tested
 here), and only to accept: a value such a test does not take is handed to that field's own
 `deserialize`, which decides. Whatever else cannot be restated faithfully is left to marshmallow:
 - a field of any other class, or one with its own pre_load/post_load functions, is checked by
