@@ -11,7 +11,7 @@ here), and only to accept: a value such a test does not take is handed to that f
 `deserialize`, which decides. Whatever else cannot be restated faithfully is left to marshmallow:
 - a field of any other class, or one with its own pre_load/post_load functions, is checked by
   its own `deserialize`;
-- a schema with `@pre_load`, `@post_load` or `@validates("field")` hooks, `many`, `partial`,
+- a schema with `@pre_load`, `@post_load` or `@validates("field")` hooks, `many`, a `partial`,
   dotted attributes, or a class overriding marshmallow's loading methods, is checked by
   marshmallow as a whole: `schema.validate` at the top, the Nested field's `deserialize` below.
 tests/test_fastcheck.py holds both to the same verdict on every request schema of every family.
@@ -91,7 +91,7 @@ def _rules(schema: Schema):
     if not isinstance(hooks, Mapping) or any(hooks.get(tag) for tag in (PRE_LOAD, POST_LOAD,
                                                                            VALIDATES)):
         return None
-    if schema.many or schema.partial or schema.dict_class is not dict or any(
+    if schema.many or schema.partial is not None or schema.dict_class is not dict or any(
             getattr(type(schema), name) is not getattr(Schema, name) for name in _RESTATED):
         return None
     declared = list(hooks.get(VALIDATES_SCHEMA, ()))
@@ -101,8 +101,8 @@ def _rules(schema: Schema):
 
 
 def _schema(schema: Schema, unknown, build: bool, seen: tuple):
-    """A piece for one object, a dict (the caller tests that), against the schema, or None when
-    marshmallow must decide."""
+    """The check (with `build`, the loader) of one object, a dict (the caller tests that),
+    against the schema, or None when marshmallow must decide."""
     rules = _rules(schema)
     if rules is None or unknown not in _UNKNOWN:
         return None

@@ -181,6 +181,7 @@ class Container(Schema):  # unknown=RAISE, marshmallow's default
     later = fields.Nested(Later)
     lenient = fields.Nested(Later, unknown=INCLUDE)
     items = fields.List(fields.Nested(Later, allow_none=True), validate=Length(min=1))
+    several = fields.Nested(Later, many=True)
 
 
 def _fail():
@@ -196,7 +197,10 @@ def _fail():
     (Container(), [{}, {"normalised": {"code": "x"}}, {"later": {"count": 2}}, {"items": [None]},
                    {"lenient": {"count": 1, "other": 1}}],
      [{"later": {"count": 0}}, {"items": []}, {"items": [{"count": 0}]}, {"other": 1},
-      {"later": {"count": 1, "other": 1}}, {"normalised": {"code": 1}}]),
+      {"later": {"count": 1, "other": 1}}, {"normalised": {"code": 1}},
+      {"several": {"count": 1}}, {"several": [{"count": 0}]}]),
+    (Schema.from_dict({"a": fields.String(required=True)})(partial=True), [{}, {"a": "x"}],
+     [{"a": 1}, {"b": 1}]),
 ])
 def test_compiled_check_runs_every_rule_and_hook_as_marshmallow_does(schema, valid, invalid):
     check = compile_check(schema)
