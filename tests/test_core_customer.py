@@ -404,3 +404,29 @@ def test_a_client_that_changes_its_wisenroll_code_gives_the_old_one_up(client):
     assert post(client, other).status_code == 201
     # Re-posting with its own code is an update, not a conflict.
     assert post(client, other).status_code == 201
+
+
+# -- "may arrive null or empty": an empty optional field, of any type, is the field left out -----
+@pytest.mark.parametrize("layout, path", [
+    ("000", "client_location.housing_type"),                              # a closed list
+    ("000", "client_location.rent_amount"),                               # a number
+    ("000", "client_references.first_personal_reference.relationship"),   # a closed list
+    ("001", "client_references.first_bank_reference.canceled"),           # an integer flag
+    ("001", "client_location.housing_type"),
+])
+def test_an_empty_optional_field_is_treated_as_absent(client, layout, path):
+    body = new_client(layout, "40211105555")
+    *parents, name = path.split(".")
+    holder = body
+    for part in parents:
+        holder = holder[part]
+    holder[name] = ""
+    response = post(client, body)
+    assert response.status_code == 201, response.json
+
+
+def test_an_empty_required_field_is_still_refused(client):
+    body = new_client("000", "40211105557")
+    body["client_info"]["first_name"] = ""
+    response = post(client, body)
+    assert response.status_code == 400 and "client_info.first_name" in response.json["message"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields
+from marshmallow import INCLUDE, Schema, ValidationError, fields, missing
 from marshmallow.validate import Length, OneOf
 
 from ... import fastcheck
@@ -35,7 +35,26 @@ class Table(Schema):
 
 
 # -- field types, strict about JSON types (a "1234" string is not an integer) --------------------
-class Integer(fields.Integer):
+class EmptyIsAbsent:
+    """Seeds 000/001: an optional field "may arrive null or empty": an empty value, of any type,
+    is the field left out. (The compiled check's type tests refuse "", so marshmallow decides
+    those, through this.)"""
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if value == "" and not self.required:
+            value = missing
+        return super().deserialize(value, attr, data, **kwargs)
+
+
+def _text(value):
+    return value if type(value) is str and value else fastcheck.REFUSED
+
+
+class Varchar(EmptyIsAbsent, fields.String):
+    fast_load = staticmethod(_text)
+
+
+class Integer(EmptyIsAbsent, fields.Integer):
     default_error_messages = {"invalid": "Not a valid integer."}
     fast_load = staticmethod(fastcheck.integer)
 
@@ -45,7 +64,7 @@ class Integer(fields.Integer):
         return value
 
 
-class Float(fields.Float):
+class Float(EmptyIsAbsent, fields.Float):
     default_error_messages = {"invalid": "Not a valid number."}
     fast_load = staticmethod(fastcheck.number)
 
@@ -65,7 +84,7 @@ def _ymd_date(value):
     return fastcheck.REFUSED
 
 
-class Date(fields.Date):
+class Date(EmptyIsAbsent, fields.Date):
     """`YYYY-MM-DD` exactly, as every date column of the tables says."""
     default_error_messages = {"invalid": "Not a valid date (YYYY-MM-DD)."}
     # One test for both: the compiled check and marshmallow cannot differ on a date.
@@ -78,7 +97,7 @@ class Date(fields.Date):
         return loaded
 
 
-class Boolean(fields.Boolean):
+class Boolean(EmptyIsAbsent, fields.Boolean):
     """JSON true/false only: the tables' boolean columns."""
     truthy = {True}
     falsy = {False}
@@ -91,7 +110,7 @@ class Boolean(fields.Boolean):
         return value
 
 
-class Code(fields.Field):
+class Code(EmptyIsAbsent, fields.Field):
     """Text or integer: seed 002 types `related_wisenroll_code` integer, its example sends "K9ZW56"."""
     default_error_messages = {"invalid": "Not a valid code (text or integer)."}
     fast_load = staticmethod(fastcheck.text_or_integer)
@@ -113,7 +132,7 @@ def _presence(required: bool, null: bool | None) -> dict:
 
 
 def varchar(size: int | None, *, required: bool = False, null: bool | None = None,
-            choices=None) -> fields.String:
+            choices=None) -> Varchar:
     validators = []
     if size is not None:
         validators.append(Length(max=size))
@@ -121,7 +140,7 @@ def varchar(size: int | None, *, required: bool = False, null: bool | None = Non
         validators.append(OneOf(choices, error="Must be one of: {choices}."))
     elif required:
         validators.append(_not_empty)
-    return fields.String(validate=validators, **_presence(required, null))
+    return Varchar(validate=validators, **_presence(required, null))
 
 
 def text(*, required: bool = False) -> fields.String:
