@@ -42,6 +42,8 @@ class Config:
     state: str = "memory"
     seed: int = 42
     journal_size: int = 1000
+    # What the journal may hold in all, every session's entries together (MiB).
+    journal_mib: int = 64
     cors_origin: str = "*"
     # Origins whose pages may use the admin API from a browser, comma-separated ("*": any); the
     # console's own origin always may (origins.py).

@@ -98,21 +98,43 @@ def format_entry(raw: dict, masks: Masks) -> dict:
         "query": masks.mask_query(raw["query"]),
         "headers": masks.mask_headers((header_name(k), v) for k, v in raw["headers"]),
         "body": masks.readable_body(raw["body"]),
+        **_truncated(raw),
         "status": raw["status"],
         "answered_by": raw["answered_by"],
         "duration_ms": raw["duration_ms"],
     }
 
 
-class Journal:
-    """`size` newest requests per session, for at most `sessions` sessions: a test run that uses
-    a fresh session id every time must not grow the server's memory without end, so the session
-    written to least recently is dropped first."""
+def _truncated(raw: dict) -> dict:
+    """An entry whose body was cut says so, and how large it was."""
+    body, size = raw.get("body"), raw.get("body_size")
+    if isinstance(body, (bytes, bytearray)) and str(size).isdigit() and int(size) > len(body):
+        return {"body_truncated": True, "body_size": int(size)}
+    return {}
 
-    def __init__(self, size: int = 1000, sessions: int = 256, secret_headers=(), secret_fields=()):
+
+# What an entry costs besides its body (headers, path, the dict itself), for the memory budget.
+ENTRY_OVERHEAD = 1024
+
+
+def _cost(raw: dict) -> int:
+    body = raw.get("body")
+    return ENTRY_OVERHEAD + (len(body) if isinstance(body, (bytes, bytearray)) else 0)
+
+
+class Journal:
+    """`size` newest requests per session, for at most `sessions` sessions, in at most
+    `max_bytes` of memory in all: a test run that uses a fresh session id every time, or sends
+    large bodies, must not grow the server's memory without end, so the entries of the session
+    written to least recently go first."""
+
+    def __init__(self, size: int = 1000, sessions: int = 256, secret_headers=(), secret_fields=(),
+                 max_bytes: int = 64 * 1024 * 1024):
         self.masks = Masks(secret_headers, secret_fields)
         self.size = max(1, int(size))
         self.max_sessions = max(1, int(sessions))
+        self.max_bytes = max(ENTRY_OVERHEAD, int(max_bytes))
+        self.bytes = 0  # what the kept entries cost, by _cost
         self._entries: OrderedDict[str, deque] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -120,12 +142,26 @@ class Journal:
         with self._lock:
             entries = self._entries.get(session)
             if entries is None:
-                entries = self._entries[session] = deque(maxlen=self.size)
+                entries = self._entries[session] = deque()
                 if len(self._entries) > self.max_sessions:
-                    self._entries.popitem(last=False)
+                    self._drop_session(next(iter(self._entries)))
             else:
                 self._entries.move_to_end(session)
+            if len(entries) >= self.size:
+                self.bytes -= _cost(entries.popleft())
             entries.append(raw)
+            self.bytes += _cost(raw)
+            while self.bytes > self.max_bytes:
+                self._drop_oldest()
+
+    def _drop_oldest(self) -> None:
+        session, entries = next(iter(self._entries.items()))
+        self.bytes -= _cost(entries.popleft())
+        if not entries:
+            del self._entries[session]
+
+    def _drop_session(self, session: str) -> None:
+        self.bytes -= sum(map(_cost, self._entries.pop(session, ())))
 
     def entries(self, session: str) -> list[dict]:
         """Newest first, formatted and masked."""
@@ -135,4 +171,4 @@ class Journal:
 
     def clear(self, session: str) -> None:
         with self._lock:
-            self._entries.pop(session, None)
+            self._drop_session(session)

@@ -50,10 +50,10 @@ def install(app: Flask, sandbox: Sandbox) -> None:
         req, ctx = request._get_current_object(), g._get_current_object()
         environ = req.environ
         environ[names.ANSWERED_BY] = getattr(ctx, "answered_by", "route")
-        body = getattr(ctx, "json_body", None)
-        if body is None and environ.get("CONTENT_LENGTH") not in (None, "", "0"):
-            body = _raw_body(req)
-        environ[names.BODY] = body
+        # The bytes as sent, cut at JOURNAL_BODY_LIMIT: an entry never holds a parsed body,
+        # whose objects can take many times its size.
+        if environ.get("CONTENT_LENGTH") not in (None, "", "0"):
+            environ[names.BODY] = _raw_body(req)
         return response
 
     @app.errorhandler(SandboxError)

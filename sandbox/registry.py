@@ -49,7 +49,8 @@ class Sandbox:
         self.store: MemoryStore | None = None
         self.journal = Journal(self.config.journal_size, secret_headers=[
             name for family in families for name in family.secret_headers],
-            secret_fields=[name for family in families for name in family.secret_fields])
+            secret_fields=[name for family in families for name in family.secret_fields],
+            max_bytes=self.config.journal_mib * 1024 * 1024)
         self.operations: dict[str, Operation] = {}
         self.responders: list = []  # answer functions, in the order of choice
         self._responders: list[Responder] = []

@@ -91,5 +91,6 @@ def raw_entry(environ, request_id: str, status: int, duration_ms: float) -> dict
         headers.append(("CONTENT_TYPE", environ["CONTENT_TYPE"]))
     return {"id": request_id, "time": time.time(), "method": environ["REQUEST_METHOD"],
             "path": environ.get("PATH_INFO", ""), "query": environ.get("QUERY_STRING", ""),
-            "headers": headers, "body": environ.get(BODY), "status": status,
+            "headers": headers, "body": environ.get(BODY),
+            "body_size": environ.get("CONTENT_LENGTH") or "", "status": status,
             "answered_by": environ.get(ANSWERED_BY, "route"), "duration_ms": duration_ms}

@@ -154,3 +154,36 @@ def test_a_body_that_is_not_json_keeps_its_text_with_its_secrets_masked(monkeypa
     [entry] = journal(client)
     assert isinstance(entry["body"], str)
     assert "s3cr3t-value" not in entry["body"] and "****" in entry["body"]
+
+
+# -- bounded memory -------------------------------------------------------------------------------
+def test_an_entry_keeps_at_most_64_kib_of_a_body_and_says_it_was_cut(client):
+    from tests.conftest import CORE_AUTH
+    body = b'{"numbers": [' + b",".join(b"1" for _ in range(200_000)) + b"]}"
+    client.post("/core_customer", data=body, content_type="application/json", headers=CORE_AUTH)
+    [entry] = client.get("/__sandbox/requests").json["requests"]
+    assert isinstance(entry["body"], str) and len(entry["body"]) <= 64 * 1024
+    assert entry["body_truncated"] is True and entry["body_size"] == len(body)
+
+
+def test_the_journal_holds_at_most_its_memory_budget_oldest_sessions_first():
+    from sandbox.journal import Journal
+    journal = Journal(size=1000, sessions=1000, max_bytes=200_000)
+    raw = {"id": "x", "time": 0.0, "method": "POST", "path": "/p", "query": "", "headers": [],
+           "body": b"x" * 60_000, "status": 200, "answered_by": "route", "duration_ms": 1.0}
+    for n in range(40):
+        journal.record(f"s{n}", dict(raw))
+    assert journal.bytes <= 200_000
+    assert journal.entries("s0") == [] and len(journal.entries("s39")) == 1
+    journal.clear("s39")
+    assert journal.bytes <= 200_000 - 60_000
+
+
+def test_forty_one_mib_bodies_do_not_grow_the_journal_past_its_budget(monkeypatch):
+    from sandbox import create_app
+    from tests.conftest import make_config
+    client = create_app(make_config(journal_mib=1)).test_client()
+    body = b"{}" + b" " * (1024 * 1024 - 10)
+    for _ in range(40):
+        client.post("/cliente", data=body, content_type="application/json")
+    assert client.application.extensions["sandbox"].journal.bytes <= 1024 * 1024
