@@ -24,6 +24,11 @@ SERVE_FLAGS = (
     ("--admin-origins", "admin_origins", str,
      "origins whose web pages may use the admin API, comma-separated (SANDBOX_ADMIN_ORIGINS; "
      "default: only the console's own)"),
+    ("--session-ttl", "session_ttl", float,
+     "seconds a named session lives without a request (SANDBOX_SESSION_TTL, default 86400)"),
+    ("--max-sessions", "max_sessions", int,
+     "named sessions kept at most, the longest idle going first (SANDBOX_MAX_SESSIONS, "
+     "default 1000)"),
     ("--threads", "threads", int, "waitress worker threads, for requests that may wait "
                                   "(SANDBOX_THREADS, default 16)"),
 )

@@ -44,6 +44,10 @@ class Config:
     journal_size: int = 1000
     # What the journal may hold in all, every session's entries together (MiB).
     journal_mib: int = 64
+    # A named session (X-Sandbox-Session) expires after this many seconds without a request, and
+    # at most max_sessions are kept; the default session never expires (sessions.py).
+    session_ttl: float = 24 * 3600.0
+    max_sessions: int = 1000
     cors_origin: str = "*"
     # Origins whose pages may use the admin API from a browser, comma-separated ("*": any); the
     # console's own origin always may (origins.py).

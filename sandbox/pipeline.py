@@ -21,6 +21,7 @@ JOURNAL_BODY_LIMIT = 64 * 1024
 
 def install(app: Flask, sandbox: Sandbox) -> None:
     operations = sandbox.operations
+    seen = sandbox.sessions.seen
     authenticators = sandbox.authenticators
     responders = sandbox.responders
 
@@ -29,7 +30,10 @@ def install(app: Flask, sandbox: Sandbox) -> None:
         # Proxies resolved once: each access through `request`/`g` costs a context lookup.
         req, ctx = request._get_current_object(), g._get_current_object()
         environ = req.environ
-        ctx.session = environ[names.SESSION] = environ.get(names.SESSION_KEY) or DEFAULT_SESSION
+        session = ctx.session = environ[names.SESSION] = environ.get(names.SESSION_KEY) \
+            or DEFAULT_SESSION
+        if session != DEFAULT_SESSION:
+            seen(session)
         ctx.answered_by = "route"
         rule = req.url_rule
         operation = ctx.operation = operations.get(rule.endpoint) if rule is not None else None

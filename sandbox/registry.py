@@ -13,6 +13,7 @@ from .fakes import Fakes
 from .family import Family, Parts, Responder
 from .journal import Journal
 from .names import ADMIN_PREFIX
+from .sessions import Sessions
 from .store import MemoryStore, SessionState, open_store
 
 
@@ -66,6 +67,7 @@ class Sandbox:
         self._waiting: tuple[str, ...] = ()
         self._wait_checks: tuple = ()  # the responders' may_wait declarations
         self.scenarios = None  # the scenario engine, once it registers
+        self.sessions: Sessions | None = None  # idle sessions' expiry, once the store opens
 
     # -- registration -------------------------------------------------------------------------
     def add_family(self, app: Flask, family: Family) -> None:
@@ -126,6 +128,13 @@ class Sandbox:
 
     def open_store(self) -> None:
         self.store = open_store(self.config.state, self.fixtures)
+        self.sessions = Sessions(self.config.session_ttl, self.config.max_sessions,
+                                 self.forget_session, known=self.store.sessions())
+
+    def forget_session(self, session: str) -> None:
+        """What a reset does: the session's records (its active scenario too) and journal."""
+        self.store.reset(session)
+        self.journal.clear(session)
 
     # -- what the families declared -------------------------------------------------------------
     @property
