@@ -67,7 +67,9 @@ def _walk(node, found: list[str]) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
             if key in IDENT_BODY_KEYS and isinstance(value, (str, int)) and not isinstance(value, bool):
-                found.append(model.mnemonic_number(value) if key in MNEMONIC_KEYS else str(value))
+                # (A mnemonic sent as a number is still its text: the schema says what is wrong.)
+                found.append(model.mnemonic_number(str(value)) if key in MNEMONIC_KEYS
+                             else str(value))
             elif isinstance(value, (dict, list)):
                 _walk(value, found)
     elif isinstance(node, list):
