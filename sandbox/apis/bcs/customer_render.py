@@ -7,14 +7,17 @@ and its second `phone` (the cellphone) is `cellPhone`. Both are written out in t
 """
 from __future__ import annotations
 
+from .places import located
+
 OK = {"value": "OK"}
 
 
 def residence(customer: dict) -> dict:
-    """The residence address (03), else the first one, else an empty one."""
+    """The residence address (03), else the first one, else an empty one; its place names from
+    its codes."""
     addresses = customer.get("postAddr") or []
-    return next((a for a in addresses if a.get("addrType") == "03"),
-                addresses[0] if addresses else {})
+    return located(next((a for a in addresses if a.get("addrType") == "03"),
+                        addresses[0] if addresses else {}))
 
 
 def created(account: dict) -> dict:
@@ -103,7 +106,8 @@ def basic_data_v4(customer: dict) -> dict:
             "status": customer["status"],
             "postAddr": [{"postalCode": a.get("postalCode", ""), "addrType": a["addrType"],
                           "addr1": a["addr1"], "stateProv": a.get("stateProv", ""),
-                          "cityId": a.get("cityId", "")} for a in customer.get("postAddr", ())],
+                          "cityId": a.get("cityId", "")}
+                         for a in map(located, customer.get("postAddr", ()))],
         },
     }
 

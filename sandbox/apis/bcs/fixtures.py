@@ -2,7 +2,9 @@
 set of generated Colombian customers, each holding a savings account. Built once per seed.
 
 The same `customer_record` / `account_record` turn a partial record into a complete one for the
-fixtures and for POST customer, so every route finds the fields of the layout in model.py.
+fixtures and for POST customer, so every route finds the fields of the layout in model.py. Only
+the fixtures are also laid over `person_defaults` (`fixture_record`): a record a client writes
+holds what it sent, nothing the sandbox made up.
 """
 from __future__ import annotations
 
@@ -48,6 +50,11 @@ def customer_record(parts: dict) -> dict:
     return record
 
 
+def fixture_record(person: dict) -> dict:
+    """A fixture person: what the seed's persons share unless they say otherwise, then theirs."""
+    return customer_record(merged(data()["person_defaults"], person))
+
+
 def account_record(parts: dict) -> dict:
     return merged(data()["account_defaults"], parts)
 
@@ -56,7 +63,7 @@ def account_record(parts: dict) -> dict:
 def build(seed: int) -> dict[str, dict[str, dict]]:
     """{kind: {key: record}} for sandbox.add_fixtures (read-only: shared by every app)."""
     spec = data()
-    customers = [customer_record(person) for person in spec["persons"]]
+    customers = [fixture_record(person) for person in spec["persons"]]
     accounts = [account_record(account) for account in spec["accounts"]]
     for customer, account in generate(Fakes(seed), spec["generated"]):
         customers.append(customer)
@@ -96,10 +103,11 @@ def street_address(rng, spec) -> str:
 
 
 def location(rng, spec, addr_type: str, phone: str, item: int) -> dict:
-    city_id, city, state_id, state = rng.choice(spec["cities"])
+    """An address by its codes (its names come from the same table, places.py)."""
+    city_id, _, state_id, _ = rng.choice(spec["cities"])
     return {"addrType": addr_type, "addr1": street_address(rng, spec),
-            "neighborhood": rng.choice(spec["neighborhoods"]), "cityId": city_id, "city": city,
-            "stateProv": state_id, "stateProvDesc": state, "country": "CO",
+            "neighborhood": rng.choice(spec["neighborhoods"]), "cityId": city_id,
+            "stateProv": state_id, "country": "CO",
             "postalCode": f"{city_id[:2]}{rng.randint(0, 9999):04d}", "phone": phone,
             "idItem": str(item), "createdDt": "2018-04-10"}
 
@@ -126,7 +134,7 @@ def generate(fakes: Fakes, spec: dict):
         income = rng.randint(13, 200) * 100_000
         acct_id = f"24{rng.randint(100_000_000, 999_999_999)}"
         item = 70_000_000 + index * 10
-        customer = customer_record({
+        customer = fixture_record({
             "govIssueIdent": {"identSerialNum": number},
             "personName": name,
             "personInfo": {"birthDt": birth, "gender": "F" if female else "M",
