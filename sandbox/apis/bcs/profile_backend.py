@@ -18,10 +18,10 @@ Catalog rows these rules answer (besides 1004/1005 from auth and the forced ones
   invalid characters in custInfo[].personName.fullName; 50562 contactInfo.phoneNumber not a
   cellphone; 50529-50531 additionalPhoneNum[0-2] not a phone number; 50591 an account in
   listAccounts held by another customer.
-- remittances: 00001 govIssueIdentType missing, 1 malformed type, number or X-Invoker-ProcessDate,
-  1006 no such customer.
-- query-pila: 00001 missing fields, 1 malformed values (X-Invoker-ProcessDate too), 50555 a
-  non-numeric aportante NIT, 05620 trn.depAcctIdTo.acctId is no account.
+- remittances: 00001 govIssueIdentType missing, 1 malformed type or number, 1006 no such customer.
+- query-pila: 00001 missing fields, 1 malformed values, 50555 a non-numeric aportante NIT,
+  05620 trn.depAcctIdTo.acctId is no account.
+Malformed headers are refused before any of these (headers.py).
 """
 from __future__ import annotations
 
@@ -33,8 +33,7 @@ from marshmallow import ValidationError
 from . import identification, model
 from .customer_backend import Customers, is_cellphone, is_landline
 from .profile_intake import decode_file, intake_account, intake_parts
-from .profile_schemas import (LENGTH_PREFIX, QUERY_PILA, SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE,
-                              iso_date_or_empty)
+from .profile_schemas import LENGTH_PREFIX, QUERY_PILA, SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE
 from .schemas import NAME_CHARACTERS, faults
 
 MISSING = "Missing data for required field"
@@ -63,18 +62,6 @@ class ProfileBackend:
         problems = {prefix + path: message for path, message in faults(exc.messages)}
         missing = any(message.startswith(MISSING) for message in problems.values())
         return self.fail("00001" if missing else "1", operation, _describe(problems))
-
-    def check_headers(self, operation, headers) -> None:
-        """The PILA and remittances tables give X-Invoker-ProcessDate's format (AAAA-MM-DD); a
-        client that sends it malformed is told. The headers those tables mark required are not
-        demanded: an app calls the sandbox without the bank channel's plumbing."""
-        value = headers.get("X-Invoker-ProcessDate")
-        if value:
-            try:
-                iso_date_or_empty(value)
-            except ValidationError:
-                raise self.fail("1", operation, f"header X-Invoker-ProcessDate {value!r}: "
-                                                f"expected YYYY-MM-DD") from None
 
     # -- who is asked for ----------------------------------------------------------------------
     def check_number(self, operation, ident_type: str | None, number: str,
@@ -119,8 +106,7 @@ class ProfileBackend:
         return customer, residence, current_address(customer, ("04",))
 
     # -- GET remittances/basic-data/{identserialnum} -------------------------------------------
-    def remittances(self, state, operation, number: str, args, headers):
-        self.check_headers(operation, headers)
+    def remittances(self, state, operation, number: str, args):
         ident = identification.check(self.catalog, operation, args.get("govIssueIdentType"),
                                      number, ("govIssueIdentType", "identserialnum"))
         customer = model.get_customer(state, *ident)
@@ -218,8 +204,7 @@ class ProfileBackend:
         return list(accounts.values())
 
     # -- POST query-pila -----------------------------------------------------------------------
-    def query_pila(self, state, operation, body: dict, headers) -> dict:
-        self.check_headers(operation, headers)
+    def query_pila(self, state, operation, body: dict) -> dict:
         try:
             trn = QUERY_PILA.load(body)["trn"]
         except ValidationError as exc:
