@@ -12,12 +12,17 @@ from .places import located
 OK = {"value": "OK"}
 
 
+def current(customer: dict) -> list[dict]:
+    """The customer's current addresses (condition V), their place names from their codes: an
+    expired one (N) is shown by GET location?condition=2 only."""
+    return [located(a) for a in customer.get("postAddr") or () if a.get("condition", "V") == "V"]
+
+
 def residence(customer: dict) -> dict:
-    """The residence address (03), else the first one, else an empty one; its place names from
-    its codes."""
-    addresses = customer.get("postAddr") or []
-    return located(next((a for a in addresses if a.get("addrType") == "03"),
-                        addresses[0] if addresses else {}))
+    """The current residence address (03), else the first current one, else an empty one."""
+    addresses = current(customer)
+    return next((a for a in addresses if a.get("addrType") == "03"),
+                addresses[0] if addresses else {})
 
 
 def created(account: dict) -> dict:
@@ -107,7 +112,7 @@ def basic_data_v4(customer: dict) -> dict:
             "postAddr": [{"postalCode": a.get("postalCode", ""), "addrType": a["addrType"],
                           "addr1": a["addr1"], "stateProv": a.get("stateProv", ""),
                           "cityId": a.get("cityId", "")}
-                         for a in map(located, customer.get("postAddr", ()))],
+                         for a in current(customer)],
         },
     }
 

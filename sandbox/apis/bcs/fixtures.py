@@ -112,6 +112,16 @@ def location(rng, spec, addr_type: str, phone: str, item: int) -> dict:
             "idItem": str(item), "createdDt": "2018-04-10"}
 
 
+def former_residence(rng, spec, index: int, item: int) -> list[dict]:
+    """The expired (N) residence of a generated customer who moved, for every `moved_every`-th
+    one: so GET location?condition=2 has something to show."""
+    if index % spec["moved_every"]:
+        return []
+    created = f"{rng.randint(2000, 2012)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    return [{**location(rng, spec, "03", "", item), "condition": "N", "createdDt": created,
+             "upDt": f"{int(created[:4]) + rng.randint(3, 8)}{created[4:]}"}]
+
+
 def generate(fakes: Fakes, spec: dict):
     """(customer, account) pairs; the same seed draws the same people."""
     fake = fakes.faker(LOCALE, "bcs-customers")
@@ -146,7 +156,8 @@ def generate(fakes: Fakes, spec: dict):
             "phones": [{"phoneType": "CEL", "cellPhone": cellphone, "phoneExt": "",
                         "idItem": str(item + 1), "processId": "", "condition": "V"}],
             "postAddr": [location(rng, spec, "03", landline, item + 2),
-                         location(rng, spec, "04", landline, item + 3)],
+                         location(rng, spec, "04", landline, item + 3)]
+                        + former_residence(rng, spec, index, item + 4),
             "business": {"occupationCode": occupation, "occupationDesc": occupation_desc,
                          "companyName": rng.choice(spec["companies"])},
             "financial": {"incomeAmt": f"{income}.00",
