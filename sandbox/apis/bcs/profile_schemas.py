@@ -10,7 +10,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from .identification import parse_mnemonic
-from .schemas import HOUR, Base, iso_date
+from .schemas import AUDIT_NUMBER, HOUR, Base, iso_date
 
 SECURE_DATA_QUESTIONS = ("preguntaATDP001", "preguntaATDP002", "preguntaATDP003")
 # custInfo[].listAccounts[].acctType, as the sync-data mapping enumerates them.
@@ -236,7 +236,8 @@ class InvoiceInfo(Base):
 
 class PilaTrn(Base):
     transactionHour = fields.String(required=True, validate=HOUR)
-    trnRqUID = fields.String(required=True, validate=length(1, 20))
+    # The same audit number as status-basic-data's, whose table says it is 6 digits.
+    trnRqUID = fields.String(required=True, validate=AUDIT_NUMBER)
     code = fields.String(required=True, validate=length(1, 20))
     depAcctIdTo = fields.Nested(Schema.from_dict(
         {"acctId": fields.String(required=True, validate=length(1, 20))}), required=True)

@@ -20,6 +20,8 @@ from . import identification
 REQUIRED_MESSAGE = "Missing data for required field."
 AMOUNT = validate.Regexp(r"^\d{1,15}(\.\d{1,2})?$", error="Not an amount: digits, optional .cents.")
 HOUR = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$", error="Not a time: expected HH:MM:SS.")
+# trn.trnRqUID: "Numero unico de 6 digitos generado por el canal" (status-basic-data's table).
+AUDIT_NUMBER = validate.Regexp(r"^\d{6}$", error="Not an audit number: expected 6 digits.")
 
 
 class Base(Schema):
@@ -108,7 +110,8 @@ CREATE_CUSTOMER = Base.from_dict({
 
 STATUS_BASIC_DATA = Base.from_dict({
     "trn": obj("Trn", required=True, transactionHour=text(validate=HOUR), code=text(),
-               depAcctIdFrom=obj("DepAcctIdFrom", acctId=text()), trnRqUID=text(),
+               depAcctIdFrom=obj("DepAcctIdFrom", acctId=text()),
+               trnRqUID=text(validate=AUDIT_NUMBER),
                branchName=text(), cityId=text(), city=text(), stateProv=text(),
                depAcctIdTo=obj("DepAcctIdTo", required=True, acctId=text(True))),
 }, name="StatusBasicData")()
