@@ -211,15 +211,15 @@ class ProfileBackend:
             raise self.invalid(exc, operation) from None
         invoice = trn["invoiceInfo"]
         # The aportante's NIT comes without a type: the route's rule reads it as a number.
-        identification.check(self.catalog, operation, None, invoice["identSerialNum"],
-                             ("", "trn.invoiceInfo.identSerialNum"))
+        aportante = identification.check(self.catalog, operation, None, invoice["identSerialNum"],
+                                         ("", "trn.invoiceInfo.identSerialNum")).number
         acct_id = trn["depAcctIdTo"]["acctId"]
         if model.get_account(state, acct_id) is None:
             raise self.fail("05620", operation, f"trn.depAcctIdTo.acctId {acct_id}")
         known = self.data["pila_planillas"].get(invoice["invoiceNum"])
         if known is not None:
-            return {**known, "identSerialNum": invoice["identSerialNum"]}
-        return self.generated_planilla(invoice["invoiceNum"], invoice["identSerialNum"])
+            return {**known, "identSerialNum": aportante}
+        return self.generated_planilla(invoice["invoiceNum"], aportante)
 
     def generated_planilla(self, invoice_num: str, aportante: str) -> dict:
         """A planilla derived from its number: the same number, the same planilla (this month)."""
