@@ -14,9 +14,10 @@ def test_the_fixture_customer_answers_the_example_shape(client, ident_type):
     assert response.status_code == 200
     assert_shape(response.json, "004_remittances_response")
     person = response.json["personInfo"]
+    # The example writes "Bogota D.C" beside expCityId 05001: a name comes from its code.
     assert person["govIssueIdent"] == {"govIssueIdentType": "CC", "identSerialNum": FIXTURE_CC,
                                        "expCityId": "05001", "issDt": "2022-12-11",
-                                       "city": "Bogota D.C", "country": "CO"}
+                                       "city": "MEDELLIN", "country": "CO"}
     assert response.json["beneficiary"][0]["personInfo"]["firstName"] == "CARLOS"
     assert response.json["senderPmtInfo"] == [{"cspRefId": 2, "type": "VLRING", "rank": "VLRING"}]
 

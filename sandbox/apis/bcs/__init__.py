@@ -9,7 +9,7 @@ from ...config import Setting
 from ...errors import json_response
 from ...family import Command, Family, Parts
 from ...names import ADMIN_PREFIX
-from . import auth, customer_routes, fixtures, profile_routes
+from . import auth, customer_routes, fixtures, headers, profile_routes
 from .catalog import Catalog, UnknownCode, listing, print_errors, rows_for
 from .envelope import make_envelope
 from .idents import IDENTS, request_idents, stored_customer
@@ -38,7 +38,9 @@ def start(sandbox) -> Parts:
     return Parts(
         views={**customer_routes.views(sandbox, catalog), **profile_routes.views(sandbox, catalog)},
         envelope=make_envelope(catalog),
-        authenticate=auth.make_authenticator(sandbox.config, catalog),
+        # Credentials, then the formats of the headers each route's table lists.
+        authenticate=headers.after_credentials(auth.make_authenticator(sandbox.config, catalog),
+                                               catalog),
         fixtures=records, idents=IDENTS, default_idents=request_idents,
         customer=stored_customer, examples=examples, catalog=catalog,
         responders=responders(sandbox, NAME),

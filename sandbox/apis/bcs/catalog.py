@@ -36,6 +36,7 @@ class Catalog:
 
     def __init__(self, rows: list[dict]):
         self.rows = rows
+        self.by_id = {row["id"]: row for row in rows}
         self.by_code: dict[str, list[dict]] = {}
         for row in rows:
             self.by_code.setdefault(row["code"].upper(), []).append(row)
@@ -48,9 +49,12 @@ class Catalog:
         return [rows[0]["code"] for rows in self.by_code.values()]
 
     def find(self, spec, operation=None) -> dict:
-        """The row for "50628" or "50628:2" (the n-th row of that code, 1-based). A bare code
-        with several rows prefers the first one the operation's own table lists."""
+        """The row for "50628" or "50628:2" (the n-th row of that code, 1-based), or a row id
+        ("secure_data/00001#2"). A bare code with several rows prefers the first one the
+        operation's own table lists."""
         text = str(spec).strip()
+        if text in self.by_id:
+            return self.by_id[text]
         code, _, nth = text.rpartition(":") if ":" in text else (text, "", "")
         rows = self.by_code.get(code.upper())
         if not rows:

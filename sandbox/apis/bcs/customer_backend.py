@@ -5,32 +5,34 @@ Each function takes the session's state, the Operation (for the envelope of its 
 parsed request, and returns records or raises a catalog error; rendering is customer_render's.
 
 Rules with their own catalog codes (where a catalog row states a rule on a request field):
-- create: a CC/CE/TI/IT/NI/PE number that is not numeric -> 50555; an NI (NIT) that is not 9
-  digits (10 with its check digit) -> 50609, a 10-digit NIT whose check digit is wrong -> 50545;
-  invalid characters in firstName / middleName / lastName / secondLastName -> 50503..50506; a
-  landline that is not 7 digits (or 10 starting 60) -> 50518; a phone of type C that is not a
-  cellphone (10 digits starting 3) -> 50562. Required fields missing -> 00001.
+- every identification (create's govIssueIdent and employer, the mnemonic, v4's and
+  name-by-account's type and number) follows identification.py, one rule for the family: the
+  types, their spellings ("C.C." is CC), 20 characters at most, 50555 / 50609 / 50545 for the
+  numbers, and each route's own code for each fault.
+- create: invalid characters in firstName / middleName / lastName / secondLastName ->
+  50503..50506; a landline that is not 7 digits (or 10 starting 60) -> 50518; a phone of type C
+  that is not a cellphone (10 digits starting 3) -> 50562. Required fields missing -> 00001.
 - Re-creating an existing customer (same type and number) updates its data and answers the
   account it already holds for the same product (same request, same account); another product
   opens a new account. The seed's create table is empty, so no error is invented for it.
-- basicData v1/v2: no mnemonic -> 00001; a mnemonic without type letters or number -> 1; no such
-  customer -> 1006. v4: by govIssueIdentType + identSerialNum when both are given, else by
-  cellphone; neither -> 00001, a non-numeric cellphone -> 50562, no such customer -> 1006.
-- name by account: no such account -> 05620; an account with no holder -> 05621; identserialnum
-  is no customer -> SQLCODE (NO EXISTE REGISTRO CC0105CLIENTNUM); not the holder -> 05622.
+- basicData v1/v2: no mnemonic -> 00001; a mnemonic without type letters or number, or a
+  malformed one -> 1 (their table has no number rows); no such customer -> 1006. v4: by
+  govIssueIdentType + identSerialNum when both are given, else by cellphone; neither -> 00001, a
+  non-numeric cellphone -> 50562, no such customer -> 1006.
+- name by account: a malformed identification or one that is no customer -> SQLCODE (NO EXISTE
+  REGISTRO CC0105CLIENTNUM); no such account -> 05620; an account with no holder -> 05621; not
+  the holder -> 05622.
 - status-basic-data: the holder of trn.depAcctIdTo.acctId; 05620 / 05621 as above.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from . import fixtures, model
+from . import fixtures, identification, model
 from .schemas import CREATE_CUSTOMER, NAME_CHARACTERS, STATUS_BASIC_DATA, load
 
 NAME_CODES = (("firstName", "50503"), ("middleName", "50504"), ("lastName", "50505"),
               ("secondLastName", "50506"))
-# DIAN's weights for a NIT's check digit, from the rightmost digit of the 9-digit base.
-NIT_WEIGHTS = (3, 7, 13, 17, 19, 23, 29, 37, 41, 43, 47, 53, 59, 67, 71)
 PHONE_FIELDS = ("phoneNum", "additionalPhoneNum", "phoneNumResidence",
                 "additionalPhoneNumResidence")
 ACCOUNT_START = 600_000_000
@@ -66,17 +68,11 @@ class Customers:
         return customer, account
 
     def check_identification(self, operation, ident: dict, path: str) -> None:
-        ident_type = ident["govIssueIdentType"].strip().upper()
-        number = ident["identSerialNum"].strip()
-        if ident_type in model.NUMERIC_IDENT_TYPES and not number.isdigit():
-            raise self.catalog.fail("50555", operation, f"{path}.identSerialNum: {number}")
-        if ident_type in ("NI", "NIT"):
-            if len(number) not in (9, 10):
-                raise self.catalog.fail("50609", operation,
-                                        f"{path}.identSerialNum: {len(number)} digits")
-            if len(number) == 10 and nit_check_digit(number[:9]) != int(number[9]):
-                raise self.catalog.fail("50545", operation, f"{path}.identSerialNum: expected "
-                                        f"{number[:9]}{nit_check_digit(number[:9])}")
+        """identification.py's rule (schemas.load has already written the body's in the seed's
+        words: this passes)."""
+        identification.check(self.catalog, operation, ident.get("govIssueIdentType"),
+                             ident.get("identSerialNum"),
+                             (f"{path}.govIssueIdentType", f"{path}.identSerialNum"))
 
     def check_names(self, operation, person_name: dict) -> None:
         for field, code in NAME_CODES:
@@ -123,13 +119,8 @@ class Customers:
 
     # -- basicData ---------------------------------------------------------------------------
     def by_mnemonic(self, state, operation, mnemonic: str | None) -> dict:
-        if not mnemonic:
-            raise self.catalog.fail("00001", operation, "mnemonic")
-        parsed = model.parse_mnemonic(mnemonic)
-        if parsed is None:
-            raise self.catalog.fail("1", operation, f"mnemonic {mnemonic!r}: expected the "
-                                    "identification type and number, e.g. CC1234567890")
-        return self.found(operation, model.get_customer(state, *parsed), f"mnemonic {mnemonic}")
+        ident = identification.check_mnemonic(self.catalog, operation, mnemonic)
+        return self.found(operation, model.get_customer(state, *ident), f"mnemonic {mnemonic}")
 
     def by_identification_or_cellphone(self, state, operation, args) -> dict:
         cellphone = (args.get("cellphone") or "").strip()
@@ -144,8 +135,8 @@ class Customers:
                                             ("identSerialNum", number)) if not value]
         if missing:
             raise self.catalog.fail("00001", operation, ", ".join(missing) + " (or cellphone)")
-        return self.found(operation, model.get_customer(state, ident_type, number),
-                          f"{ident_type} {number}")
+        ident = identification.check(self.catalog, operation, ident_type, number)
+        return self.found(operation, model.get_customer(state, *ident), f"{ident_type} {number}")
 
     def found(self, operation, customer: dict | None, what: str) -> dict:
         if customer is None:
@@ -165,8 +156,10 @@ class Customers:
 
     def name_by_account(self, state, operation, ident_serial_num: str, acct_id: str,
                         ident_type: str | None) -> dict:
+        ident = identification.check(self.catalog, operation, ident_type, ident_serial_num,
+                                     ("govIssueIdentType", "identserialnum"))
         account, holder = self.holder(state, operation, acct_id)
-        customer = model.find_by_number(state, ident_serial_num, ident_type or None)
+        customer = model.find_by_number(state, ident.number, ident.type)
         if customer is None:
             raise self.catalog.fail("SQLCODE:1", operation, f"identserialnum {ident_serial_num}")
         if model.key_of(customer) != account["holder"]:
@@ -180,12 +173,6 @@ class Customers:
 
 
 # -- request -> record ----------------------------------------------------------------------------
-def nit_check_digit(base: str) -> int:
-    total = sum(int(d) * w for d, w in zip(reversed(base), NIT_WEIGHTS))
-    rest = total % 11
-    return rest if rest < 2 else 11 - rest
-
-
 def is_cellphone(number: str) -> bool:
     return len(number) == 10 and number.isdigit() and number.startswith("3")
 

@@ -7,12 +7,20 @@ and its second `phone` (the cellphone) is `cellPhone`. Both are written out in d
 """
 from __future__ import annotations
 
+from .places import located
+
 OK = {"value": "OK"}
 
 
+def current(customer: dict) -> list[dict]:
+    """The customer's current addresses (condition V), their place names from their codes: an
+    expired one (N) is shown by GET location?condition=2 only."""
+    return [located(a) for a in customer.get("postAddr") or () if a.get("condition", "V") == "V"]
+
+
 def residence(customer: dict) -> dict:
-    """The residence address (03), else the first one, else an empty one."""
-    addresses = customer.get("postAddr") or []
+    """The current residence address (03), else the first current one, else an empty one."""
+    addresses = current(customer)
     return next((a for a in addresses if a.get("addrType") == "03"),
                 addresses[0] if addresses else {})
 
@@ -103,7 +111,8 @@ def basic_data_v4(customer: dict) -> dict:
             "status": customer["status"],
             "postAddr": [{"postalCode": a.get("postalCode", ""), "addrType": a["addrType"],
                           "addr1": a["addr1"], "stateProv": a.get("stateProv", ""),
-                          "cityId": a.get("cityId", "")} for a in customer.get("postAddr", ())],
+                          "cityId": a.get("cityId", "")}
+                         for a in current(customer)],
         },
     }
 

@@ -2,7 +2,9 @@
 set of generated Colombian customers, each holding a savings account. Built once per seed.
 
 The same `customer_record` / `account_record` turn a partial record into a complete one for the
-fixtures and for POST customer, so every route finds the fields of the layout in model.py.
+fixtures and for POST customer, so every route finds the fields of the layout in model.py. Only
+the fixtures are also laid over `person_defaults` (`fixture_record`): a record a client writes
+holds what it sent, nothing the sandbox made up.
 """
 from __future__ import annotations
 
@@ -48,6 +50,11 @@ def customer_record(parts: dict) -> dict:
     return record
 
 
+def fixture_record(person: dict) -> dict:
+    """A fixture person: what the seed's persons share unless they say otherwise, then theirs."""
+    return customer_record(merged(data()["person_defaults"], person))
+
+
 def account_record(parts: dict) -> dict:
     return merged(data()["account_defaults"], parts)
 
@@ -56,7 +63,7 @@ def account_record(parts: dict) -> dict:
 def build(seed: int) -> dict[str, dict[str, dict]]:
     """{kind: {key: record}} for sandbox.add_fixtures (read-only: shared by every app)."""
     spec = data()
-    customers = [customer_record(person) for person in spec["persons"]]
+    customers = [fixture_record(person) for person in spec["persons"]]
     accounts = [account_record(account) for account in spec["accounts"]]
     for customer, account in generate(Fakes(seed), spec["generated"]):
         customers.append(customer)
@@ -96,12 +103,23 @@ def street_address(rng, spec) -> str:
 
 
 def location(rng, spec, addr_type: str, phone: str, item: int) -> dict:
-    city_id, city, state_id, state = rng.choice(spec["cities"])
+    """An address by its codes (its names come from the same table, places.py)."""
+    city_id, _, state_id, _ = rng.choice(spec["cities"])
     return {"addrType": addr_type, "addr1": street_address(rng, spec),
-            "neighborhood": rng.choice(spec["neighborhoods"]), "cityId": city_id, "city": city,
-            "stateProv": state_id, "stateProvDesc": state, "country": "CO",
+            "neighborhood": rng.choice(spec["neighborhoods"]), "cityId": city_id,
+            "stateProv": state_id, "country": "CO",
             "postalCode": f"{city_id[:2]}{rng.randint(0, 9999):04d}", "phone": phone,
             "idItem": str(item), "createdDt": "2018-04-10"}
+
+
+def former_residence(rng, spec, index: int, item: int) -> list[dict]:
+    """The expired (N) residence of a generated customer who moved, for every `moved_every`-th
+    one: so GET location?condition=2 has something to show."""
+    if index % spec["moved_every"]:
+        return []
+    created = f"{rng.randint(2000, 2012)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    return [{**location(rng, spec, "03", "", item), "condition": "N", "createdDt": created,
+             "upDt": f"{int(created[:4]) + rng.randint(3, 8)}{created[4:]}"}]
 
 
 def generate(fakes: Fakes, spec: dict):
@@ -126,7 +144,7 @@ def generate(fakes: Fakes, spec: dict):
         income = rng.randint(13, 200) * 100_000
         acct_id = f"24{rng.randint(100_000_000, 999_999_999)}"
         item = 70_000_000 + index * 10
-        customer = customer_record({
+        customer = fixture_record({
             "govIssueIdent": {"identSerialNum": number},
             "personName": name,
             "personInfo": {"birthDt": birth, "gender": "F" if female else "M",
@@ -138,7 +156,8 @@ def generate(fakes: Fakes, spec: dict):
             "phones": [{"phoneType": "CEL", "cellPhone": cellphone, "phoneExt": "",
                         "idItem": str(item + 1), "processId": "", "condition": "V"}],
             "postAddr": [location(rng, spec, "03", landline, item + 2),
-                         location(rng, spec, "04", landline, item + 3)],
+                         location(rng, spec, "04", landline, item + 3)]
+                        + former_residence(rng, spec, index, item + 4),
             "business": {"occupationCode": occupation, "occupationDesc": occupation_desc,
                          "companyName": rng.choice(spec["companies"])},
             "financial": {"incomeAmt": f"{income}.00",

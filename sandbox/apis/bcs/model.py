@@ -53,23 +53,18 @@ Values from the store are never mutated: writers build new dicts (see store.py).
 """
 from __future__ import annotations
 
-import re
+from . import identification
 
 CUSTOMER = "bcs_customer"
 ACCOUNT = "bcs_account"
 BY_CELLPHONE = "_bcs_cellphone"
 BY_NUMBER = "_bcs_ident"
 
-# The identification types the seed lists: CC citizenship card, CE immigration id, PA passport,
-# IT identity card, NI NIT, PE special stay permit. Longest first for mnemonic prefixes.
-IDENT_TYPES = ("CC", "CE", "PA", "IT", "NI", "PE", "TI", "NIT")
-# Types whose number is digits only (a passport may carry letters).
-NUMERIC_IDENT_TYPES = ("CC", "CE", "IT", "TI", "NI", "NIT", "PE")
-_MNEMONIC = re.compile(r"([A-Za-z]+)([0-9A-Za-z]+)")
-
 
 def customer_key(ident_type: str, ident_serial_num: str) -> str:
-    return f"{ident_type.strip().upper()}:{ident_serial_num.strip()}"
+    """The store key: the type in the seed's words (identification.py), so "C.C." and "cc" find
+    the CC customer."""
+    return f"{identification.normal_type(ident_type)}:{str(ident_serial_num).strip()}"
 
 
 def key_of(customer: dict) -> str:
@@ -83,18 +78,9 @@ def full_name(person_name: dict) -> str:
 
 
 def parse_mnemonic(mnemonic: str) -> tuple[str, str] | None:
-    """`CC1234567890` -> ("CC", "1234567890"); None when it has no type letters or no number.
-    A known type is taken as the prefix, so a passport number may start with letters."""
-    text = (mnemonic or "").strip()
-    for ident_type in sorted(IDENT_TYPES, key=len, reverse=True):
-        if text.upper().startswith(ident_type) and len(text) > len(ident_type):
-            rest = text[len(ident_type):]
-            if rest.isalnum() and any(ch.isdigit() for ch in rest):
-                return ident_type, rest
-    match = _MNEMONIC.fullmatch(text)
-    if match and any(ch.isdigit() for ch in match.group(2)):
-        return match.group(1).upper(), match.group(2)
-    return None
+    """`CC1234567890` -> ("CC", "1234567890"); None when it has no type letters or no number
+    (identification.parse_mnemonic)."""
+    return identification.parse_mnemonic(mnemonic)
 
 
 def mnemonic_number(mnemonic: str) -> str:

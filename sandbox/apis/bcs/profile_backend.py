@@ -1,25 +1,27 @@
 """The rules of the BCS profile routes: who is asked for, what is stored, which catalog row a
 request earns. Backends raise catalog rows (SandboxError); profile_render shapes the answers.
 
+Every identification (path, query, body, mnemonic) follows identification.py, one rule for the
+family: the types and their spellings, 20 characters at most, 50555 / 50609 / 50545 for the
+numbers (1 for an unknown type or a number too long), and each route's own rows where its table
+has them (secure-data's two 00001 rows).
+
 Catalog rows these rules answer (besides 1004/1005 from auth and the forced ones):
-- locations, contact: 51011 no such customer; 50555 a non-numeric number for a numeric type;
-  50609 a NIT (NI) that is not 9 or 10 digits, 50545 a 10-digit NIT with a wrong check digit
-  (create-customer's identification rules); 1 a govIssueIdentType / condition outside the
-  documented values; 50005 (locations) an `action` other than I or T; 51041 (contact) a customer
-  without residence address or income on record (e.g. one that only came in through sync-data).
+- locations, contact: 51011 no such customer; 1 a condition outside the documented values;
+  50005 (locations) an `action` other than I or T; 51041 (contact) a customer without residence
+  address or income on record (e.g. one that only came in through sync-data).
 - secure-data: 00001 "Error en la longitud de la trama de entrada" for a field longer than allowed,
   00001 "Error de entrada datos incorrectos" for any other malformed / missing field, an unknown
   question, a non-boolean answer, or a customer the bank does not know.
 - sync-data, sync-data-file: 00001 missing required fields, 1 malformed values (and, for the file,
-  binData that is not base64 of a JSON object); 50555 / 50609 / 50545 the mnemonic's number; 50565
+  binData that is not base64 of a JSON object); the mnemonic as identification.py says; 50565
   invalid characters in custInfo[].personName.fullName; 50562 contactInfo.phoneNumber not a
   cellphone; 50529-50531 additionalPhoneNum[0-2] not a phone number; 50591 an account in
   listAccounts held by another customer.
-- remittances: 00001 govIssueIdentType missing, 1 malformed type, number or X-Invoker-ProcessDate,
-  1006 no such customer.
-- query-pila: 00001 missing fields, 1 malformed values (X-Invoker-ProcessDate too), 50555 a
-  non-numeric aportante NIT,
+- remittances: 00001 govIssueIdentType missing, 1 malformed type or number, 1006 no such customer.
+- query-pila: 00001 missing fields, 1 malformed values, 50555 a non-numeric aportante NIT,
   05620 trn.depAcctIdTo.acctId is no account.
+Malformed headers are refused before any of these (headers.py).
 """
 from __future__ import annotations
 
@@ -28,11 +30,10 @@ from datetime import date
 
 from marshmallow import ValidationError
 
-from . import model
+from . import identification, model
 from .customer_backend import Customers, is_cellphone, is_landline
 from .profile_intake import decode_file, intake_account, intake_parts
-from .profile_schemas import (LENGTH_PREFIX, QUERY_PILA, SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE,
-                              iso_date_or_empty)
+from .profile_schemas import LENGTH_PREFIX, QUERY_PILA, SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE
 from .schemas import NAME_CHARACTERS, faults
 
 MISSING = "Missing data for required field"
@@ -62,52 +63,25 @@ class ProfileBackend:
         missing = any(message.startswith(MISSING) for message in problems.values())
         return self.fail("00001" if missing else "1", operation, _describe(problems))
 
-    def check_headers(self, operation, headers) -> None:
-        """The PILA and remittances tables give X-Invoker-ProcessDate's format (AAAA-MM-DD); a
-        client that sends it malformed is told. The headers those tables mark required are not
-        demanded: an app calls the sandbox without the bank channel's plumbing."""
-        value = headers.get("X-Invoker-ProcessDate")
-        if value:
-            try:
-                iso_date_or_empty(value)
-            except ValidationError:
-                raise self.fail("1", operation, f"header X-Invoker-ProcessDate {value!r}: "
-                                                f"expected YYYY-MM-DD") from None
-
     # -- who is asked for ----------------------------------------------------------------------
     def check_number(self, operation, ident_type: str | None, number: str,
-                     path: str = "identserialnum") -> None:
-        """The identification number rules of the locations/contact table (50555, 50609, 50545),
-        as create-customer enforces them; a number without its type is read as a CC."""
-        if not number or len(number) > 20:
-            raise self.fail("1", operation, f"{path} must have 1 to 20 characters "
-                                            f"(got {len(number)})")
-        self.customers.check_identification(
-            operation, {"govIssueIdentType": ident_type or "CC", "identSerialNum": number}, path)
+                     path: str = "govIssueIdent") -> None:
+        """sync-data's mnemonic, as identification.py rules it."""
+        where = f"{path}.mNemonic"
+        identification.check(self.catalog, operation, ident_type, number,
+                             (f"{where} type", f"{where} number"))
 
-    def ident_type(self, operation, value: str | None, required: bool = False) -> str | None:
-        if value is None or value == "":
-            if required:
-                raise self.fail("00001", operation, "govIssueIdentType is required")
-            return None
-        # Remittances' example writes the type with dots ("C.C.").
-        normal = value.replace(".", "").strip().upper()
-        if normal not in model.IDENT_TYPES:
-            raise self.fail("1", operation, f"govIssueIdentType {value!r} is not one of "
-                                            f"{', '.join(model.IDENT_TYPES)}")
-        return normal
-
-    def customer(self, state, operation, number: str, ident_type: str | None) -> dict:
+    def customer(self, state, operation, number: str, args) -> dict:
         """The customer locations and contact ask for, or 51011 (CLIENTE NO EXISTE BCSC)."""
-        self.check_number(operation, ident_type, number)
-        customer = model.find_by_number(state, number, ident_type)
+        ident = identification.check(self.catalog, operation, args.get("govIssueIdentType"),
+                                     number, ("govIssueIdentType", "identserialnum"))
+        customer = model.find_by_number(state, ident.number, ident.type)
         if customer is None:
-            raise self.fail("51011", operation, f"no customer {ident_type or ''}{number}")
+            raise self.fail("51011", operation, f"no customer {ident.type or ''}{ident.number}")
         return customer
 
     # -- GET location/{identserialnum} ---------------------------------------------------------
     def customer_locations(self, state, operation, number: str, args) -> tuple[dict, list[dict]]:
-        ident_type = self.ident_type(operation, args.get("govIssueIdentType"))
         action = args.get("action", "I") or "I"
         if action.upper() not in LOCATION_ACTIONS:
             raise self.fail("50005", operation, f"action {action!r}: use I (integrals) or "
@@ -116,14 +90,13 @@ class ProfileBackend:
         if condition not in LOCATION_CONDITIONS:
             raise self.fail("1", operation, f"condition {condition!r}: use 1 (current), "
                                             f"2 (expired) or 3 (all)")
-        customer = self.customer(state, operation, number, ident_type)
+        customer = self.customer(state, operation, number, args)
         wanted = LOCATION_CONDITIONS[condition]
         return customer, [a for a in customer.get("postAddr", ()) if a.get("condition") in wanted]
 
     # -- GET channel/contact/{identserialnum} --------------------------------------------------
     def channel_contact(self, state, operation, number: str, args):
-        ident_type = self.ident_type(operation, args.get("govIssueIdentType"))
-        customer = self.customer(state, operation, number, ident_type)
+        customer = self.customer(state, operation, number, args)
         residence = current_address(customer, ("03", "01"))
         missing = [name for name, present in (
             ("residence address", residence),
@@ -133,14 +106,12 @@ class ProfileBackend:
         return customer, residence, current_address(customer, ("04",))
 
     # -- GET remittances/basic-data/{identserialnum} -------------------------------------------
-    def remittances(self, state, operation, number: str, args, headers):
-        self.check_headers(operation, headers)
-        ident_type = self.ident_type(operation, args.get("govIssueIdentType"), required=True)
-        if len(number) > 20:
-            raise self.fail("1", operation, "identserialnum has more than 20 characters")
-        customer = model.find_by_number(state, number, ident_type)
+    def remittances(self, state, operation, number: str, args):
+        ident = identification.check(self.catalog, operation, args.get("govIssueIdentType"),
+                                     number, ("govIssueIdentType", "identserialnum"))
+        customer = model.get_customer(state, *ident)
         if customer is None:
-            raise self.fail("1006", operation, f"no customer {ident_type}{number}")
+            raise self.fail("1006", operation, f"no customer {ident.type}{ident.number}")
         return customer, current_locations(customer)
 
     # -- PUT secure-data -----------------------------------------------------------------------
@@ -155,14 +126,17 @@ class ProfileBackend:
             length = any(m.startswith(LENGTH_PREFIX) for m in problems.values())
             row = self.rows[SECURE_LENGTH_ROW if length else SECURE_INPUT_ROW]
             raise self.catalog.error(row, operation, _describe(problems)) from None
-        ident = data["govIssueIdent"]
+        given = data["govIssueIdent"]
+        ident = identification.check(self.catalog, operation, given["govIssueIdentType"],
+                                     given["identSerialNum"],
+                                     ("govIssueIdent.govIssueIdentType",
+                                      "govIssueIdent.identSerialNum"))
         answers = {item["question"]: item["answer"] for item in data["compliance"]}
         with state.lock:
-            customer = model.get_customer(state, ident["govIssueIdentType"], ident["identSerialNum"])
+            customer = model.get_customer(state, *ident)
             if customer is None:
                 raise self.catalog.error(self.rows[SECURE_INPUT_ROW], operation,
-                                         f"govIssueIdent: no customer {ident['govIssueIdentType']}"
-                                         f"{ident['identSerialNum']}")
+                                         f"govIssueIdent: no customer {ident.type}{ident.number}")
             model.save_customer(state, with_compliance(customer, answers))
         return customer
 
@@ -230,24 +204,22 @@ class ProfileBackend:
         return list(accounts.values())
 
     # -- POST query-pila -----------------------------------------------------------------------
-    def query_pila(self, state, operation, body: dict, headers) -> dict:
-        self.check_headers(operation, headers)
+    def query_pila(self, state, operation, body: dict) -> dict:
         try:
             trn = QUERY_PILA.load(body)["trn"]
         except ValidationError as exc:
             raise self.invalid(exc, operation) from None
         invoice = trn["invoiceInfo"]
-        if not invoice["identSerialNum"].isdigit():
-            raise self.fail("50555", operation, f"trn.invoiceInfo.identSerialNum "
-                                                f"{invoice['identSerialNum']!r} (the aportante's "
-                                                f"NIT) is not numeric")
+        # The aportante's NIT comes without a type: the route's rule reads it as a number.
+        aportante = identification.check(self.catalog, operation, None, invoice["identSerialNum"],
+                                         ("", "trn.invoiceInfo.identSerialNum")).number
         acct_id = trn["depAcctIdTo"]["acctId"]
         if model.get_account(state, acct_id) is None:
             raise self.fail("05620", operation, f"trn.depAcctIdTo.acctId {acct_id}")
         known = self.data["pila_planillas"].get(invoice["invoiceNum"])
         if known is not None:
-            return {**known, "identSerialNum": invoice["identSerialNum"]}
-        return self.generated_planilla(invoice["invoiceNum"], invoice["identSerialNum"])
+            return {**known, "identSerialNum": aportante}
+        return self.generated_planilla(invoice["invoiceNum"], aportante)
 
     def generated_planilla(self, invoice_num: str, aportante: str) -> dict:
         """A planilla derived from its number: the same number, the same planilla (this month)."""

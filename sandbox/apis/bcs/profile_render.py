@@ -2,12 +2,15 @@
 
 Each builder returns exactly the keys, nesting and value types of the seed's response example
 for its route: strings stay strings ("incomeAmt": "4510000.00"), the remittances ids are numbers,
-flags are booleans. Labels (location and phone type descriptions) come from
-scenarios/data/bcs_profile.yaml, read once at start into `Labels`.
+flags are booleans. Labels (location and phone type descriptions, country names) come from
+scenarios/data/bcs_profile.yaml, read once at start into `Labels`; place names from their codes
+(places.py).
 """
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from .places import city_name, located
 
 OK = {"value": "OK"}
 
@@ -17,6 +20,7 @@ class Labels(NamedTuple):
     conditions: dict
     phone_types: dict
     remittance_address_types: dict
+    country_names: dict
 
 
 def _code(code: str, descriptions: dict) -> dict:
@@ -48,6 +52,7 @@ def _location_phone(phone: dict, labels: Labels) -> dict:
 
 
 def _location(address: dict, labels: Labels) -> dict:
+    address = located(address)
     return {
         "addrType": _code(address.get("addrType", ""), labels.location_types),
         "neighborhood": address.get("neighborhood", ""),
@@ -128,6 +133,7 @@ def _number(value, default: int = 0) -> int:
 
 
 def _remittance_address(address: dict, customer: dict, csp_ref_id: int, labels: Labels) -> dict:
+    address = located(address)
     return {
         # The mapping: phoneNum.cellPhone is the address's phone (telefono), phoneNum.phone the
         # customer's cellphone (celular).
@@ -139,17 +145,13 @@ def _remittance_address(address: dict, customer: dict, csp_ref_id: int, labels: 
             "addrType": labels.remittance_address_types.get(address.get("addrType", ""), "RESI"),
             "addr1": address.get("addr1", ""),
             "city": address.get("city", ""),
-            "country": _country_name(address.get("country", "")),
+            # The example writes the country out ("Colombia"); the records keep ISO codes.
+            "country": labels.country_names.get(address.get("country", ""), ""),
             "postalCode": address.get("postalCode", ""),
             "cityId": address.get("cityId", ""),
             "stateProv": address.get("stateProvDesc", ""),
         },
     }
-
-
-def _country_name(code: str) -> str:
-    # The remittances example writes the country out ("Colombia"); the records keep ISO codes.
-    return "Colombia" if code in ("CO", "") else code
 
 
 def remittances(customer: dict, addresses: list[dict], labels: Labels) -> dict:
@@ -208,7 +210,8 @@ def _remittance_ident(ident: dict) -> dict:
     shown = {"govIssueIdentType": ident.get("govIssueIdentType", ""),
              "identSerialNum": ident.get("identSerialNum", ""),
              "expCityId": ident.get("expCityId", ""), "issDt": ident.get("issDt", ""),
-             "city": ident.get("city", ""), "country": ident.get("country", "")}
+             "city": city_name(ident.get("expCityId"), ident.get("city")),
+             "country": ident.get("country", "")}
     if ident.get("govIssueIdentType") in EXPIRING_TYPES and ident.get("expDt"):
         shown["expDt"] = ident["expDt"]
     return shown

@@ -57,12 +57,11 @@ def views(sandbox, catalog) -> dict:
 
     def remittances_basic_data(identserialnum):
         customer, addresses = backend.remittances(
-            sandbox.state(), g.operation, identserialnum, request.args, request.headers)
+            sandbox.state(), g.operation, identserialnum, request.args)
         return json_response(remittances(customer, addresses, names))
 
     def query_pila_view():
-        planilla = backend.query_pila(sandbox.state(), g.operation, read_json(request),
-                                      request.headers)
+        planilla = backend.query_pila(sandbox.state(), g.operation, read_json(request))
         return json_response(query_pila(planilla))
 
     return {"customer_locations": customer_locations, "secure_data": secure_data,

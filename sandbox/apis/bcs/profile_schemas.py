@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from .model import IDENT_TYPES, parse_mnemonic
-from .schemas import HOUR, Base, iso_date
+from .identification import parse_mnemonic
+from .schemas import AUDIT_NUMBER, HOUR, Base, iso_date
 
 SECURE_DATA_QUESTIONS = ("preguntaATDP001", "preguntaATDP002", "preguntaATDP003")
 # custInfo[].listAccounts[].acctType, as the sync-data mapping enumerates them.
@@ -60,8 +60,9 @@ def text(required: bool = False, maximum: int | None = None, **kwargs):
 
 # -- PUT secure-data ---------------------------------------------------------------------------
 class SecureIdent(Base):
-    identSerialNum = fields.String(required=True, validate=length(1, 20))
-    govIssueIdentType = fields.String(required=True, validate=validate.OneOf(IDENT_TYPES))
+    # Their values follow identification.py, checked by the backend once the body loads.
+    identSerialNum = fields.String(required=True)
+    govIssueIdentType = fields.String(required=True)
 
 
 class Office(Base):
@@ -100,11 +101,11 @@ class SyncIdent(Base):
         value = data.get("mNemonic", data.get("mnemonic"))
         if value is None:
             raise ValidationError("Missing data for required field.", "mNemonic")
-        parsed = parse_mnemonic(value)
-        if parsed is None or parsed[0] not in IDENT_TYPES or len(parsed[1]) > 20:
-            raise ValidationError("Not a valid mnemonic: expected the document type "
-                                  f"({', '.join(IDENT_TYPES)}) followed by its number, "
-                                  "e.g. CC123456789.", "mNemonic")
+        # Only whether it is a mnemonic at all: its type and number follow identification.py,
+        # checked by the backend.
+        if parse_mnemonic(value) is None:
+            raise ValidationError("Not a valid mnemonic: expected the document type followed "
+                                  "by its number, e.g. CC123456789.", "mNemonic")
 
 
 class SyncPersonName(Base):
@@ -229,12 +230,14 @@ class SyncDataFile(Base):
 # -- POST query-pila ---------------------------------------------------------------------------
 class InvoiceInfo(Base):
     invoiceNum = fields.String(required=True, validate=length(1, 20))
-    identSerialNum = fields.String(required=True, validate=length(1, 20))
+    # The aportante's NIT: identification.py's rule, checked by the backend.
+    identSerialNum = fields.String(required=True)
 
 
 class PilaTrn(Base):
     transactionHour = fields.String(required=True, validate=HOUR)
-    trnRqUID = fields.String(required=True, validate=length(1, 20))
+    # The same audit number as status-basic-data's, whose table says it is 6 digits.
+    trnRqUID = fields.String(required=True, validate=AUDIT_NUMBER)
     code = fields.String(required=True, validate=length(1, 20))
     depAcctIdTo = fields.Nested(Schema.from_dict(
         {"acctId": fields.String(required=True, validate=length(1, 20))}), required=True)

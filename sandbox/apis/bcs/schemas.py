@@ -1,10 +1,10 @@
 """Request bodies of the BCS customer routes (POST customer, POST status-basic-data), built once.
 
-Types, required fields and formats only; the rules with their own catalog codes (names, numbers,
-phones) live in customer_backend.py. Unknown keys are dropped: the seed's bodies are IFX messages a client
-may send more of. `load` turns marshmallow's faults into catalog errors naming every field:
-missing required fields -> 00001 (DAT, "User required fields are missing."), anything else ->
-1 (BDA, "BAD REQUEST.").
+Types, required fields and formats only; the rules with their own catalog codes (names, phones)
+live in customer_backend.py, the identifications' in identification.py. Unknown keys are dropped:
+the seed's bodies are IFX messages a client may send more of. `load` turns marshmallow's faults
+into catalog errors naming every field: missing required fields -> 00001 (DAT, "User required
+fields are missing."), anything else -> 1 (BDA, "BAD REQUEST.").
 """
 from __future__ import annotations
 
@@ -15,10 +15,13 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from ...errors import field_errors, field_path
 from ...fastcheck import compile_check
+from . import identification
 
 REQUIRED_MESSAGE = "Missing data for required field."
 AMOUNT = validate.Regexp(r"^\d{1,15}(\.\d{1,2})?$", error="Not an amount: digits, optional .cents.")
 HOUR = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$", error="Not a time: expected HH:MM:SS.")
+# trn.trnRqUID: "Numero unico de 6 digitos generado por el canal" (status-basic-data's table).
+AUDIT_NUMBER = validate.Regexp(r"^\d{6}$", error="Not an audit number: expected 6 digits.")
 
 
 class Base(Schema):
@@ -107,7 +110,8 @@ CREATE_CUSTOMER = Base.from_dict({
 
 STATUS_BASIC_DATA = Base.from_dict({
     "trn": obj("Trn", required=True, transactionHour=text(validate=HOUR), code=text(),
-               depAcctIdFrom=obj("DepAcctIdFrom", acctId=text()), trnRqUID=text(),
+               depAcctIdFrom=obj("DepAcctIdFrom", acctId=text()),
+               trnRqUID=text(validate=AUDIT_NUMBER),
                branchName=text(), cityId=text(), city=text(), stateProv=text(),
                depAcctIdTo=obj("DepAcctIdTo", required=True, acctId=text(True))),
 }, name="StatusBasicData")()
@@ -125,14 +129,17 @@ CHECKS = {schema: compile_check(schema) for schema in (CREATE_CUSTOMER, STATUS_B
 
 
 def load(schema: Schema, body: dict, catalog, operation) -> dict:
-    """The body when it passes the schema (unknown keys left in: readers ask by name), else the
-    catalog error naming every faulty field."""
+    """The body when it passes the schema (unknown keys left in: readers ask by name), its
+    identifications checked and written in the seed's words (identification.py: "C.C." is CC),
+    else the catalog error naming every faulty field."""
     if CHECKS[schema](body):
-        return body
+        return identification.normalised_body(catalog, operation, body)
     try:
-        return schema.load(body)
+        data = schema.load(body)
     except ValidationError as exc:
         found = faults(exc.messages)
+    else:
+        return identification.normalised_body(catalog, operation, data)
     missing = [path for path, message in found if message == REQUIRED_MESSAGE]
     if missing:
         raise catalog.fail("00001", operation, ", ".join(missing)) from None
