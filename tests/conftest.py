@@ -69,7 +69,9 @@ class LiveServer:
 
     def __init__(self, app):
         from sandbox.server import make_server
-        self.server = make_server(app, "127.0.0.1", free_port(), threads=8)
+        # Port 0: the kernel picks a free port at bind, so parallel test workers never race
+        # for one (a port picked first and bound later could be taken in between).
+        self.server = make_server(app, "127.0.0.1", 0, threads=8)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
