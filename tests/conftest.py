@@ -53,13 +53,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, timeout: float = 10.0) -> None:
+def wait_for(url: str, timeout: float = 10.0, process: subprocess.Popen | None = None) -> None:
+    """Until `url` answers; with `process`, stop waiting as soon as that process has exited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise ChildProcessError(f"the server exited with {process.returncode}")
         try:
             requests.get(url, timeout=0.5)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or busy starting
             time.sleep(0.05)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
@@ -102,17 +105,30 @@ class ServerProcess:
     """`python -m sandbox serve` as a separate process, for restarts, signals and stdout."""
 
     def __init__(self, *args: str, env: dict | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.args = [sys.executable, "-m", "sandbox", "serve", "--port", str(self.port), *args]
+        self.serve_args = args
         self.env = {**os.environ, **(env or {})}
         self.proc = None
 
     def start(self):
-        self.proc = subprocess.Popen(self.args, env=self.env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
-        wait_for(self.url + "/__sandbox/health")
-        return self
+        # The banner prints the port asked for, so the port is picked here, not by the kernel at
+        # bind: another test worker may take it in between, and then another port is tried.
+        for attempt in range(3):
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            self.args = [sys.executable, "-m", "sandbox", "serve", "--port", str(self.port),
+                         *self.serve_args]
+            self.proc = subprocess.Popen(self.args, env=self.env, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, text=True)
+            try:
+                wait_for(self.url + "/__sandbox/health", process=self.proc)
+                return self
+            except (ChildProcessError, TimeoutError) as failure:
+                if self.proc.poll() is None:
+                    self.proc.kill()
+                output = self.proc.communicate(timeout=10)[0]
+                if "Address already in use" not in output or attempt == 2:
+                    raise RuntimeError(f"sandbox serve did not start ({failure}):\n{output}") \
+                        from None
 
     def stop(self, sig=None):
         import signal
