@@ -21,6 +21,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CORE_AUTH = {"Authorization": "Basic " + base64.b64encode(b"sandbox:sandbox").decode()}
 BCS_HEADERS = {"X-Security-ClientID": "sandbox-client", "X-Security-ClientSecret": "sandbox-secret",
                "X-Security-Token": "token-123"}
+# Tests marked xdist_group("timing") assert how long a real server takes, or load one with many
+# threads. The suite runs on two workers with --dist loadgroup (pyproject.toml), which runs a
+# group's tests one after another on one worker: a burst of one never skews another's clock.
 
 
 def seed_example(name: str):
