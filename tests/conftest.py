@@ -26,6 +26,23 @@ BCS_HEADERS = {"X-Security-ClientID": "sandbox-client", "X-Security-ClientSecret
 # group's tests one after another on one worker: a burst of one never skews another's clock.
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """On an xdist worker under --dist loadgroup, xdist puts "@group" in the id of each test
+    with an xdist_group mark, and its scheduler groups by that. Should a pytest or xdist
+    release lose the suffix, grouped tests would silently overlap: they fail instead."""
+    if getattr(config.option, "loadgroup", False):
+        for item in items:
+            if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+                item.xdist_group_lost = True
+
+
+def pytest_runtest_setup(item):
+    if getattr(item, "xdist_group_lost", False):
+        pytest.fail("xdist ignored this test's xdist_group mark (no @group in its id), so it "
+                    "may overlap its group: see the pytest pin in pyproject.toml", pytrace=False)
+
+
 def seed_example(name: str):
     """A request or response example copied from ../shared/seeds into tests/fixtures/seeds."""
     return json.loads((FIXTURES / "seeds" / f"{name}.json").read_text(encoding="utf-8"))
