@@ -21,6 +21,26 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CORE_AUTH = {"Authorization": "Basic " + base64.b64encode(b"sandbox:sandbox").decode()}
 BCS_HEADERS = {"X-Security-ClientID": "sandbox-client", "X-Security-ClientSecret": "sandbox-secret",
                "X-Security-Token": "token-123"}
+# Tests marked xdist_group("timing") assert how long a real server takes, or load one with many
+# threads. The suite runs on two workers with --dist loadgroup (pyproject.toml), which runs a
+# group's tests one after another on one worker: a burst of one never skews another's clock.
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """On an xdist worker under --dist loadgroup, xdist puts "@group" in the id of each test
+    with an xdist_group mark, and its scheduler groups by that. Should a pytest or xdist
+    release lose the suffix, grouped tests would silently overlap: they fail instead."""
+    if getattr(config.option, "loadgroup", False):
+        for item in items:
+            if item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+                item.xdist_group_lost = True
+
+
+def pytest_runtest_setup(item):
+    if getattr(item, "xdist_group_lost", False):
+        pytest.fail("xdist ignored this test's xdist_group mark (no @group in its id), so it "
+                    "may overlap its group: see the pytest pin in pyproject.toml", pytrace=False)
 
 
 def seed_example(name: str):
@@ -53,13 +73,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, timeout: float = 10.0) -> None:
+def wait_for(url: str, timeout: float = 10.0, process: subprocess.Popen | None = None) -> None:
+    """Until `url` answers; with `process`, stop waiting as soon as that process has exited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise ChildProcessError(f"the server exited with {process.returncode}")
         try:
             requests.get(url, timeout=0.5)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or busy starting
             time.sleep(0.05)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
@@ -69,7 +92,9 @@ class LiveServer:
 
     def __init__(self, app):
         from sandbox.server import make_server
-        self.server = make_server(app, "127.0.0.1", free_port(), threads=8)
+        # Port 0: the kernel picks a free port at bind, so parallel test workers never race
+        # for one (a port picked first and bound later could be taken in between).
+        self.server = make_server(app, "127.0.0.1", 0, threads=8)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -100,17 +125,30 @@ class ServerProcess:
     """`python -m sandbox serve` as a separate process, for restarts, signals and stdout."""
 
     def __init__(self, *args: str, env: dict | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.args = [sys.executable, "-m", "sandbox", "serve", "--port", str(self.port), *args]
+        self.serve_args = args
         self.env = {**os.environ, **(env or {})}
         self.proc = None
 
     def start(self):
-        self.proc = subprocess.Popen(self.args, env=self.env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
-        wait_for(self.url + "/__sandbox/health")
-        return self
+        # The banner prints the port asked for, so the port is picked here, not by the kernel at
+        # bind: another test worker may take it in between, and then another port is tried.
+        for attempt in range(3):
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            self.args = [sys.executable, "-m", "sandbox", "serve", "--port", str(self.port),
+                         *self.serve_args]
+            self.proc = subprocess.Popen(self.args, env=self.env, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, text=True)
+            try:
+                wait_for(self.url + "/__sandbox/health", process=self.proc)
+                return self
+            except (ChildProcessError, TimeoutError) as failure:
+                if self.proc.poll() is None:
+                    self.proc.kill()
+                output = self.proc.communicate(timeout=10)[0]
+                if "Address already in use" not in output or attempt == 2:
+                    raise RuntimeError(f"sandbox serve did not start ({failure}):\n{output}") \
+                        from None
 
     def stop(self, sig=None):
         import signal

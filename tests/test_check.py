@@ -2,10 +2,11 @@
 broken folder with the same messages."""
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
-from sandbox import create_app
+from sandbox import cli, create_app
 from sandbox.scenarios.engine import ScenarioFolderError
 from tests.conftest import make_config
 from tests.scenario_kit import write
@@ -58,18 +59,25 @@ scenarios:
 """
 
 
-def run(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "sandbox", *args], capture_output=True,
-                          text=True, timeout=120, env=env)
+@pytest.fixture
+def run(capsys):
+    """`sandbox ARGS` in this process (cli.main): its exit code and what it printed. Only
+    `serve` runs as a real process (test_serve_exits_2_on_a_broken_folder)."""
+    def run(*args):
+        capsys.readouterr()
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+    return run
 
 
-def test_check_passes_on_the_shipped_scenarios():
+def test_check_passes_on_the_shipped_scenarios(run):
     result = run("check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("ok:")
 
 
-def test_check_passes_on_a_good_folder(tmp_path):
+def test_check_passes_on_a_good_folder(run, tmp_path):
     write(tmp_path, "good.yaml", GOOD)
     write(tmp_path, "catalog/other.yaml", "rows: [{code: '1'}]\n")   # not a scenario file: skipped
     result = run("check", str(tmp_path))
@@ -77,7 +85,7 @@ def test_check_passes_on_a_good_folder(tmp_path):
     assert "ok:" in result.stdout
 
 
-def test_check_reports_every_fault_with_file_and_line(tmp_path):
+def test_check_reports_every_fault_with_file_and_line(run, tmp_path):
     path = write(tmp_path, "broken.yaml", BROKEN)
     result = run("check", str(tmp_path))
     assert result.returncode == 1
@@ -92,14 +100,14 @@ def test_check_reports_every_fault_with_file_and_line(tmp_path):
     assert any(l.startswith(f"{path}:28: ") and "00000000" in l for l in lines), lines
 
 
-def test_check_reports_yaml_syntax_errors_in_any_file(tmp_path):
+def test_check_reports_yaml_syntax_errors_in_any_file(run, tmp_path):
     path = write(tmp_path, "data/broken.yaml", "rows:\n  - a: 1\n   b: [\n")
     result = run("check", str(tmp_path))
     assert result.returncode == 1
     assert result.stdout.startswith(f"{path}:3: YAML syntax error"), result.stdout
 
 
-def test_check_reports_a_missing_folder(tmp_path):
+def test_check_reports_a_missing_folder(run, tmp_path):
     result = run("check", str(tmp_path / "nope"))
     assert result.returncode == 1 and "no such scenario folder" in result.stdout
 
@@ -113,12 +121,14 @@ def test_the_app_refuses_a_broken_folder_with_the_same_messages(tmp_path):
 
 def test_serve_exits_2_on_a_broken_folder(tmp_path):
     path = write(tmp_path, "broken.yaml", BROKEN)
-    result = run("serve", "--port", "0", "--scenarios", str(tmp_path))
+    result = subprocess.run([sys.executable, "-m", "sandbox", "serve", "--port", "0",
+                             "--scenarios", str(tmp_path)], capture_output=True, text=True,
+                            timeout=120)
     assert result.returncode == 2
     assert f"{path}:4: " in result.stderr
 
 
-def test_scenarios_command_lists_how_to_trigger_each(tmp_path):
+def test_scenarios_command_lists_how_to_trigger_each(run, tmp_path):
     write(tmp_path, "good.yaml", GOOD)
     result = run("scenarios", "--scenarios", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -127,22 +137,22 @@ def test_scenarios_command_lists_how_to_trigger_each(tmp_path):
     assert 'PUT /__sandbox/scenarios/active {"name": "good-two"}' in result.stdout
 
 
-def test_check_without_folders_reads_sandbox_scenarios(tmp_path):
-    import os
+def test_check_without_folders_reads_sandbox_scenarios(run, tmp_path, monkeypatch):
     path = write(tmp_path, "broken.yaml", BROKEN)
-    result = run("check", env={**os.environ, "SANDBOX_SCENARIOS": str(tmp_path)})
+    monkeypatch.setenv("SANDBOX_SCENARIOS", str(tmp_path))
+    result = run("check")
     assert result.returncode == 1
     assert f"{path}:4: " in result.stdout
 
 
-def test_scenarios_command_fails_on_a_broken_folder(tmp_path):
+def test_scenarios_command_fails_on_a_broken_folder(run, tmp_path):
     path = write(tmp_path, "broken.yaml", BROKEN)
     result = run("scenarios", "--scenarios", str(tmp_path))
     assert result.returncode == 1
     assert f"{path}:4: " in result.stderr
 
 
-def test_start_up_skips_files_that_hold_no_scenarios_but_check_reads_them(tmp_path):
+def test_start_up_skips_files_that_hold_no_scenarios_but_check_reads_them(run, tmp_path):
     """Start-up parses only files with a top-level `scenarios:` key (the API modules own the
     rest and have loaded them already); `sandbox check` still reports a syntax error anywhere."""
     write(tmp_path, "good.yaml", GOOD)

@@ -28,6 +28,7 @@ def app(request, tmp_path):
     return create_app(make_config(state=state))
 
 
+@pytest.mark.xdist_group("timing")
 def test_concurrent_posts_distinct_clients_distinct_numbers_same_client_one(live_server, sandbox):
     url = live_server.url + "/core_customer"
     shared = new_client("001", document_number="555000111")
@@ -60,6 +61,7 @@ def test_concurrent_posts_distinct_clients_distinct_numbers_same_client_one(live
         assert stored(sandbox, number) is not None
 
 
+@pytest.mark.xdist_group("timing")
 def test_concurrent_products_get_distinct_accounts(live_server, sandbox):
     url = live_server.url + "/core_product"
     body = {"product_code": "AH02", "customer_number": 1234, "open_date": "2021-01-02"}

@@ -77,6 +77,7 @@ def test_scenario_delay_and_delay_header_hold_the_answer(server):
     assert response.elapsed.total_seconds() >= 0.5
 
 
+@pytest.mark.xdist_group("timing")
 def test_an_active_slow_scenario_holds_its_own_session_only(server):
     session = {"X-Sandbox-Session": "slow-demo"}
     put = requests.put(f"{server.url}/__sandbox/scenarios/active", json={"name": "slow"},

@@ -6,11 +6,14 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.conftest import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
+# Both tests on one test worker, so that the module's one wheel is built once.
+pytestmark = pytest.mark.xdist_group("packaging")
 
 
 def build_wheel(out: Path) -> Path:
@@ -28,8 +31,13 @@ def build_wheel(out: Path) -> Path:
     return next(out.glob("sandbox-*.whl"))
 
 
-def test_the_wheel_ships_every_scenario_file(tmp_path):
-    wheel = build_wheel(tmp_path)
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """One wheel for the module's tests: building it is the slow part (~1 s of pip)."""
+    return build_wheel(tmp_path_factory.mktemp("dist"))
+
+
+def test_the_wheel_ships_every_scenario_file(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {p.relative_to(ROOT / "scenarios").as_posix()
                for p in (ROOT / "scenarios").rglob("*.yaml")}
@@ -38,8 +46,7 @@ def test_the_wheel_ships_every_scenario_file(tmp_path):
     assert missing == []
 
 
-def test_installed_package_serves_from_another_folder(tmp_path):
-    wheel = build_wheel(tmp_path / "dist")
+def test_installed_package_serves_from_another_folder(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
                     "--target", str(target), str(wheel)], check=True)
@@ -51,7 +58,7 @@ def test_installed_package_serves_from_another_folder(tmp_path):
                             cwd=elsewhere, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        wait_for(f"http://127.0.0.1:{port}/__sandbox/health")
+        wait_for(f"http://127.0.0.1:{port}/__sandbox/health", process=proc)
         assert requests.get(f"http://127.0.0.1:{port}/__sandbox/health").json()["status"] == "ok"
         where = subprocess.run([sys.executable, "-c", "import sandbox; print(sandbox.__file__)"],
                                cwd=elsewhere, env={"PYTHONPATH": str(target)},

@@ -118,6 +118,7 @@ def test_an_active_scenario_sends_its_session_to_the_workers(app):
     assert sandbox.answers_at_once("/cliente", {}.get)  # the default session has none
 
 
+@pytest.mark.xdist_group("timing")
 def test_a_sleeping_request_does_not_hold_up_plain_ones(probe_server):
     slow = threading.Thread(target=answered_on, args=(probe_server,),
                             kwargs={"X-Sandbox-Delay": "1500"})
@@ -168,6 +169,7 @@ def test_an_unparseable_request_gets_400_and_the_server_goes_on(probe_server, ra
     assert requests.get(f"{probe_server.url}/__sandbox/health", timeout=10).status_code == 200
 
 
+@pytest.mark.xdist_group("timing")
 def test_the_default_workers_let_many_delayed_requests_wait_at_once():
     from concurrent.futures import ThreadPoolExecutor
     member = {"tipo_documento_id": 1, "tipo_documento": "curp", "numero_documento": 25326461}

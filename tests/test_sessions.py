@@ -99,6 +99,7 @@ def test_reset_with_the_header_resets_that_session_only(client):
     assert show(client, "601", "bob").status_code == 200
 
 
+@pytest.mark.xdist_group("timing")
 def test_sessions_stay_isolated_under_concurrent_requests(app):
     sessions = [f"s{i}" for i in range(8)]
     per_session = 15
