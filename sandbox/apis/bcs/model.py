@@ -66,6 +66,15 @@ IDENT_TYPES = ("CC", "CE", "PA", "IT", "NI", "PE", "TI", "NIT")
 # Types whose number is digits only (a passport may carry letters).
 NUMERIC_IDENT_TYPES = ("CC", "CE", "IT", "TI", "NI", "NIT", "PE")
 _MNEMONIC = re.compile(r"([A-Za-z]+)([0-9A-Za-z]+)")
+# The residence (03), and the 01 location the seed's locations example shows, which the readers
+# (channel contact, remittances' RESI) take for a residence: a write updates either as one.
+RESIDENCE = ("03", "01")
+
+
+def address_kind(addr_type: str) -> tuple[str, ...]:
+    """The location codes that are one address for the upstream's one-per-customer rows
+    (50621 residence, 50624 office), the preferred first."""
+    return RESIDENCE if addr_type in RESIDENCE else (addr_type,)
 
 
 def customer_key(ident_type: str, ident_serial_num: str) -> str:
@@ -125,6 +134,12 @@ def find_by_mnemonic(state, mnemonic: str) -> dict | None:
     return get_customer(state, *parsed) if parsed else None
 
 
+def cellphones(customer: dict) -> set[str]:
+    """The numbers basicData v4 finds the customer by: its cellPhone and contactInfo.cellPhone."""
+    numbers = (customer.get("cellPhone"), (customer.get("contactInfo") or {}).get("cellPhone"))
+    return {number for number in numbers if number}
+
+
 def find_by_cellphone(state, cellphone: str) -> dict | None:
     entry = state.get(BY_CELLPHONE, str(cellphone).strip())
     return state.get(CUSTOMER, entry["customer"]) if entry else None
@@ -152,10 +167,9 @@ def index_entries(customer: dict, known_numbers: dict | None = None) -> dict[str
     key = key_of(customer)
     number = customer["govIssueIdent"]["identSerialNum"]
     keys = list((known_numbers or {}).get("customers", ()))
-    phones = {customer.get("cellPhone"), customer.get("contactInfo", {}).get("cellPhone")}
     return {
         BY_NUMBER: {number: {"customers": keys if key in keys else keys + [key]}},
-        BY_CELLPHONE: {phone: {"customer": key} for phone in phones if phone},
+        BY_CELLPHONE: {phone: {"customer": key} for phone in cellphones(customer)},
     }
 
 

@@ -181,7 +181,7 @@ class ProfileBackend:
             customer = model.get_customer(state, ident_type, number)
             key = model.customer_key(ident_type, number)
             accounts = self.intake_accounts(state, operation, data["listAccounts"], key, prefix)
-            parts = intake_parts(customer, data, ident_type, number, self.data,
+            parts = intake_parts(customer, data["custInfo"][0], data, ident_type, number, self.data,
                                  [a["acctId"] for a in accounts])
             record = self.customers.stored_customer(state, customer, parts)
             model.save_customer(state, record)

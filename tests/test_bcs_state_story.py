@@ -1,0 +1,190 @@
+"""What a client stores is what every BCS route answers (issue 9): a re-create or an intake
+updates what it sends and keeps what it leaves out; a cellphone finds the one customer who holds
+it now; accounts an intake carries are created; fields a write stores are shown where seed 004's
+shapes have a place for them."""
+from __future__ import annotations
+
+from tests.bcs_profile_support import BASE, JSON_HEADERS, assert_bcs_error
+from tests.conftest import seed_example
+
+CREATE = BASE + "/customer-account-management/v1/customer"
+SYNC = BASE + "/v1/sync-data"
+STATUS = BASE + "/customer-management/v1/status-basic-data"
+
+# The channel-contact fixture (bcs_fixtures.yaml): a residence (03) and an office (04) with every
+# part filled in, account 24500000033, cellphone 3157654321.
+LUIS = "91234567"
+LUIS_ACCOUNT = "24500000033"
+RESIDENCE = {"addr1": "CL 43 23 57", "neighborhood": "CHAPINERO CENTRAL",
+             "city": {"code": "68307", "desc": "GIRON"},
+             "stateProv": {"code": "68000", "desc": "SANTANDER"}, "idItem": "69808131"}
+OFFICE = {"addr1": "PITALITO OF", "neighborhood": "NA", "city": {"code": "41551", "desc": "PITALITO"},
+          "stateProv": {"code": "41000", "desc": "HUILA"}, "idItem": "69808132"}
+
+
+def get(client, path: str) -> dict:
+    response = client.get(BASE + path, headers=JSON_HEADERS)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def post(client, path: str, body: dict) -> dict:
+    response = client.post(path, json=body, headers=JSON_HEADERS)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def re_create(client, number: str, **sections) -> dict:
+    """POST customer with only the required fields and the sections given."""
+    body = {"govIssueIdent": {"govIssueIdentType": "CC", "identSerialNum": number},
+            "personName": {"firstName": "X", "lastName": "Y"},
+            "personInfo": {"birthDt": "1971-11-22"}, **sections}
+    return post(client, CREATE, body)
+
+
+def locations(client, number: str) -> list[dict]:
+    return get(client, f"/customer-management/v1/location/{number}")["govIssueIdent"]["postAddr"]
+
+
+def by_type(addresses: list[dict]) -> dict[str, dict]:
+    return {a["addrType"]["code"]: a for a in addresses}
+
+
+def part_of(address: dict, like: dict) -> dict:
+    return {key: address[key] for key in like}
+
+
+def full_name(client, number: str) -> str:
+    return get(client, f"/customerAccountManagement/v4/basicData?govIssueIdentType=CC"
+                       f"&identSerialNum={number}")["personInfo"]["fullName"]
+
+
+# -- 2. a re-create keeps what it leaves out -----------------------------------------------------
+def test_a_re_create_with_one_address_line_keeps_the_rest_of_the_customer(client):
+    re_create(client, LUIS, contactInfo={"postAddr": {"addr1": "CL 1 2 3"}})
+    stored = by_type(locations(client, LUIS))
+    assert set(stored) == {"03", "04"}
+    assert part_of(stored["03"], RESIDENCE) == {**RESIDENCE, "addr1": "CL 1 2 3"}
+    assert part_of(stored["04"], OFFICE) == OFFICE
+    contact = get(client, f"/customer-management/v1/channel/contact/{LUIS}")
+    assert contact["postAddr"] == {"cityId": "68307", "neighborhood": "CHAPINERO CENTRAL",
+                                   "addr1": "CL 1 2 3", "phoneNum": {"phone": "2000002"}}
+    assert contact["orgInfo"]["addr1"] == "PITALITO OF"
+    assert contact["incomeInfo"] == {"incomeAmt": "4510000.00"}
+
+
+def test_a_sent_person_name_is_the_whole_new_name_on_every_route(client):
+    re_create(client, LUIS, contactInfo={"postAddr": {"addr1": "CL 1 2 3"}})
+    v4 = get(client, f"/customerAccountManagement/v4/basicData?govIssueIdentType=CC"
+                     f"&identSerialNum={LUIS}")["personInfo"]
+    assert v4["fullName"] == "X Y"
+    assert v4["personName"] == {"firstName": "X", "middleName": "", "lastName": "Y",
+                                "secondLastName": ""}
+    v1 = get(client, f"/customerAccountManagement/v1/BasicData?mnemonic=CC{LUIS}")
+    assert v1["personName"]["fullName"] == "X Y" and v1["personName"]["middleName"] == ""
+    assert (v1["postAddr"]["addr1"], v1["postAddr"]["city"]) == ("CL 1 2 3", "GIRON")
+    v2 = get(client, f"/customerAccountManagement/v2/basicData?mnemonic=CC{LUIS}")
+    assert (v2["fullName"], v2["firstName"], v2["lastName"]) == ("X Y", "X", "Y")
+    by_account = get(client, f"/customer-management/customer/identserialnum/{LUIS}"
+                             f"/acctid/{LUIS_ACCOUNT}")
+    assert by_account == {"custInfo": {"personName": {"fullName": "X Y"}}}
+    status = post(client, STATUS, {"trn": {"depAcctIdTo": {"acctId": LUIS_ACCOUNT}}})
+    assert status["trn"]["personName"] == {"fullName": "X Y"}
+    remittances = get(client, f"/customers-management/v1/remittances/basic-data/{LUIS}"
+                              "?govIssueIdentType=CC")
+    assert remittances["personInfo"]["personName"] == {"lastName": "Y", "secondLastName": "",
+                                                       "firstName": "X", "middleName": ""}
+    assert sorted((a["postAddr"]["addrType"], a["postAddr"]["addr1"], a["postAddr"]["postalCode"])
+                  for a in remittances["listAddress"]) == [("EMPR", "PITALITO OF", "417030"),
+                                                           ("RESI", "CL 1 2 3", "687541")]
+
+
+def test_a_re_create_in_another_city_keeps_no_part_of_the_old_place(client):
+    """The neighbourhood, department and postal code of Giron do not follow the customer to
+    Medellin; the address's own records (its id, its landline) stay."""
+    re_create(client, LUIS, contactInfo={"postAddr": {"addr1": "CL 10 20 30", "cityId": "05001",
+                                                      "city": "Medellin"}})
+    residence = by_type(locations(client, LUIS))["03"]
+    assert part_of(residence, RESIDENCE) == {
+        "addr1": "CL 10 20 30", "neighborhood": "", "city": {"code": "05001", "desc": "Medellin"},
+        "stateProv": {"code": "", "desc": ""}, "idItem": "69808131"}
+    contact = get(client, f"/customer-management/v1/channel/contact/{LUIS}")
+    assert contact["postAddr"]["phoneNum"] == {"phone": "2000002"}
+
+
+def test_a_re_create_keeps_the_emails_and_phones_it_does_not_send(client):
+    """The locations fixture: two e-mail and phone records; the re-create sends a new e-mail and
+    an additional landline."""
+    number = "80123456"
+    before = get(client, f"/customer-management/v1/location/{number}")["govIssueIdent"]
+    re_create(client, number,
+              personInfo={"birthDt": "1975-09-30", "contactInfo": {"emailAddr": "new@correo.co"}},
+              contactInfo={"additionalPhoneNum": {"phoneType": "T", "phone": "6015550000"}})
+    after = get(client, f"/customer-management/v1/location/{number}")["govIssueIdent"]
+    emails = [e["emailAddr"] for e in after["emailFromInfo"]]
+    assert emails == ["new@correo.co"] + [e["emailAddr"] for e in before["emailFromInfo"]]
+    assert after["phoneNum"][:len(before["phoneNum"])] == before["phoneNum"]
+    assert [(p["phoneType"]["code"], p["cellPhone"]) for p in after["phoneNum"]][-1] == (
+        "ADI", "6015550000")
+    assert after["postAddr"] == before["postAddr"]
+    v1 = get(client, f"/customerAccountManagement/v1/BasicData?mnemonic=CC{number}")
+    assert v1["contactInfo"] == {"emailAddr": "new@correo.co", "phone": "4309903",
+                                 "cellPhone": "3124567891"}
+
+
+def test_the_seed_create_for_a_stored_customer_replaces_only_what_it_sends(client):
+    """The seed's create example is for CC 1234567890: its residence and payroll-agreement
+    address replace the stored ones, which were in other cities."""
+    post(client, CREATE, seed_example("004_create_request"))
+    stored = by_type(locations(client, "1234567890"))
+    assert (stored["03"]["addr1"], stored["03"]["city"]) == ("XXXXXXXXXXXX",
+                                                             {"code": "05001", "desc": "Medellin"})
+    assert stored["03"]["idItem"] == "69808101"
+    assert stored["04"]["addr1"] == "XXXXXXXXXXXX"
+    assert full_name(client, "1234567890") == "CARLOS MARIO DE_FRANCISCO LOPEZ"
+
+
+# -- 2. the same rule on sync-data ---------------------------------------------------------------
+def intake_for(number: str, name: str, address: dict | None = None) -> dict:
+    body = seed_example("004_sync_data_request")
+    body["govIssueIdent"]["mNemonic"] = f"CC{number}"
+    body["personName"]["firstName"] = name.split()[0]
+    info = body["custInfo"][0]
+    info["personName"]["fullName"] = name
+    info["postAddress"] = [address] if address else []
+    info["contactInfo"] = {}
+    info["additionalEmaillAddr"] = []
+    info["additionalPhoneNum"] = []
+    body["listAccounts"] = []
+    return body
+
+
+def test_an_intake_replaces_the_residence_it_sends_and_keeps_the_rest(client):
+    post(client, SYNC, intake_for(LUIS, "Luis Moreno", {
+        "addr1": "CL 99 1 1", "stateProv": "Santander", "country": "Colombia",
+        "addrType": "Home", "priority": True}))
+    stored = by_type(locations(client, LUIS))
+    assert part_of(stored["03"], RESIDENCE) == {**RESIDENCE, "addr1": "CL 99 1 1"}
+    assert part_of(stored["04"], OFFICE) == OFFICE
+    assert full_name(client, LUIS) == "LUIS MORENO"
+    contact = get(client, f"/customer-management/v1/channel/contact/{LUIS}")
+    assert contact["postAddr"]["addr1"] == "CL 99 1 1"
+    assert contact["orgInfo"]["addr1"] == "PITALITO OF"
+    v4 = get(client, f"/customerAccountManagement/v4/basicData?govIssueIdentType=CC"
+                     f"&identSerialNum={LUIS}")["personInfo"]
+    assert v4["contactInfo"] == {"emailAddr": "luis.moreno@correo.com.co",
+                                 "cellPhone": "3157654321"}
+
+
+def test_an_intake_keeps_the_emails_and_phones_it_does_not_send(client):
+    number = "80123456"
+    before = get(client, f"/customer-management/v1/location/{number}")["govIssueIdent"]
+    body = intake_for(number, "Joaquin Mario Duarte Iregui")
+    body["custInfo"][0]["additionalEmaillAddr"] = [{"emailAddr": "otro@correo.co"}]
+    post(client, SYNC, body)
+    after = get(client, f"/customer-management/v1/location/{number}")["govIssueIdent"]
+    # The main e-mail stays first; the new additional one follows those the customer had.
+    assert [e["emailAddr"] for e in after["emailFromInfo"]] == [
+        e["emailAddr"] for e in before["emailFromInfo"]] + ["otro@correo.co"]
+    assert after["phoneNum"] == before["phoneNum"]
+    assert after["postAddr"] == before["postAddr"]
