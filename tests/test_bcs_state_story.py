@@ -188,3 +188,76 @@ def test_an_intake_keeps_the_emails_and_phones_it_does_not_send(client):
         e["emailAddr"] for e in before["emailFromInfo"]] + ["otro@correo.co"]
     assert after["phoneNum"] == before["phoneNum"]
     assert after["postAddr"] == before["postAddr"]
+
+
+# -- 5. a cellphone finds the one customer who holds it now --------------------------------------
+def by_cellphone(client, number: str):
+    return client.get(BASE + f"/customerAccountManagement/v4/basicData?cellphone={number}",
+                      headers=JSON_HEADERS)
+
+
+def holder_of(client, number: str) -> str:
+    response = by_cellphone(client, number)
+    assert response.status_code == 200, response.json
+    return response.json["personInfo"]["govIssueIdent"]["identSerialNum"]
+
+
+def test_a_changed_cellphone_no_longer_finds_the_customer(client):
+    assert holder_of(client, "3157654321") == LUIS
+    re_create(client, LUIS, contactInfo={"additionalPhoneNum": {"phoneType": "C",
+                                                                "phone": "3009998877"}})
+    assert holder_of(client, "3009998877") == LUIS
+    assert_bcs_error(by_cellphone(client, "3157654321"), 404, "1006")
+
+
+def test_a_changed_cellphone_on_sync_data_no_longer_finds_the_customer(client):
+    body = intake_for(LUIS, "Luis Alberto Moreno Castro")
+    body["custInfo"][0]["contactInfo"] = {"phoneNumber": "3009998877"}
+    post(client, SYNC, body)
+    assert holder_of(client, "3009998877") == LUIS
+    assert_bcs_error(by_cellphone(client, "3157654321"), 404, "1006")
+
+
+def test_the_seed_v4_customer_gives_up_both_numbers_it_was_found_by(client):
+    """CC 1234567890 is found by 1234567890 (its cellPhone) and 3200000002 (contactInfo's);
+    the seed's create example writes 3105556755 for both."""
+    assert holder_of(client, "1234567890") == holder_of(client, "3200000002") == "1234567890"
+    post(client, CREATE, seed_example("004_create_request"))
+    assert holder_of(client, "3105556755") == "1234567890"
+    for old in ("1234567890", "3200000002"):
+        assert_bcs_error(by_cellphone(client, old), 404, "1006")
+    phones = get(client, "/customer-management/v1/location/1234567890")["govIssueIdent"][
+        "phoneNum"]
+    conditions = {p["cellPhone"]: p["conditionInfo"]["code"] for p in phones
+                  if p["phoneType"]["code"] == "CEL"}
+    assert conditions == {"3200000002": "N", "3105556755": "V"}
+
+
+def test_a_number_another_customer_writes_moves_to_that_customer(client):
+    """The upstream keeps one holder per number: the last customer to write it holds it, and
+    the one who held it gives it up (its cellphone fields emptied, its CEL record no vigente)."""
+    re_create(client, "1012345678", contactInfo={"additionalPhoneNum": {"phoneType": "C",
+                                                                        "phone": "3157654321"}})
+    assert holder_of(client, "3157654321") == "1012345678"
+    luis = get(client, f"/customerAccountManagement/v4/basicData?govIssueIdentType=CC"
+                       f"&identSerialNum={LUIS}")["personInfo"]
+    assert (luis["cellPhone"], luis["contactInfo"]["cellPhone"]) == ("", "")
+    v1 = get(client, f"/customerAccountManagement/v1/BasicData?mnemonic=CC{LUIS}")
+    assert v1["contactInfo"]["cellPhone"] == ""
+    # ...and takes it back on its next intake.
+    body = intake_for(LUIS, "Luis Alberto Moreno Castro")
+    body["custInfo"][0]["contactInfo"] = {"phoneNumber": "3157654321"}
+    post(client, SYNC, body)
+    assert holder_of(client, "3157654321") == LUIS
+    other = get(client, "/customerAccountManagement/v4/basicData?govIssueIdentType=CC"
+                        "&identSerialNum=1012345678")["personInfo"]
+    assert other["cellPhone"] == ""
+
+
+def test_every_fixture_number_finds_its_one_holder(client, sandbox):
+    holders = {}
+    for key, customer in sandbox.fixtures["bcs_customer"].items():
+        for number in {customer["cellPhone"], customer["contactInfo"]["cellPhone"]} - {""}:
+            assert holders.setdefault(number, key) == key, number
+    for number, key in holders.items():
+        assert holder_of(client, number) == key.partition(":")[2]
