@@ -261,3 +261,67 @@ def test_every_fixture_number_finds_its_one_holder(client, sandbox):
             assert holders.setdefault(number, key) == key, number
     for number, key in holders.items():
         assert holder_of(client, number) == key.partition(":")[2]
+
+
+# -- 6. what a write stores is shown where the seed's shapes have a place -------------------------
+def remittances_ident(client, number: str, ident_type: str) -> dict:
+    return get(client, f"/customers-management/v1/remittances/basic-data/{number}"
+                       f"?govIssueIdentType={ident_type}")["personInfo"]["govIssueIdent"]
+
+
+def create_with_document(client, ident_type: str, number: str, date: str) -> None:
+    post(client, CREATE, {"govIssueIdent": {"govIssueIdentType": ident_type,
+                                            "identSerialNum": number},
+                          "personName": {"firstName": "ANA", "lastName": "RUIZ"},
+                          "personInfo": {"birthDt": "1990-01-31",
+                                         "govIssueIdent": {"expCityId": "05001",
+                                                           "expDt": date}}})
+
+
+def test_a_document_that_expires_shows_its_expiry_date_on_remittances(client):
+    for ident_type, number in (("PA", "AB123456"), ("CE", "654321"), ("PE", "987654321")):
+        create_with_document(client, ident_type, number, "2031-05-01")
+        ident = remittances_ident(client, number, ident_type)
+        assert ident["expDt"] == "2031-05-01", ident_type
+        assert ident["issDt"] == "", ident_type  # the request gives no issue date
+
+
+def test_a_citizenship_card_keeps_the_date_as_its_issue_date(client):
+    create_with_document(client, "CC", "1020304050", "2008-03-14")
+    ident = remittances_ident(client, "1020304050", "CC")
+    assert ident["issDt"] == "2008-03-14" and "expDt" not in ident
+
+
+def test_a_re_create_without_the_date_keeps_the_expiry_date(client):
+    create_with_document(client, "PA", "AB123456", "2031-05-01")
+    post(client, CREATE, {"govIssueIdent": {"govIssueIdentType": "PA", "identSerialNum": "AB123456"},
+                          "personName": {"firstName": "ANA", "lastName": "RUIZ"},
+                          "personInfo": {"birthDt": "1990-01-31"}})
+    assert remittances_ident(client, "AB123456", "PA")["expDt"] == "2031-05-01"
+
+
+THIRD_ANSWER = """\
+scenarios:
+  - name: atdp003
+    description: The stored answer to secure-data's preguntaATDP003
+    routes: [remittances_basic_data]
+    response:
+      body: {atdp003: "{{ customer.compliance.questions.preguntaATDP003 if customer else none }}"}
+"""
+
+
+def test_the_third_secure_data_answer_is_stored_for_scenario_templates(tmp_path):
+    """No shape of seed 004 has a place for preguntaATDP003 (remittances' compliance shows the
+    first two answers only): a scenario template reads it from the stored customer."""
+    from sandbox import create_app
+    from tests.conftest import make_config
+    from tests.scenario_kit import write
+    write(tmp_path, "atdp.yaml", THIRD_ANSWER)
+    client = create_app(make_config(scenarios=(str(tmp_path),))).test_client()
+    client.put(BASE + "/customer-management/v1/secure-data", headers=JSON_HEADERS, json={
+        "govIssueIdent": {"identSerialNum": LUIS, "govIssueIdentType": "CC"},
+        "compliance": [{"question": "preguntaATDP003", "answer": False}]})
+    path = f"/customers-management/v1/remittances/basic-data/{LUIS}?govIssueIdentType=CC"
+    assert set(get(client, path)["compliance"]) == {"termsConditions", "personDataProcessing"}
+    response = client.get(BASE + path, headers={**JSON_HEADERS, "X-Sandbox-Scenario": "atdp003"})
+    assert response.json == {"atdp003": False}

@@ -102,8 +102,9 @@ class Customers:
         over a new one (the fixtures' defaults, today's createDt, a new remittances id)."""
         today = dt.date.today().isoformat()
         if existing is None:
+            # No issue date but the one the request sends: the fixtures' default is no one's.
             existing = fixtures.customer_record({
-                "govIssueIdent": parts["govIssueIdent"], "createDt": today,
+                "govIssueIdent": {"issDt": "", **parts["govIssueIdent"]}, "createDt": today,
                 "remittances": {"cspRefId": state.next_number("bcs_csp_ref", CSP_REF_START)}})
         return updates.updated(existing, parts, today)
 
@@ -254,7 +255,7 @@ def customer_parts(data: dict) -> dict:
         "govIssueIdent": {"govIssueIdentType": ident["govIssueIdentType"].strip().upper(),
                           "identSerialNum": ident["identSerialNum"].strip(),
                           "expCityId": (info.get("govIssueIdent") or {}).get("expCityId"),
-                          **issue_date(info)},
+                          **issue_date(ident["govIssueIdentType"], info)},
         "personType": (data.get("clientType") or {}).get("value"),
         "personInfo": {"birthDt": info["birthDt"], "gender": info.get("gender"),
                        "maritalStatus": info.get("maritalStatus"),
@@ -313,8 +314,12 @@ def sent_addresses(residence: dict, landline: str, agreement: dict) -> list[dict
     return [address for address in sent if len(address) > 1]
 
 
-def issue_date(info: dict) -> dict:
-    """personInfo.govIssueIdent.expDt, "Date issuance" in the seed's create table, as the record
-    keeps it: the issue date (issDt) of a document that does not expire."""
+def issue_date(ident_type: str, info: dict) -> dict:
+    """personInfo.govIssueIdent.expDt as the record keeps it. The seed's create table calls it
+    "Date issuance" ("exp" for expedición), so for a document that does not expire it is the
+    issue date (issDt). For one that expires (CE, PA, PE) it is the expiry date (expDt): the
+    remittances mapping makes that date mandatory for them, and this is the only date a client
+    can send."""
     date = (info.get("govIssueIdent") or {}).get("expDt")
-    return {"issDt": date}
+    expiring = ident_type.strip().upper() in model.EXPIRING_TYPES
+    return {"expDt" if expiring else "issDt": date}

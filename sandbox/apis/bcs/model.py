@@ -70,6 +70,10 @@ BY_NUMBER = "_bcs_ident"
 # The identification types the seed lists: CC citizenship card, CE immigration id, PA passport,
 # IT identity card, NI NIT, PE special stay permit. Longest first for mnemonic prefixes.
 IDENT_TYPES = ("CC", "CE", "PA", "IT", "NI", "PE", "TI", "NIT")
+# Types whose document expires (immigration card, passport, special stay permit): the remittances
+# mapping sends their expiry date (govIssueIdent.expDt), "mandatory for some types of
+# identification such as immigration card, passport"; for the others the field does not appear.
+EXPIRING_TYPES = ("CE", "PA", "PE")
 # Types whose number is digits only (a passport may carry letters).
 NUMERIC_IDENT_TYPES = ("CC", "CE", "IT", "TI", "NI", "NIT", "PE")
 _MNEMONIC = re.compile(r"([A-Za-z]+)([0-9A-Za-z]+)")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from .model import EXPIRING_TYPES
+
 OK = {"value": "OK"}
 
 
@@ -198,10 +200,6 @@ def remittances(customer: dict, addresses: list[dict], labels: Labels) -> dict:
         "compliance": {"termsConditions": bool(compliance.get("termsConditions", True)),
                        "personDataProcessing": bool(compliance.get("personDataProcessing", True))},
     }
-
-
-# Identification types with an expiry date: only for them does the mapping send expDt.
-EXPIRING_TYPES = ("CE", "PA", "PE")
 
 
 def _remittance_ident(ident: dict) -> dict:
