@@ -325,3 +325,106 @@ def test_the_third_secure_data_answer_is_stored_for_scenario_templates(tmp_path)
     assert set(get(client, path)["compliance"]) == {"termsConditions", "personDataProcessing"}
     response = client.get(BASE + path, headers={**JSON_HEADERS, "X-Sandbox-Scenario": "atdp003"})
     assert response.json == {"atdp003": False}
+
+
+# -- 7. sync-data stores what it acknowledges ----------------------------------------------------
+PILA = BASE + "/customer-management/v1/query-pila"
+NEW = "1098765432"
+
+
+def nested_intake() -> dict:
+    """The seed's intake for a new customer, its account where the mapping table puts it:
+    custInfo[].listAccounts."""
+    body = seed_example("004_sync_data_request")
+    body["govIssueIdent"]["mNemonic"] = f"CC{NEW}"
+    account = body.pop("listAccounts")[0]
+    account["depAcctId"]["acctId"] = "21009990001"
+    body["custInfo"][0]["listAccounts"] = [account]
+    return body
+
+
+def sync_error(client, body: dict, status: int, code: str) -> str:
+    response = client.post(SYNC, json=body, headers=JSON_HEADERS)
+    return assert_bcs_error(response, status, code, "ER500")["errorDesc"]
+
+
+def test_accounts_inside_cust_info_are_created(client):
+    post(client, SYNC, nested_intake())
+    by_account = get(client, f"/customer-management/customer/identserialnum/{NEW}"
+                             "/acctid/21009990001")
+    assert by_account == {"custInfo": {"personName": {"fullName": "SARA JONES"}}}
+    status = post(client, STATUS, {"trn": {"depAcctIdTo": {"acctId": "21009990001"}}})
+    assert status["trn"]["depAcctId"] == {"acctId": "21009990001"}
+    pila = seed_example("004_pila_request")
+    pila["trn"]["depAcctIdTo"]["acctId"] = "21009990001"
+    post(client, PILA, pila)
+
+
+def test_accounts_in_both_places_are_all_created(client):
+    body = nested_intake()
+    body["listAccounts"] = [{**body["custInfo"][0]["listAccounts"][0],
+                             "depAcctId": {"acctId": "21009990002"}}]
+    post(client, SYNC, body)
+    for acct_id in ("21009990001", "21009990002"):
+        get(client, f"/customer-management/customer/identserialnum/{NEW}/acctid/{acct_id}")
+
+
+def test_an_account_inside_cust_info_follows_the_same_rules(client):
+    body = nested_intake()
+    body["custInfo"][0]["listAccounts"][0]["depAcctId"]["acctId"] = "24567890123"
+    assert "custInfo.0.listAccounts.0" in sync_error(client, body, 400, "50591")
+    body = nested_intake()
+    body["custInfo"][0]["listAccounts"][0]["acctType"] = "XYZ"
+    assert "custInfo.0.listAccounts.0.acctType" in sync_error(client, body, 400, "1")
+
+
+def with_addresses(*types: str, second_entry: bool = False) -> dict:
+    body = nested_intake()
+    addresses = [{"addr1": f"CL {n} 1 1", "stateProv": "Cundinamarca", "country": "Colombia",
+                  "addrType": kind, "priority": n == 0} for n, kind in enumerate(types)]
+    info = body["custInfo"][0]
+    if second_entry:
+        info["postAddress"] = addresses[:1]
+        body["custInfo"].append({"personName": {"fullName": "Sara Jones"},
+                                 "postAddress": addresses[1:]})
+    else:
+        info["postAddress"] = addresses
+    return body
+
+
+def test_two_home_addresses_are_50621_and_store_nothing(client):
+    says = sync_error(client, with_addresses("Home", "Home"), 400, "50621")
+    assert "custInfo.0.postAddress.0" in says and "custInfo.0.postAddress.1" in says
+    response = client.get(BASE + f"/customer-management/v1/location/{NEW}", headers=JSON_HEADERS)
+    assert_bcs_error(response, 400, "51011")
+    assert_bcs_error(client.get(BASE + f"/customer-management/customer/identserialnum/{NEW}"
+                                "/acctid/21009990001", headers=JSON_HEADERS), 404, "05620")
+
+
+def test_two_home_addresses_in_two_entries_are_50621(client):
+    says = sync_error(client, with_addresses("Home", "home", second_entry=True), 400, "50621")
+    assert "custInfo.1.postAddress.0" in says
+
+
+def test_two_office_addresses_are_50624(client):
+    sync_error(client, with_addresses("Home", "Work", "Office"), 400, "50624")
+
+
+def test_a_home_and_a_work_address_are_both_stored(client):
+    post(client, SYNC, with_addresses("Home", "Work"))
+    assert set(by_type(locations(client, NEW))) == {"03", "04"}
+
+
+def test_an_address_type_the_intake_does_not_know_is_a_bad_request(client):
+    says = sync_error(client, with_addresses("Billing"), 400, "1")
+    assert "custInfo.0.postAddress.0.addrType" in says and "Home" in says
+
+
+def test_every_cust_info_entry_is_stored(client):
+    body = with_addresses("Home", "Work", second_entry=True)
+    body["custInfo"][1]["additionalEmaillAddr"] = [{"emailAddr": "sara.work@correo.co"}]
+    post(client, SYNC, body)
+    assert set(by_type(locations(client, NEW))) == {"03", "04"}
+    emails = get(client, f"/customer-management/v1/location/{NEW}")["govIssueIdent"][
+        "emailFromInfo"]
+    assert "sara.work@correo.co" in [e["emailAddr"] for e in emails]
