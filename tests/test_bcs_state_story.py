@@ -226,11 +226,24 @@ def test_the_seed_v4_customer_gives_up_both_numbers_it_was_found_by(client):
     assert holder_of(client, "3105556755") == "1234567890"
     for old in ("1234567890", "3200000002"):
         assert_bcs_error(by_cellphone(client, old), 404, "1006")
-    phones = get(client, "/customer-management/v1/location/1234567890")["govIssueIdent"][
-        "phoneNum"]
-    conditions = {p["cellPhone"]: p["conditionInfo"]["code"] for p in phones
-                  if p["phoneType"]["code"] == "CEL"}
-    assert conditions == {"3200000002": "N", "3105556755": "V"}
+    assert cel_records(client, "1234567890", "3") == {"3200000002": "N", "3105556755": "V"}
+
+
+def cel_records(client, number: str, condition: str) -> dict[str, str]:
+    phones = get(client, f"/customer-management/v1/location/{number}?condition={condition}")[
+        "govIssueIdent"]["phoneNum"]
+    return {p["cellPhone"]: p["conditionInfo"]["code"] for p in phones
+            if p["phoneType"]["code"] == "CEL"}
+
+
+def test_locations_condition_selects_the_phones_and_emails_too(client):
+    """A number the customer gave up is an expired record: listed for condition 2 (expired) and
+    3 (all), not for 1 (current, the default), like the addresses."""
+    post(client, CREATE, seed_example("004_create_request"))
+    assert cel_records(client, "1234567890", "1") == {"3105556755": "V"}
+    assert cel_records(client, "1234567890", "2") == {"3200000002": "N"}
+    expired = get(client, "/customer-management/v1/location/1234567890?condition=2")
+    assert expired["govIssueIdent"]["emailFromInfo"] == []
 
 
 def test_a_number_another_customer_writes_moves_to_that_customer(client):

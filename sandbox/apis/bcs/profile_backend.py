@@ -122,7 +122,14 @@ class ProfileBackend:
                                             f"2 (expired) or 3 (all)")
         customer = self.customer(state, operation, number, ident_type)
         wanted = LOCATION_CONDITIONS[condition]
-        return customer, [a for a in customer.get("postAddr", ()) if a.get("condition") in wanted]
+        # The condition selects the e-mail and phone records too (a cellphone the customer gave
+        # up is an N record); one without a condition is a current one, as the seed's example
+        # lists such records under the default condition.
+        chosen = {kind: [item for item in customer.get(kind, ())
+                         if (item.get("condition") or "V") in wanted]
+                  for kind in ("emails", "phones")}
+        return {**customer, **chosen}, [a for a in customer.get("postAddr", ())
+                                        if a.get("condition") in wanted]
 
     # -- GET channel/contact/{identserialnum} --------------------------------------------------
     def channel_contact(self, state, operation, number: str, args):
