@@ -441,3 +441,23 @@ def test_every_cust_info_entry_is_stored(client):
     emails = get(client, f"/customer-management/v1/location/{NEW}")["govIssueIdent"][
         "emailFromInfo"]
     assert "sara.work@correo.co" in [e["emailAddr"] for e in emails]
+
+
+# -- the tables walked again: rows about stored state --------------------------------------------
+def test_a_customer_stored_as_not_bindable_opens_no_new_product(client):
+    """Channel contact says the fixture is not bindable (personInfo.flagBindable false): create
+    answers 50002 PERSONA NO VINCULABLE for a product it does not hold, and stores nothing."""
+    assert get(client, f"/customer-management/v1/channel/contact/{LUIS}")["personInfo"][
+        "flagBindable"] is False
+    body = {"govIssueIdent": {"govIssueIdentType": "CC", "identSerialNum": LUIS},
+            "personName": {"firstName": "X", "lastName": "Y"},
+            "personInfo": {"birthDt": "1971-11-22"},
+            "product": {"productId": {"ledgerCode": "21", "subLedgerCode": "02",
+                                      "groupCode": "00"}}}
+    says = assert_bcs_error(client.post(CREATE, json=body, headers=JSON_HEADERS), 400,
+                            "50002")["errorDesc"]
+    assert says.startswith("PERSONA NO VINCULABLE") and "flagBindable" in says
+    assert full_name(client, LUIS) == "LUIS ALBERTO MORENO CASTRO"
+    # The product it holds is answered, its data updated, as for any customer.
+    re_create(client, LUIS)
+    assert full_name(client, LUIS) == "X Y"

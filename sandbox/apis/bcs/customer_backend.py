@@ -9,7 +9,9 @@ Rules with their own catalog codes (CONTRACT "Rules that produce real codes"):
   digits (10 with its check digit) -> 50609, a 10-digit NIT whose check digit is wrong -> 50545;
   invalid characters in firstName / middleName / lastName / secondLastName -> 50503..50506; a
   landline that is not 7 digits (or 10 starting 60) -> 50518; a phone of type C that is not a
-  cellphone (10 digits starting 3) -> 50562. Required fields missing -> 00001.
+  cellphone (10 digits starting 3) -> 50562. Required fields missing -> 00001. A new product for
+  a stored customer that is not bindable (flagBindable false, as channel contact shows it) ->
+  50002.
 - Re-creating an existing customer (same type and number) updates what the request sends and
   keeps what it leaves out (updates.py: a sent name is the whole name, a sent address replaces
   the stored one of its type, other addresses, phones and e-mails stay), and answers the account
@@ -60,6 +62,8 @@ class Customers:
             existing = model.get_customer(state, data["govIssueIdent"]["govIssueIdentType"],
                                           data["govIssueIdent"]["identSerialNum"])
             account = held_account(state, existing, product) if existing else None
+            if account is None and existing is not None:
+                self.check_bindable(operation, existing)
             customer = self.stored_customer(state, existing, parts)
             if account is None:
                 account = self.open_account(state, customer, product, data)
@@ -79,6 +83,13 @@ class Customers:
             if len(number) == 10 and nit_check_digit(number[:9]) != int(number[9]):
                 raise self.catalog.fail("50545", operation, f"{path}.identSerialNum: expected "
                                         f"{number[:9]}{nit_check_digit(number[:9])}")
+
+    def check_bindable(self, operation, customer: dict) -> None:
+        """A customer the bank keeps as not bindable (personInfo.flagBindable false on channel
+        contact) is linked to no new product: 50002 PERSONA NO VINCULABLE."""
+        if customer.get("flagBindable") is False:
+            raise self.catalog.fail("50002", operation, f"{model.key_of(customer)}: "
+                                    "personInfo.flagBindable is false, no new product")
 
     def check_names(self, operation, person_name: dict) -> None:
         for field, code in NAME_CODES:
