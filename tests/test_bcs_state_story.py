@@ -18,7 +18,8 @@ LUIS_ACCOUNT = "24500000033"
 RESIDENCE = {"addr1": "CL 43 23 57", "neighborhood": "CHAPINERO CENTRAL",
              "city": {"code": "68307", "desc": "GIRON"},
              "stateProv": {"code": "68000", "desc": "SANTANDER"}, "idItem": "69808131"}
-OFFICE = {"addr1": "PITALITO OF", "neighborhood": "NA", "city": {"code": "41551", "desc": "PITALITO"},
+OFFICE = {"addr1": "PITALITO OF", "neighborhood": "NA",
+          "city": {"code": "41551", "desc": "PITALITO"},
           "stateProv": {"code": "41000", "desc": "HUILA"}, "idItem": "69808132"}
 
 
@@ -307,7 +308,8 @@ def test_a_citizenship_card_keeps_the_date_as_its_issue_date(client):
 
 def test_a_re_create_without_the_date_keeps_the_expiry_date(client):
     create_with_document(client, "PA", "AB123456", "2031-05-01")
-    post(client, CREATE, {"govIssueIdent": {"govIssueIdentType": "PA", "identSerialNum": "AB123456"},
+    post(client, CREATE, {"govIssueIdent": {"govIssueIdentType": "PA",
+                                            "identSerialNum": "AB123456"},
                           "personName": {"firstName": "ANA", "lastName": "RUIZ"},
                           "personInfo": {"birthDt": "1990-01-31"}})
     assert remittances_ident(client, "AB123456", "PA")["expDt"] == "2031-05-01"

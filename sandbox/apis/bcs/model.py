@@ -19,6 +19,7 @@ Customer record (keys in the upstream's own words; amounts and codes are strings
 writes them; dates `YYYY-MM-DD`, "" where there is none):
 
     govIssueIdent: {govIssueIdentType, identSerialNum, expCityId, issDt, expDt, city, country}
+                   (expDt only for EXPIRING_TYPES: see customer_backend.issue_date)
     personType: "N" natural | "J" legal            (create's clientType.value)
     personName: {firstName, middleName, lastName, secondLastName, fullName}
     personInfo: {birthDt, gender, maritalStatus, maritalDesc,
@@ -27,6 +28,7 @@ writes them; dates `YYYY-MM-DD`, "" where there is none):
     contactInfo: {emailAddr, cellPhone, phone}     (main email, cellphone, landline)
     emails: [{idItem, processId, emailAddr, condition}]                  (locations emailFromInfo)
     phones: [{phoneType: CEL|ADI, cellPhone, phoneExt, idItem, processId, condition}]
+                                      (a CEL record is V while its number is held, N after)
     postAddr: [{addrType: "03" residence | "04" office | "01", addr1, neighborhood, cityId, city,
                 stateProv, stateProvDesc, country, postalCode, phone, phoneExt,
                 phones: [{phoneType, cellPhone, idItem, processId, condition}],
@@ -55,7 +57,8 @@ Account record:
      subLedgerCode, groupCode}, productType, refNumber, openDt, status: "A", curCode: "COP",
      gmf: {gmf, gmfAccountNumber, gmfDesc, bankName}, pocketType: "SI" | "NO"}
 
-Values from the store are never mutated: writers build new dicts (see store.py).
+Values from the store are never mutated: writers build new dicts (see store.py). POST customer
+and sync-data update a stored customer by one rule, updates.py's.
 """
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ def updated(stored: dict, parts: dict, today: str) -> dict:
     record["postAddr"] = addresses(stored.get("postAddr", []), parts.get("postAddr", []), today)
     emails = merged_items(stored.get("emails", []), parts.get("emails", []), email_key)
     main = email_key(record.get("contactInfo", {}))
-    record["emails"] = sorted(emails, key=lambda email: email_key(email) != main)
+    record["emails"] = sorted(emails, key=lambda e: email_key(e) != main) if main else emails
     record["phones"] = merged_items(stored.get("phones", []), parts.get("phones", []), phone_key)
     return record
 
