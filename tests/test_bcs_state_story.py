@@ -219,6 +219,17 @@ def test_a_changed_cellphone_on_sync_data_no_longer_finds_the_customer(client):
     assert_bcs_error(by_cellphone(client, "3157654321"), 404, "1006")
 
 
+def test_an_intake_that_moves_the_cellphone_keeps_the_old_one_as_an_additional_number(client):
+    body = intake_for(LUIS, "Luis Alberto Moreno Castro")
+    body["custInfo"][0]["contactInfo"] = {"phoneNumber": "3009998877"}
+    body["custInfo"][0]["additionalPhoneNum"] = [{"phoneNumber": "3157654321"}]
+    post(client, SYNC, body)
+    phones = get(client, f"/customer-management/v1/location/{LUIS}")["govIssueIdent"]["phoneNum"]
+    assert [(p["phoneType"]["code"], p["cellPhone"]) for p in phones] == [
+        ("CEL", "3009998877"), ("ADI", "3157654321")]
+    assert_bcs_error(by_cellphone(client, "3157654321"), 404, "1006")
+
+
 def test_the_seed_v4_customer_gives_up_both_numbers_it_was_found_by(client):
     """CC 1234567890 is found by 1234567890 (its cellPhone) and 3200000002 (contactInfo's);
     the seed's create example writes 3105556755 for both."""
@@ -463,3 +474,4 @@ def test_a_customer_stored_as_not_bindable_opens_no_new_product(client):
     # The product it holds is answered, its data updated, as for any customer.
     re_create(client, LUIS)
     assert full_name(client, LUIS) == "X Y"
+

@@ -81,7 +81,7 @@ def _emails(addresses: list[str]) -> list[dict]:
 
 def _phones(cellphone: str, extra: list[str], held: set[str]) -> list[dict]:
     """CEL for the cellphone the intake sends, ADI for each other additional number (not one of
-    the cellphones the customer holds: those are CEL already)."""
+    the cellphones the customer holds once the intake is stored: those are CEL already)."""
     wanted = ([("CEL", cellphone)] if cellphone else []) + [
         ("ADI", number) for number in dict.fromkeys(extra) if number not in held | {cellphone}]
     return [{"phoneType": kind, "cellPhone": number, "phoneExt": "", "idItem": "",
@@ -109,7 +109,8 @@ def intake_parts(customer: dict | None, info: dict, data: dict, ident_type: str,
         "personInfo": person,
         "contactInfo": {k: v for k, v in (("emailAddr", email), ("cellPhone", cellphone)) if v},
         "emails": _emails(emails),
-        "phones": _phones(cellphone, extra_phones, model.cellphones(customer or {})),
+        "phones": _phones(cellphone, extra_phones,
+                          {cellphone} if cellphone else model.cellphones(customer or {})),
         "postAddr": [_intake_address(item, profile_data) for item in info.get("postAddress", ())],
         "upDt": date.today().isoformat(),
         "accounts": list(dict.fromkeys([*(customer or {}).get("accounts", ()), *acct_ids])),
