@@ -11,10 +11,14 @@ Rules with their own catalog codes (where a catalog row states a rule on a reque
   numbers, and each route's own code for each fault.
 - create: invalid characters in firstName / middleName / lastName / secondLastName ->
   50503..50506; a landline that is not 7 digits (or 10 starting 60) -> 50518; a phone of type C
-  that is not a cellphone (10 digits starting 3) -> 50562. Required fields missing -> 00001.
-- Re-creating an existing customer (same type and number) updates its data and answers the
-  account it already holds for the same product (same request, same account); another product
-  opens a new account. The seed's create table is empty, so no error is invented for it.
+  that is not a cellphone (10 digits starting 3) -> 50562. Required fields missing -> 00001. A
+  new product for a stored customer that is not bindable (flagBindable false, as channel contact
+  shows it) -> 50002.
+- Re-creating an existing customer (same type and number) updates what the request sends and
+  keeps what it leaves out (updates.py: a sent name is the whole name, a sent address replaces
+  the stored one of its type, other addresses, phones and e-mails stay), and answers the account
+  it already holds for the same product (same request, same account); another product opens a
+  new account. The seed's create table is empty, so no error is invented for it.
 - basicData v1/v2: no mnemonic -> 00001; a mnemonic without type letters or number, or a
   malformed one -> 1 (their table has no number rows); no such customer -> 1006. v4: by
   govIssueIdentType + identSerialNum when both are given, else by cellphone; neither -> 00001, a
@@ -28,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import fixtures, identification, model
+from . import fixtures, identification, model, updates
 from .schemas import CREATE_CUSTOMER, NAME_CHARACTERS, STATUS_BASIC_DATA, load
 
 NAME_CODES = (("firstName", "50503"), ("middleName", "50504"), ("lastName", "50505"),
@@ -60,6 +64,8 @@ class Customers:
             existing = model.get_customer(state, data["govIssueIdent"]["govIssueIdentType"],
                                           data["govIssueIdent"]["identSerialNum"])
             account = held_account(state, existing, product) if existing else None
+            if account is None and existing is not None:
+                self.check_bindable(operation, existing)
             customer = self.stored_customer(state, existing, parts)
             if account is None:
                 account = self.open_account(state, customer, product, data)
@@ -73,6 +79,13 @@ class Customers:
         identification.check(self.catalog, operation, ident.get("govIssueIdentType"),
                              ident.get("identSerialNum"),
                              (f"{path}.govIssueIdentType", f"{path}.identSerialNum"))
+
+    def check_bindable(self, operation, customer: dict) -> None:
+        """A customer the bank keeps as not bindable (personInfo.flagBindable false on channel
+        contact) is linked to no new product: 50002 PERSONA NO VINCULABLE."""
+        if customer.get("flagBindable") is False:
+            raise self.catalog.fail("50002", operation, f"{model.key_of(customer)}: "
+                                    "personInfo.flagBindable is false, no new product")
 
     def check_names(self, operation, person_name: dict) -> None:
         for field, code in NAME_CODES:
@@ -92,15 +105,15 @@ class Customers:
                 raise self.catalog.fail("50518", operation, f"{path}.phone: {number}")
 
     def stored_customer(self, state, existing: dict | None, parts: dict) -> dict:
+        """The customer a write leaves: `parts` (what it sends) laid over the stored customer, or
+        over a new one (the fixtures' defaults, today's createDt, a new remittances id)."""
+        today = dt.date.today().isoformat()
         if existing is None:
-            today = dt.date.today().isoformat()
-            parts = {**parts, "createDt": today, "remittances": {
-                "cspRefId": state.next_number("bcs_csp_ref", CSP_REF_START)}}
-            return fixtures.customer_record(parts)
-        updated = fixtures.merged(existing, parts)
-        updated["personName"] = {**updated["personName"],
-                                 "fullName": model.full_name(updated["personName"])}
-        return updated
+            # No issue date but the one the request sends: the fixtures' default is no one's.
+            existing = fixtures.customer_record({
+                "govIssueIdent": {"issDt": "", **parts["govIssueIdent"]}, "createDt": today,
+                "remittances": {"cspRefId": state.next_number("bcs_csp_ref", CSP_REF_START)}})
+        return updates.updated(existing, parts, today)
 
     def open_account(self, state, customer: dict, product: dict, data: dict) -> dict:
         ledger = product["productId"]["ledgerCode"]
@@ -224,7 +237,8 @@ def money(value: str | None) -> str:
 
 
 def customer_parts(data: dict) -> dict:
-    """The customer record's fields the create request sets (model.py's layout)."""
+    """The customer record's fields the create request sends (model.py's layout), and only
+    those: updates.updated lays them over a stored customer, keeping what they leave out."""
     ident, name = data["govIssueIdent"], data["personName"]
     info, contact = data["personInfo"], data.get("contactInfo") or {}
     natural, agreement = data.get("naturalPerson") or {}, data.get("entprAgreement") or {}
@@ -234,25 +248,13 @@ def customer_parts(data: dict) -> dict:
                       if (p.get("phoneType") or "").upper() == "C" and p.get("phone")), "")
     landline = (contact.get("phoneNum") or {}).get("phone", "")
     email = (info.get("contactInfo") or {}).get("emailAddr", "")
-    residence = contact.get("postAddr") or {}
     today = dt.date.today().isoformat()
-    addresses = [fixtures.merged(fixtures.data()["address_defaults"], pruned({
-        "addrType": "03", "addr1": residence.get("addr1"), "cityId": residence.get("cityId"),
-        "city": residence.get("city"), "phone": landline, "createdDt": today, "upDt": today}))]
-    if (agreement.get("postAddr") or {}).get("addr1"):
-        addresses.append(fixtures.merged(fixtures.data()["address_defaults"], pruned({
-            "addrType": "04", "addr1": agreement["postAddr"]["addr1"],
-            "cityId": agreement.get("cityId"),
-            "phone": (agreement.get("phoneNum") or {}).get("phone"), "createdDt": today,
-            "upDt": today})))
-    issue = info.get("govIssueIdent") or {}
-    return pruned({
+    parts = pruned({
         "govIssueIdent": {"govIssueIdentType": ident["govIssueIdentType"].strip().upper(),
                           "identSerialNum": ident["identSerialNum"].strip(),
-                          "expCityId": issue.get("expCityId"), "issDt": issue.get("expDt")},
+                          "expCityId": (info.get("govIssueIdent") or {}).get("expCityId"),
+                          **issue_date(ident["govIssueIdentType"], info)},
         "personType": (data.get("clientType") or {}).get("value"),
-        "personName": {key: name.get(key, "") for key in
-                       ("firstName", "middleName", "lastName", "secondLastName")},
         "personInfo": {"birthDt": info["birthDt"], "gender": info.get("gender"),
                        "maritalStatus": info.get("maritalStatus"),
                        "maritalDesc": info.get("maritalDesc"),
@@ -266,7 +268,7 @@ def customer_parts(data: dict) -> dict:
                     "cellPhone": p["phone"], "phoneExt": "", "idItem": "", "processId": "",
                     "condition": "V"} for path, p in phones.items()
                    if p.get("phone") and path.startswith("contactInfo.additional")],
-        "postAddr": addresses if residence or len(addresses) > 1 else [],
+        "postAddr": sent_addresses(contact.get("postAddr") or {}, landline, agreement),
         "entpr": {"govIssueIdentType": employer.get("govIssueIdentType"),
                   "identSerialNum": employer.get("identSerialNum"),
                   "name": agreement.get("entprDesc")},
@@ -291,3 +293,31 @@ def customer_parts(data: dict) -> dict:
             "adminResources": info.get("adminResources")},
         "upDt": today, "sarlaftDt": today,
     })
+    # A sent name is the whole new name: its empty parts are "" too, not the stored ones.
+    parts["personName"] = {key: name.get(key, "") for key in
+                           ("firstName", "middleName", "lastName", "secondLastName")}
+    return parts
+
+
+def sent_addresses(residence: dict, landline: str, agreement: dict) -> list[dict]:
+    """The residence (contactInfo.postAddr, its landline contactInfo.phoneNum) and the office
+    (the payroll agreement's address, city and phone) the request sends, each only with the
+    parts it sends."""
+    sent = [pruned({"addrType": "03", "addr1": residence.get("addr1"),
+                    "cityId": residence.get("cityId"), "city": residence.get("city"),
+                    "phone": landline}),
+            pruned({"addrType": "04", "addr1": (agreement.get("postAddr") or {}).get("addr1"),
+                    "cityId": agreement.get("cityId"),
+                    "phone": (agreement.get("phoneNum") or {}).get("phone")})]
+    return [address for address in sent if len(address) > 1]
+
+
+def issue_date(ident_type: str, info: dict) -> dict:
+    """personInfo.govIssueIdent.expDt as the record keeps it. The seed's create table calls it
+    "Date issuance" ("exp" for expedición), so for a document that does not expire it is the
+    issue date (issDt). For one that expires (CE, PA, PE) it is the expiry date (expDt): the
+    remittances mapping makes that date mandatory for them, and this is the only date a client
+    can send."""
+    date = (info.get("govIssueIdent") or {}).get("expDt")
+    expiring = ident_type.strip().upper() in model.EXPIRING_TYPES
+    return {"expDt" if expiring else "issDt": date}

@@ -65,7 +65,8 @@ def build(seed: int) -> dict[str, dict[str, dict]]:
     spec = data()
     customers = [fixture_record(person) for person in spec["persons"]]
     accounts = [account_record(account) for account in spec["accounts"]]
-    for customer, account in generate(Fakes(seed), spec["generated"]):
+    held = set().union(*(model.cellphones(c) for c in customers))
+    for customer, account in generate(Fakes(seed), spec["generated"], held):
         customers.append(customer)
         accounts.append(account)
     records: dict[str, dict[str, dict]] = {
@@ -81,6 +82,14 @@ def build(seed: int) -> dict[str, dict[str, dict]]:
 
 
 # -- generated customers ------------------------------------------------------------------------
+def draw_cellphone(rng, spec, held: set[str]) -> str:
+    while True:
+        number = rng.choice(spec["cellphone_prefixes"]) + f"{rng.randint(0, 9_999_999):07d}"
+        if number not in held:
+            held.add(number)
+            return number
+
+
 def upper_ascii(text: str) -> str:
     """Upper case without accents, as the core writes names (Ñ kept)."""
     out = []
@@ -122,8 +131,9 @@ def former_residence(rng, spec, index: int, item: int) -> list[dict]:
              "upDt": f"{int(created[:4]) + rng.randint(3, 8)}{created[4:]}"}]
 
 
-def generate(fakes: Fakes, spec: dict):
-    """(customer, account) pairs; the same seed draws the same people."""
+def generate(fakes: Fakes, spec: dict, held: set[str]):
+    """(customer, account) pairs; the same seed draws the same people. `held`: the cellphones
+    already given (a number has one holder), added to as it draws."""
     fake = fakes.faker(LOCALE, "bcs-customers")
     rng = fake.random
     for index in range(spec["count"]):
@@ -131,7 +141,7 @@ def generate(fakes: Fakes, spec: dict):
         first = fake.first_name_female if female else fake.first_name_male
         number = str(rng.choice((rng.randint(10_000_000, 99_999_999),
                                  rng.randint(1_000_000_000, 1_099_999_999))))
-        cellphone = rng.choice(spec["cellphone_prefixes"]) + f"{rng.randint(0, 9_999_999):07d}"
+        cellphone = draw_cellphone(rng, spec, held)
         landline = "60" + str(rng.choice((1, 2, 4, 5, 6, 7, 8))) + f"{rng.randint(2_000_000, 8_999_999)}"
         name = {"firstName": upper_ascii(first()), "middleName": upper_ascii(first()),
                 "lastName": upper_ascii(fake.last_name()),

@@ -17,7 +17,9 @@ Catalog rows these rules answer (besides 1004/1005 from auth and the forced ones
   binData that is not base64 of a JSON object); the mnemonic as identification.py says; 50565
   invalid characters in custInfo[].personName.fullName; 50562 contactInfo.phoneNumber not a
   cellphone; 50529-50531 additionalPhoneNum[0-2] not a phone number; 50591 an account in
-  listAccounts held by another customer.
+  listAccounts or custInfo[].listAccounts held by another customer; 1 a postAddress[].addrType
+  the intake does not know; 50621 two Home addresses, 50624 two Work / Office addresses in one
+  request (each intake address is a current one; one residence and one office per customer).
 - remittances: 00001 govIssueIdentType missing, 1 malformed type or number, 1006 no such customer.
 - query-pila: 00001 missing fields, 1 malformed values, 50555 a non-numeric aportante NIT,
   05620 trn.depAcctIdTo.acctId is no account.
@@ -40,6 +42,8 @@ MISSING = "Missing data for required field"
 LOCATION_ACTIONS = ("I", "T")          # I integrals (default), T transformed
 LOCATION_CONDITIONS = {"1": ("V",), "2": ("N",), "3": ("V", "N")}   # current, expired, all
 ADDITIONAL_PHONE_CODES = ("50529", "50530", "50531")   # TELEFONO ADICIONAL 1, 2, 3
+# SOLO PUEDE EXISTIR UNA DIRECCION DE RESIDENCIA / DE OFICINA PARA ESE CLIENTE
+ONE_ADDRESS_CODES = {"03": "50621", "04": "50624"}
 SECURE_LENGTH_ROW = "secure_data/00001"       # Error en la longitud de la trama de entrada
 SECURE_INPUT_ROW = "secure_data/00001#2"      # Error de entrada datos incorrectos
 
@@ -92,7 +96,14 @@ class ProfileBackend:
                                             f"2 (expired) or 3 (all)")
         customer = self.customer(state, operation, number, args)
         wanted = LOCATION_CONDITIONS[condition]
-        return customer, [a for a in customer.get("postAddr", ()) if a.get("condition") in wanted]
+        # The condition selects the e-mail and phone records too (a cellphone the customer gave
+        # up is an N record); one without a condition is a current one, as the seed's example
+        # lists such records under the default condition.
+        chosen = {kind: [item for item in customer.get(kind, ())
+                         if (item.get("condition") or "V") in wanted]
+                  for kind in ("emails", "phones")}
+        return {**customer, **chosen}, [a for a in customer.get("postAddr", ())
+                                        if a.get("condition") in wanted]
 
     # -- GET channel/contact/{identserialnum} --------------------------------------------------
     def channel_contact(self, state, operation, number: str, args):
@@ -152,13 +163,15 @@ class ProfileBackend:
         self.check_number(operation, ident_type, number, prefix + "govIssueIdent")
         self.check_intake(operation, data, prefix)
         with state.lock:
-            customer = model.get_customer(state, ident_type, number)
+            record = model.get_customer(state, ident_type, number)
             key = model.customer_key(ident_type, number)
-            accounts = self.intake_accounts(state, operation, data["listAccounts"], key, prefix)
-            parts = intake_parts(customer, data, ident_type, number, self.data,
-                                 [a["acctId"] for a in accounts])
-            record = self.customers.stored_customer(state, customer, parts)
-            model.save_customer(state, record)
+            accounts = self.intake_accounts(state, operation, account_items(data), key, prefix)
+            # Each custInfo[] entry is data of the one customer the mnemonic names, in order.
+            for info in data["custInfo"]:
+                parts = intake_parts(record, info, data, ident_type, number, self.data,
+                                     [a["acctId"] for a in accounts])
+                record = self.customers.stored_customer(state, record, parts)
+            record = model.save_customer(state, record)
             for account in accounts:
                 model.save_account(state, account)
         return record
@@ -174,6 +187,7 @@ class ProfileBackend:
         return self.sync_data(state, operation, content, prefix="file.binData:")
 
     def check_intake(self, operation, data: dict, prefix: str) -> None:
+        self.check_addresses(operation, data, prefix)
         for index, info in enumerate(data["custInfo"]):
             where = f"{prefix}custInfo.{index}"
             name = info["personName"]["fullName"]
@@ -190,15 +204,34 @@ class ProfileBackend:
                                     f"{where}.additionalPhoneNum.{n}.phoneNumber {number!r} is "
                                     f"neither a cellphone nor a landline")
 
-    def intake_accounts(self, state, operation, items: list[dict], holder: str,
+    def check_addresses(self, operation, data: dict, prefix: str) -> None:
+        """Each postAddress[] of a type the intake knows (bcs_profile.yaml sync_address_types),
+        and at most one residence (50621) and one office (50624) in the whole request: every
+        intake address is a current one, and the upstream keeps one of each per customer."""
+        known = self.data["sync_address_types"]
+        found: dict[str, list[str]] = {}
+        for n, info in enumerate(data["custInfo"]):
+            for i, item in enumerate(info.get("postAddress", ())):
+                where = f"{prefix}custInfo.{n}.postAddress.{i}"
+                kind = (item.get("addrType") or "home").lower()
+                if kind not in known:
+                    raise self.fail("1", operation, f"{where}.addrType {item['addrType']!r}: "
+                                    f"expected {', '.join(k.capitalize() for k in known)}")
+                found.setdefault(model.address_kind(known[kind])[0], []).append(where)
+        for code, paths in found.items():
+            if len(paths) > 1 and code in ONE_ADDRESS_CODES:
+                raise self.fail(ONE_ADDRESS_CODES[code], operation, " and ".join(paths) +
+                                " are both current addresses of that type")
+
+    def intake_accounts(self, state, operation, items: list[tuple[str, dict]], holder: str,
                         prefix: str) -> list[dict]:
         accounts: dict[str, dict] = {}
-        for index, item in enumerate(items):
+        for where, item in items:
             acct_id = (item.get("depAcctId", {}).get("acctId")
                        or item.get("cardAcctId", {}).get("acctId"))
             stored = model.get_account(state, acct_id)
             if stored is not None and stored.get("holder") not in (None, holder):
-                raise self.fail("50591", operation, f"{prefix}listAccounts.{index}: account "
+                raise self.fail("50591", operation, f"{prefix}{where}: account "
                                                     f"{acct_id} belongs to another customer")
             accounts[acct_id] = intake_account(stored, item, acct_id, holder)
         return list(accounts.values())
@@ -234,6 +267,16 @@ class ProfileBackend:
 
 
 # -- records -----------------------------------------------------------------------------------
+def account_items(data: dict) -> list[tuple[str, dict]]:
+    """The intake's accounts with where they are: listAccounts[] (the example's place) and
+    custInfo[].listAccounts[] (the mapping table's)."""
+    found = [(f"listAccounts.{i}", item) for i, item in enumerate(data["listAccounts"])]
+    for n, info in enumerate(data["custInfo"]):
+        found += [(f"custInfo.{n}.listAccounts.{i}", item)
+                  for i, item in enumerate(info.get("listAccounts", ()))]
+    return found
+
+
 def _describe(problems: dict[str, str]) -> str:
     return "; ".join(f"{path}: {message}" for path, message in problems.items())
 

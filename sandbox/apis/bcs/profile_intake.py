@@ -8,7 +8,7 @@ import functools
 import json
 from datetime import date
 
-from . import fixtures
+from . import fixtures, model
 
 
 def decode_file(bin_data: str):
@@ -43,20 +43,21 @@ def split_name(full_name: str, first_name: str | None = None) -> dict:
     return {"firstName": first, "middleName": middle, "lastName": last, "secondLastName": second}
 
 
-def _intake_address(item: dict, data: dict, existing: list[dict]) -> dict:
+def _intake_address(item: dict, data: dict) -> dict:
+    """A postAddress[] entry as the parts of an address it sends (updates.py keeps the rest of
+    the stored address of its type): its line, its place (DANE codes where the name is known)
+    and its country."""
     code = data["sync_address_types"].get((item.get("addrType") or "home").lower(), "03")
-    same = next((a for a in existing if a.get("addrType") == code
-                 and a.get("addr1", "").upper() == (item.get("addr1") or "").upper()), None)
-    if same is not None:
-        return same
-    today = date.today().isoformat()
-    country = (item.get("country") or "").strip().lower()
+    address = {"addrType": code}
+    if item.get("addr1"):
+        address["addr1"] = fixtures.upper_ascii(item["addr1"])
     state_prov = fixtures.upper_ascii((item.get("stateProv") or "").strip())
-    return fixtures.merged(fixtures.data()["address_defaults"], {
-        "addrType": code, "addr1": fixtures.upper_ascii(item.get("addr1") or ""),
-        "stateProvDesc": state_prov, **places().get(state_prov, {}),
-        "country": "CO" if country in ("", "colombia", "co") else item["country"],
-        "condition": "V", "createdDt": today, "upDt": today})
+    if state_prov:
+        address.update({"stateProvDesc": state_prov, **places().get(state_prov, {})})
+    country = (item.get("country") or "").strip()
+    if country:
+        address["country"] = "CO" if country.lower() in ("colombia", "co") else country
+    return address
 
 
 @functools.lru_cache(maxsize=1)
@@ -72,56 +73,50 @@ def places() -> dict[str, dict]:
     return found
 
 
-def _emails(customer: dict | None, addresses: list[str]) -> list[dict]:
-    """The intake's e-mails; one the customer already had keeps its record (ids included)."""
-    known = {e.get("emailAddr"): e for e in (customer or {}).get("emails", ())}
-    return [known.get(addr) or {"idItem": "", "processId": "", "emailAddr": addr,
-                                "condition": "V"}
+def _emails(addresses: list[str]) -> list[dict]:
+    """The e-mails the intake sends (one the customer already had keeps its record: updates)."""
+    return [{"idItem": "", "processId": "", "emailAddr": addr, "condition": "V"}
             for addr in dict.fromkeys(a for a in addresses if a)]
 
 
-def _phones(customer: dict | None, cellphone: str, extra: list[str]) -> list[dict]:
-    """CEL for the active cellphone, ADI for each other additional number; a phone the customer
-    already had keeps its record."""
-    known = {(p.get("phoneType"), p.get("cellPhone")): p for p in (customer or {}).get("phones", ())}
+def _phones(cellphone: str, extra: list[str], held: set[str]) -> list[dict]:
+    """CEL for the cellphone the intake sends, ADI for each other additional number (not one of
+    the cellphones the customer holds once the intake is stored: those are CEL already)."""
     wanted = ([("CEL", cellphone)] if cellphone else []) + [
-        ("ADI", number) for number in dict.fromkeys(extra) if number != cellphone]
-    return [known.get(key) or {"phoneType": key[0], "cellPhone": key[1], "phoneExt": "",
-                               "idItem": "", "processId": "", "condition": "V"}
-            for key in wanted]
+        ("ADI", number) for number in dict.fromkeys(extra) if number not in held | {cellphone}]
+    return [{"phoneType": kind, "cellPhone": number, "phoneExt": "", "idItem": "",
+             "processId": "", "condition": "V"} for kind, number in wanted]
 
 
-def intake_parts(customer: dict | None, data: dict, ident_type: str, number: str,
+def intake_parts(customer: dict | None, info: dict, data: dict, ident_type: str, number: str,
                  profile_data: dict, acct_ids: list[str]) -> dict:
-    """The customer record's fields an intake sets (model.py's layout): name, contact, e-mails,
-    phones, the addresses it carries (others kept) and its accounts added to those held."""
-    info = data["custInfo"][0]
+    """The customer record's fields one custInfo[] entry sends (model.py's layout), and only
+    those (updates.updated keeps the rest): the whole name, contact, e-mails, phones, the
+    addresses it carries, and its accounts added to those held."""
     name = info["personName"]
     person = {**{k: name[k] for k in ("gender", "birthDt") if name.get(k)},
               **{k: v for k, v in info.get("personInfo", {}).items()
                  if k in ("gender", "birthDt") and v}}
     contact = info.get("contactInfo", {})
-    cellphone = contact.get("phoneNumber") or (customer or {}).get("cellPhone", "")
-    email = contact.get("emailAddr") or (customer or {}).get("contactInfo", {}).get("emailAddr", "")
+    cellphone, email = contact.get("phoneNumber", ""), contact.get("emailAddr", "")
     emails = [email] + [e["emailAddr"] for e in info.get("additionalEmaillAddr", ())
                         if e.get("emailAddr")]
     extra_phones = [p["phoneNumber"] for p in info.get("additionalPhoneNum", ())
                     if p.get("phoneNumber")]
-    existing = (customer or {}).get("postAddr", [])
-    addresses = [_intake_address(item, profile_data, existing) for item in info.get("postAddress", ())]
-    kept = [a for a in existing if a.get("addrType") not in {x["addrType"] for x in addresses}]
     parts = {
         "govIssueIdent": {"govIssueIdentType": ident_type, "identSerialNum": number},
         "personName": split_name(name["fullName"], data.get("personName", {}).get("firstName")),
         "personInfo": person,
-        "cellPhone": cellphone,
-        "contactInfo": {"emailAddr": email, "cellPhone": cellphone},
-        "emails": _emails(customer, emails),
-        "phones": _phones(customer, cellphone, extra_phones),
-        "postAddr": addresses + kept,
+        "contactInfo": {k: v for k, v in (("emailAddr", email), ("cellPhone", cellphone)) if v},
+        "emails": _emails(emails),
+        "phones": _phones(cellphone, extra_phones,
+                          {cellphone} if cellphone else model.cellphones(customer or {})),
+        "postAddr": [_intake_address(item, profile_data) for item in info.get("postAddress", ())],
         "upDt": date.today().isoformat(),
         "accounts": list(dict.fromkeys([*(customer or {}).get("accounts", ()), *acct_ids])),
     }
+    if cellphone:
+        parts["cellPhone"] = cellphone
     if customer is None:
         # What an intake does not carry (income, expenses, assets...) stays empty: contact answers
         # 51041 for such a customer until the bank's data is completed.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from .model import EXPIRING_TYPES
 from .places import city_name, located
 
 OK = {"value": "OK"}
@@ -200,10 +201,6 @@ def remittances(customer: dict, addresses: list[dict], labels: Labels) -> dict:
         "compliance": {"termsConditions": bool(compliance.get("termsConditions", True)),
                        "personDataProcessing": bool(compliance.get("personDataProcessing", True))},
     }
-
-
-# Identification types with an expiry date: only for them does the mapping send expDt.
-EXPIRING_TYPES = ("CE", "PA", "PE")
 
 
 def _remittance_ident(ident: dict) -> dict:

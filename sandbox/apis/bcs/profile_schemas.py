@@ -155,6 +155,9 @@ class SyncCustInfo(Base):
     additionalEmaillAddr = fields.List(fields.Nested(SyncEmail))
     additionalPhoneNum = fields.List(fields.Nested(SyncPhone))
     invoker = fields.Nested(Schema.from_dict({"role": fields.String()}))
+    # The mapping table's path (custInfo[].listAccounts[].acctType); the example's is the
+    # top-level listAccounts. Both are read.
+    listAccounts = fields.List(fields.Nested(lambda: SyncAccount()))
 
 
 class AcctId(Base):
