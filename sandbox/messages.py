@@ -17,15 +17,18 @@ def one_of(choices) -> validate.OneOf:
     return validate.OneOf(choices, error=f"Must be one of {listing(choices)}.")
 
 
+LENGTH = "Length"  # every length message starts with it, so a caller can tell length faults apart
+
+
 def length(minimum: int | None = None, maximum: int | None = None) -> validate.Length:
     """A text length rule whose message says only the bounds it has."""
     if minimum and maximum:
-        said = (f"exactly {minimum} characters long" if minimum == maximum
-                else f"{minimum} to {maximum} characters long")
+        said = (f"exactly {minimum} characters" if minimum == maximum
+                else f"{minimum} to {maximum} characters")
     elif maximum:
-        said = f"at most {maximum} characters long"
+        said = f"at most {maximum} characters"
     elif minimum == 1:
-        said = "not empty"
+        said = "at least 1 character (not empty)"
     else:
-        said = f"at least {minimum} characters long"
-    return validate.Length(minimum, maximum, error=f"Must be {said}.")
+        said = f"at least {minimum} characters"
+    return validate.Length(minimum, maximum, error=f"{LENGTH} must be {said}.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from ...messages import LENGTH, length, one_of
 from .identification import parse_mnemonic
 from .schemas import AUDIT_NUMBER, HOUR, Base, iso_date
 
@@ -19,12 +20,7 @@ ACCOUNT_TYPES = ("CCA", "CDA", "CLA", "DDA", "EQU", "ILA", "LOC", "LOP", "SDA", 
 
 # Messages that say "length" start with this, so a length fault can answer the secure-data row
 # "Error en la longitud de la trama de entrada" and every other fault "datos incorrectos".
-LENGTH_PREFIX = "Length"
-
-
-def length(minimum: int | None = None, maximum: int | None = None):
-    return validate.Length(minimum, maximum,
-                           error=LENGTH_PREFIX + " must be between {min} and {max} characters.")
+LENGTH_PREFIX = LENGTH
 
 
 def iso_date_or_empty(value: str) -> None:
@@ -70,7 +66,7 @@ class Office(Base):
 
 
 class ComplianceAnswer(Base):
-    question = fields.String(required=True, validate=validate.OneOf(SECURE_DATA_QUESTIONS))
+    question = fields.String(required=True, validate=one_of(SECURE_DATA_QUESTIONS))
     answer = StrictBoolean(required=True)
 
 
@@ -112,14 +108,14 @@ class SyncPersonName(Base):
     fullName = text(required=True, maximum=120)
     titlePrefix = fields.String()
     # The mapping puts these under personInfo; the examples under personName. Both are read.
-    gender = fields.String(validate=validate.OneOf(("M", "F", "O", "")))
+    gender = fields.String(validate=one_of(("M", "F", "O", "")))
     birthDt = fields.String(validate=iso_date_or_empty)
     country = fields.String()
     language = fields.String()
 
 
 class SyncPersonInfo(Base):
-    gender = fields.String(validate=validate.OneOf(("M", "F", "O", "")))
+    gender = fields.String(validate=one_of(("M", "F", "O", "")))
     birthDt = fields.String(validate=iso_date_or_empty)
     country = fields.String()
     language = fields.String()
@@ -187,7 +183,7 @@ class MinPayment(Base):
 
 
 class SyncAccount(Base):
-    acctType = fields.String(required=True, validate=validate.OneOf(ACCOUNT_TYPES))
+    acctType = fields.String(required=True, validate=one_of(ACCOUNT_TYPES))
     externalId = fields.String()
     depAcctId = fields.Nested(AcctId)
     cardAcctId = fields.Nested(CardAcctId)

@@ -15,6 +15,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from ...errors import field_errors, field_path
 from ...fastcheck import compile_check
+from ...messages import one_of
 from . import identification
 
 REQUIRED_MESSAGE = "Missing data for required field."
@@ -65,7 +66,7 @@ CREATE_CUSTOMER = Base.from_dict({
         "PersonInfo", required=True,
         govIssueIdent=obj("IssueData", expCityId=text(), expDt=text(validate=iso_date)),
         birthDt=text(True, validate=iso_date),
-        gender=text(validate=validate.OneOf(("M", "F", "O"))),
+        gender=text(validate=one_of(("M", "F", "O"))),
         maritalStatus=text(), maritalDesc=text(),
         contactInfo=obj("PersonContact", emailAddr=text(validate=validate.Email())),
         clientType=obj("PersonClientType", name=text()),
@@ -97,7 +98,7 @@ CREATE_CUSTOMER = Base.from_dict({
                       dayofDebitMonthly=text(), dayofDebitWeekly=text(),
                       curAmt=obj("PocketAmount", amt=amount())),
     "product": obj(
-        "Product", gmf=text(validate=validate.OneOf(("S", "N"))),
+        "Product", gmf=text(validate=one_of(("S", "N"))),
         productId=obj("ProductId", ledgerCode=text(validate=validate.Regexp(r"^\d{2}$")),
                       subLedgerCode=text(), groupCode=text()),
         productType=text(), handlingFee=text(), sourceRetention=text(),
