@@ -57,6 +57,10 @@ TWIN_TABLES = {"basic_data_v2": "basic_data_v1", "channel_contact": "customer_lo
 _MALFORMED = "a malformed field value (the message names the field)"
 _MISSING = "a required field missing (the message names it)"
 _MNEMONIC_NUMBER = "the number of govIssueIdent.mNemonic (the file's mnemonic)"
+_HEADERS = ("a header its table lists sent malformed (bcs_headers.yaml: X-Invoker-ProcessDate not "
+            "YYYY-MM-DD, an IP or MAC address that is none, X-Invoker-Action other than C or R, "
+            "X-Invoker-SessionKey over 30 characters, X-Invoker-User with other than letters, "
+            "digits and . _ -)")
 
 # (table, code) or (table, code, nth) -> [(routes, the request that answers the row there)].
 # The rules the routes enforce: each answers the row (its status, code, type and description)
@@ -66,18 +70,32 @@ _MNEMONIC_NUMBER = "the number of govIssueIdent.mNemonic (the file's mnemonic)"
 TRIGGERS = {
     ("basic_data_v1", "1"): [
         (("basic_data_v1",), "GET BasicData?mnemonic= with no type letters or no number "
-                             "(e.g. mnemonic=1234567890 or mnemonic=CC)"),
-        (("basic_data_v2",), "GET basicData?mnemonic= with no type letters or no number"),
-        (("create_customer", "status_basic_data", "sync_data"), _MALFORMED),
+                             "(e.g. mnemonic=1234567890 or mnemonic=CC), a type no route knows "
+                             "(mnemonic=XX1234567890) or a number its type does not take "
+                             "(mnemonic=CC12AB, over 20 characters)"),
+        (("basic_data_v2",), "GET basicData?mnemonic= with no type letters or no number, a type "
+                             "no route knows or a number its type does not take"),
+        (("create_customer",), _MALFORMED + ", a govIssueIdentType no route knows (also the "
+                               "employer's, entpr.govIssueIdent) or an identSerialNum over 20 "
+                               "characters"),
+        (("status_basic_data",), _MALFORMED + ", e.g. a trn.trnRqUID that is not 6 digits"),
+        (("sync_data",), _MALFORMED + ", or a mnemonic whose type no route knows or whose number "
+                         "is over 20 characters"),
         (("sync_data_file",), "file.binData that is not base64 of a JSON object, or " + _MALFORMED),
-        (("query_pila",), _MALFORMED + ", or an X-Invoker-ProcessDate that is not YYYY-MM-DD"),
+        (("query_pila",), _MALFORMED + " (e.g. a trn.trnRqUID that is not 6 digits), or "
+                          "trn.invoiceInfo.identSerialNum over 20 characters"),
         (("customer_locations",), "govIssueIdentType outside the documented types, condition "
                                   "other than 1, 2 or 3, or an identserialnum over 20 characters"),
         (("channel_contact",), "govIssueIdentType outside the documented types or an "
                                "identserialnum over 20 characters"),
-        (("remittances_basic_data",), "govIssueIdentType outside the documented types, an "
-                                      "identserialnum over 20 characters or an "
-                                      "X-Invoker-ProcessDate that is not YYYY-MM-DD"),
+        (("remittances_basic_data",), "govIssueIdentType outside the documented types, or an "
+                                      "identserialnum over 20 characters (or a passport number "
+                                      "with other than letters and digits)"),
+        (("basic_data_v4",), "a govIssueIdentType no route knows, or an identSerialNum over 20 "
+                             "characters"),
+        (tuple(r for r in ROUTES if r not in ("sync_data", "sync_data_file", "secure_data")),
+         _HEADERS + "; on customer_locations and channel_contact the IP addresses and the user "
+                    "answer their own rows (50501, 50502)"),
     ],
     ("basic_data_v1", "00001"): [
         (("basic_data_v1", "basic_data_v2"), "GET without the mnemonic query parameter"),
@@ -102,7 +120,10 @@ TRIGGERS = {
                                         "(e.g. .../identserialnum/1234567890/acctid/12321414)"),
     ],
     ("customer_name_by_account", "SQLCODE", 1): [
-        (("customer_name_by_account",), "identserialnum is no customer (account exists)"),
+        (("customer_name_by_account",), "identserialnum is no customer (account exists), or a "
+                                        "malformed identification: a govIssueIdentType no route "
+                                        "knows, a number over 20 characters or one its type does "
+                                        "not take (e.g. a CC that is not numeric)"),
     ],
     ("customer_name_by_account", "05620"): [
         (("customer_name_by_account",), "acctid is no account (e.g. acctid/1)"),
@@ -128,6 +149,15 @@ TRIGGERS = {
         (("channel_contact",), "GET channel/contact/{identserialnum} for a customer with no "
                                "current residence address or no income on record (e.g. one "
                                "that only came in through sync-data)"),
+    ],
+    ("customer_locations", "50501"): [
+        (("customer_locations", "channel_contact"), "an X-Invoker-UserIPAddress or "
+                                                    "X-Invoker-ServerIPAddress that is no IP "
+                                                    "address (e.g. 10.5.43)"),
+    ],
+    ("customer_locations", "50502"): [
+        (("customer_locations", "channel_contact"), "an X-Invoker-User with other than letters, "
+                                                    "digits and . _ - (e.g. NEW CBSER*)"),
     ],
     ("customer_locations", "50503"): [
         (("create_customer",), "personName.firstName holds a character other than letters, "
@@ -167,6 +197,10 @@ TRIGGERS = {
                                "numeric"),
         (("customer_locations", "channel_contact"), "an identserialnum that is not numeric for "
                                                     "its govIssueIdentType (CC when not given)"),
+        (("basic_data_v4",), "an identSerialNum that is not numeric for its numeric "
+                             "govIssueIdentType (e.g. CC 12AB)"),
+        (("remittances_basic_data",), "an identSerialNum that is not numeric for its numeric "
+                                      "govIssueIdentType (e.g. CC 12AB)"),
         (("sync_data", "sync_data_file"), _MNEMONIC_NUMBER + " is not numeric for a numeric "
                                                              "type (e.g. CC12AB34)"),
         (("query_pila",), "trn.invoiceInfo.identSerialNum (the contributor's NIT) is not "
@@ -177,6 +211,9 @@ TRIGGERS = {
                                "check digit)"),
         (("customer_locations", "channel_contact"), "govIssueIdentType=NI with an identserialnum "
                                                     "that is not 9 or 10 digits"),
+        (("basic_data_v4",), "govIssueIdentType=NI with a number that is not 9 or 10 digits"),
+        (("remittances_basic_data",), "govIssueIdentType=NI with a number that is not 9 or 10 "
+                                      "digits"),
         (("sync_data", "sync_data_file"), "an NI mnemonic whose number is not 9 or 10 digits "
                                           "(e.g. NI12345)"),
     ],
@@ -184,16 +221,22 @@ TRIGGERS = {
         (("create_customer",), "a 10-digit NIT whose last digit is not its DIAN check digit"),
         (("customer_locations", "channel_contact"), "govIssueIdentType=NI with a 10-digit "
                                                     "identserialnum whose check digit is wrong"),
+        (("basic_data_v4",), "govIssueIdentType=NI with 10 digits whose check digit is wrong"),
+        (("remittances_basic_data",), "govIssueIdentType=NI with 10 digits whose check digit is "
+                                      "wrong"),
         (("sync_data", "sync_data_file"), "an NI mnemonic of 10 digits whose check digit is "
                                           "wrong (e.g. NI8909039381)"),
     ],
     ("secure_data", "00001", 1): [
         (("secure_data",), "a field longer than allowed (e.g. govIssueIdent.identSerialNum of "
-                           "21 characters)"),
+                           "21 characters), or an X-Invoker-SessionKey over 30 characters"),
     ],
     ("secure_data", "00001", 2): [
         (("secure_data",), "an unknown question, a non-boolean answer, a missing or repeated "
-                           "field, or a govIssueIdent that is no customer"),
+                           "field, a govIssueIdentType no route knows, a number its type does "
+                           "not take, or a govIssueIdent that is no customer, or another header "
+                           "its table lists sent malformed (e.g. X-Invoker-ProcessDate not "
+                           "YYYY-MM-DD)"),
     ],
 }
 for _n, _code in enumerate(("50529", "50530", "50531")):
