@@ -7,13 +7,22 @@ import logging
 import signal
 import threading
 
+try:
+    import resource
+except ImportError:  # not a POSIX system
+    resource = None
+
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser, get_header_lines
 from waitress.rfc7230 import HEADER_FIELD_RE
 from waitress.server import create_server
 from waitress.task import ThreadedTaskDispatcher
 
-from .logs import flush_stdout
+from .logs import flush_stdout, log_line, timestamp
+
+# File descriptors the process holds besides its connections: the listening socket, the loop's
+# trigger pipe, SQLite's database, journal and shared-memory files, stdio, files being read.
+RESERVED_FDS = 64
 
 
 class UnderscoreHeaderParser(HTTPRequestParser):
@@ -74,6 +83,8 @@ class LoopDispatcher(ThreadedTaskDispatcher):
 
 class SandboxChannel(HTTPChannel):
     parser_class = UnderscoreHeaderParser
+    arriving = None  # the request close_stalled saw arriving, and since when
+    arriving_since = 0.0
 
     def handle_read(self):
         dispatcher = self.server.task_dispatcher
@@ -93,7 +104,74 @@ def request_rule(answers_at_once):
     return at_once
 
 
+def check_limits(config) -> None:
+    """Refuses limits the server cannot run with, naming the setting."""
+    if config.connection_limit < 1:
+        raise ValueError(f"--connection-limit must be at least 1, got {config.connection_limit}")
+    if config.idle_timeout < 1:
+        raise ValueError(f"--idle-timeout must be at least 1 second, got {config.idle_timeout}")
+    if config.shutdown_timeout < 0:
+        raise ValueError(f"--shutdown-timeout cannot be negative, got {config.shutdown_timeout}")
+
+
+def fit_connections(wanted: int, soft: int, hard: int) -> tuple[int, int]:
+    """(the soft file-descriptor limit to ask for, the connections it holds): `wanted`
+    connections plus RESERVED_FDS, as far as the hard limit allows."""
+    infinity = getattr(resource, "RLIM_INFINITY", -1)
+    needed = wanted + RESERVED_FDS
+    if soft == infinity or soft >= needed:
+        return soft, wanted
+    target = needed if hard == infinity else min(needed, hard)
+    return target, min(wanted, max(1, target - RESERVED_FDS))
+
+
+def connection_budget(wanted: int) -> int:
+    """The connections this process can hold open: `wanted`, once the soft file-descriptor limit
+    is raised toward it; fewer, logged as a warning, where the hard limit is lower. Past the
+    limit, accept() fails and waitress would spin on the listening socket."""
+    if resource is None:  # not a POSIX system: nothing to check
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target, limit = fit_connections(wanted, soft, hard)
+    if target != soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            target, limit = soft, min(wanted, max(1, soft - RESERVED_FDS))
+    if limit < wanted:
+        log_line({"ts": timestamp(), "level": "warning", "event": "connection_limit_lowered",
+                  "message": f"the file-descriptor limit ({target}) holds {limit} connections, "
+                             f"not the {wanted} asked for; raise it with `ulimit -n`",
+                  "connection_limit": limit})
+    return limit
+
+
+def close_stalled(server, timeout: int):
+    """waitress's maintenance, which closes the connections idle for `timeout` seconds, plus
+    those whose request has been arriving for longer (a client trickling a byte at a time is
+    never idle). It runs every `cleanup_interval` on the loop; a connection with a request being
+    answered, or parked for a delay, is left alone."""
+    def maintenance(now):
+        cutoff = now - timeout
+        for channel in list(server.active_channels.values()):
+            if channel.requests:
+                continue
+            partial = channel.request
+            if channel.last_activity < cutoff:
+                channel.will_close = True
+            elif partial is not None:
+                if channel.arriving is not partial:  # first seen now
+                    channel.arriving, channel.arriving_since = partial, now
+                elif channel.arriving_since < cutoff:
+                    channel.will_close = True
+    return maintenance
+
+
 def make_server(app, host: str, port: int, threads: int = 8):
+    """The waitress server for the app, with the limits of its config (connection_limit,
+    idle_timeout)."""
+    config = app.extensions["sandbox"].config
+    check_limits(config)
     # waitress warns "Task queue depth is N" on stderr for nearly every request once clients
     # outnumber its threads: under load a formatted record and an unbuffered write per request,
     # and noise in a sandbox's output. Real problems still come through at ERROR.
@@ -101,8 +179,14 @@ def make_server(app, host: str, port: int, threads: int = 8):
     dispatcher = LoopDispatcher(request_rule(app.extensions["sandbox"].answers_at_once))
     dispatcher.set_thread_count(threads)
     server = create_server(app, host=host, port=port, threads=threads, ident="sandbox",
-                           clear_untrusted_proxy_headers=True, _dispatcher=dispatcher)
+                           clear_untrusted_proxy_headers=True, _dispatcher=dispatcher,
+                           connection_limit=connection_budget(config.connection_limit),
+                           channel_timeout=config.idle_timeout, cleanup_interval=1,
+                           # select() takes no descriptor over 1023: a thousand connections
+                           # need poll().
+                           asyncore_use_poll=True)
     server.channel_class = SandboxChannel
+    server.maintenance = close_stalled(server, config.idle_timeout)
     return server
 
 

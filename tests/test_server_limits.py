@@ -1,0 +1,148 @@
+"""Clients that stop the sandbox (issue 10): idle and trickling connections, delayed requests,
+a stop signal in the middle of answers. Each through a real server on a loopback port; every
+loop is bounded in count and time."""
+from __future__ import annotations
+
+import argparse
+import socket
+import time
+
+import pytest
+import requests
+
+from sandbox import cli, create_app
+from sandbox.config import Config
+from sandbox.scenarios.loader import MAX_DELAY_MS
+from sandbox.server import RESERVED_FDS, fit_connections, make_server
+from tests.conftest import LiveServer, make_config
+
+MEMBER = {"tipo_documento_id": 1, "tipo_documento": "curp", "numero_documento": 25326461}
+
+
+def connect(server, count: int, send: bytes = b"") -> list[socket.socket]:
+    socks = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", server.server.effective_port), timeout=5)
+        if send:
+            sock.sendall(send)
+        socks.append(sock)
+    return socks
+
+
+def close_all(socks) -> None:
+    for sock in socks:
+        sock.close()
+
+
+def closed_by_server(sock, within: float) -> bool:
+    """Whether the server closes `sock` within `within` seconds (EOF or a reset on read)."""
+    sock.settimeout(within)
+    try:
+        return sock.recv(1024) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+# -- settings -----------------------------------------------------------------------------------
+def test_the_limits_have_defaults_that_hold_a_team_and_the_longest_delay():
+    config = Config()
+    assert (config.connection_limit, config.idle_timeout) == (1000, 30)
+    assert config.shutdown_timeout > MAX_DELAY_MS / 1000
+
+
+def test_the_limits_come_from_the_environment_and_the_flags_win():
+    env = {"SANDBOX_CONNECTION_LIMIT": "50", "SANDBOX_IDLE_TIMEOUT": "5",
+           "SANDBOX_SHUTDOWN_TIMEOUT": "2.5"}
+    config = Config.from_env(env)
+    assert (config.connection_limit, config.idle_timeout, config.shutdown_timeout) == (50, 5, 2.5)
+    parser = argparse.ArgumentParser()
+    cli._serve_flags(parser, ())
+    args = parser.parse_args(["--connection-limit", "70", "--idle-timeout", "9",
+                              "--shutdown-timeout", "1.5"])
+    assert [getattr(args, name) for name in ("connection_limit", "idle_timeout",
+                                             "shutdown_timeout")] == [70, 9, 1.5]
+
+
+def test_waitress_is_given_the_configured_limits():
+    app = create_app(make_config(connection_limit=123, idle_timeout=7))
+    server = make_server(app, "127.0.0.1", 0, threads=1)
+    try:
+        assert (server.adj.connection_limit, server.adj.channel_timeout) == (123, 7)
+        assert server.adj.asyncore_use_poll  # select() takes no descriptor over 1023
+    finally:
+        server.close()
+        server.task_dispatcher.shutdown()
+
+
+@pytest.mark.parametrize("flag, value", [("--connection-limit", "0"), ("--idle-timeout", "0"),
+                                         ("--shutdown-timeout", "-1")])
+def test_a_limit_the_server_cannot_run_with_is_refused_at_start(capsys, flag, value):
+    assert cli.main(["serve", flag, value]) == 2
+    assert flag in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("wanted, soft, hard, expected", [
+    (1000, 20000, 20000, (20000, 1000)),             # room enough: nothing changes
+    (1000, 1024, 4096, (1000 + RESERVED_FDS, 1000)),  # the soft limit is raised
+    (1000, 256, 512, (512, 512 - RESERVED_FDS)),      # the hard limit caps the connections
+])
+def test_the_connection_limit_fits_the_file_descriptor_limit(wanted, soft, hard, expected):
+    assert fit_connections(wanted, soft, hard) == expected
+
+
+# -- idle and trickling clients -------------------------------------------------------------------
+def test_two_hundred_idle_or_trickling_connections_do_not_stop_a_normal_request():
+    # waitress's own limit, 100, let them lock every other client out for minutes.
+    with LiveServer(create_app(make_config())) as server:
+        idle = connect(server, 100)
+        trickling = connect(server, 100, send=b"GET /cliente HTTP/1.1\r\nHo")
+        try:
+            time.sleep(0.3)
+            began = time.monotonic()
+            health = requests.get(server.url + "/__sandbox/health", timeout=5)
+            member = requests.post(server.url + "/cliente", json=MEMBER, timeout=5)
+            assert (health.status_code, member.status_code) == (200, 200)
+            assert time.monotonic() - began < 2
+        finally:
+            close_all(idle + trickling)
+
+
+def test_the_idle_timeout_frees_the_connections_idle_clients_hold():
+    with LiveServer(create_app(make_config(connection_limit=20, idle_timeout=1))) as server:
+        idle = connect(server, 20)
+        try:
+            # Every slot is held; the request waits in the backlog until the idle ones are cut.
+            began = time.monotonic()
+            assert requests.get(server.url + "/__sandbox/health", timeout=10).status_code == 200
+            assert 0.5 < time.monotonic() - began < 5
+            assert all(closed_by_server(sock, 5) for sock in idle)
+        finally:
+            close_all(idle)
+
+
+def test_a_client_trickling_its_request_is_closed_after_the_idle_timeout():
+    with LiveServer(create_app(make_config(idle_timeout=1))) as server:
+        [sock] = connect(server, 1, send=b"GET /cliente HTTP/1.1\r\n")
+        try:
+            began, cut = time.monotonic(), False
+            for n in range(50):  # a header byte every 0.1 s: never idle, never done
+                try:
+                    sock.sendall(b"X-Slow: %d\r\n" % n if n % 2 else b"X")
+                except OSError:
+                    cut = True
+                    break
+                if closed_by_server(sock, 0.1):
+                    cut = True
+                    break
+            assert cut and time.monotonic() - began < 4.5
+        finally:
+            sock.close()
+
+
+def test_a_request_waiting_out_its_delay_is_not_cut_by_the_idle_timeout():
+    with LiveServer(create_app(make_config(idle_timeout=1))) as server:
+        response = requests.post(server.url + "/cliente", json=MEMBER, timeout=10,
+                                 headers={"X-Sandbox-Delay": "2500"})
+    assert response.status_code == 200 and response.elapsed.total_seconds() >= 2.5
