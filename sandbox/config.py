@@ -48,8 +48,8 @@ class Config:
     admin_origins: str = ""
     max_body_bytes: int = 1024 * 1024
     # waitress worker threads. They run only the requests that may wait (delays, scenarios, the
-    # admin API: server.LoopDispatcher answers the rest on the event loop), so they are mostly
-    # asleep: 16 lets that many slow requests wait at once, for ~20 KB of RSS each.
+    # admin API: server.LoopDispatcher answers the rest on the event loop), and a delay holds
+    # none of them while it waits (waits.py): they are mostly asleep, ~20 KB of RSS each.
     threads: int = 16
     # Connections open at once (waitress's `connection_limit`: its own 100 let a hundred idle
     # clients lock every other one out). Lowered at start where the process's file-descriptor

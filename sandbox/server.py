@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import collections
 import gc
+import heapq
+import itertools
 import logging
 import signal
 import threading
+import time
 
 try:
     import resource
@@ -16,9 +19,10 @@ from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser, get_header_lines
 from waitress.rfc7230 import HEADER_FIELD_RE
 from waitress.server import create_server
-from waitress.task import ThreadedTaskDispatcher
+from waitress.task import ThreadedTaskDispatcher, WSGITask
 
 from .logs import flush_stdout, log_line, timestamp
+from .waits import WAITS, Park, Waits
 
 # File descriptors the process holds besides its connections: the listening socket, the loop's
 # trigger pipe, SQLite's database, journal and shared-memory files, stdio, files being read.
@@ -28,7 +32,12 @@ RESERVED_FDS = 64
 class UnderscoreHeaderParser(HTTPRequestParser):
     """Keeps request headers whose names hold an underscore (seed 004's `client_id`,
     `client_secret`), which waitress drops because `client_id` and `client-id` map to the same
-    WSGI key. A name sent with a dash as well keeps the dashed value, so nothing is overwritten."""
+    WSGI key. A name sent with a dash as well keeps the dashed value, so nothing is overwritten.
+
+    It also keeps the request's Waits (waits.py) across the runs of a request parked for a
+    delay."""
+
+    waits = None
 
     def parse_header(self, header_plus):
         super().parse_header(header_plus)  # validates the block and fills self.headers
@@ -43,13 +52,18 @@ class UnderscoreHeaderParser(HTTPRequestParser):
 
 
 class LoopDispatcher(ThreadedTaskDispatcher):
-    """Answers the requests the app says need no wait on the event loop's own thread.
+    """Answers the requests the app says need no wait on the event loop's own thread, and holds
+    the requests parked for a delay without a thread.
 
     Waitress hands every request to a worker thread: two thread switches, a GIL hand-over and a
     wake-up of the loop per request, which cost more than the sandbox's answer itself (server
     CPU per read: 370 us with the hand-off, 190 us without). What may wait (a delay, a
-    scenario, the admin API) still goes to the workers, so a sleeping request never holds the
+    scenario, the admin API) still goes to the workers, so a slow request never holds the
     others up. Built on waitress 3.0's channel and dispatcher (pinned in pyproject.toml).
+
+    A delay does not hold a worker either: the request parks (waits.py, SandboxChannel.service)
+    and one timer thread hands its channel back to the workers' queue when it is due, so any
+    number of delayed requests wait side by side and the workers stay free for the rest.
 
     at_once(request): the app's rule, given waitress's parsed request, before the app sees it.
     """
@@ -61,6 +75,47 @@ class LoopDispatcher(ThreadedTaskDispatcher):
         self.ready = collections.deque()
         self.answering = False  # the loop's thread is inside the app (see stop_handler)
         self.stop_requested = False
+        self.parked = []  # a heap of (due, order, channel)
+        self.order = itertools.count()
+        self.timer = threading.Condition()
+        self.timer_thread = None
+        self.timer_stopped = False
+
+    def park(self, channel, seconds: float) -> None:
+        """Holds `channel`, whose request parked for a delay, `seconds`; then a worker runs the
+        request again."""
+        with self.timer:
+            if self.timer_stopped:  # shut down: cut like a pending request
+                channel.cancel()
+                return
+            heapq.heappush(self.parked, (time.monotonic() + seconds, next(self.order), channel))
+            if self.timer_thread is None:
+                self.timer_thread = threading.Thread(target=self._hand_back_when_due,
+                                                     name="sandbox-timer", daemon=True)
+                self.timer_thread.start()
+            self.timer.notify()
+
+    def _hand_back_when_due(self):
+        while True:
+            with self.timer:
+                while True:
+                    if self.timer_stopped:
+                        return
+                    left = self.parked[0][0] - time.monotonic() if self.parked else None
+                    if left is not None and left <= 0:
+                        channel = heapq.heappop(self.parked)[2]
+                        break
+                    self.timer.wait(left)
+            ThreadedTaskDispatcher.add_task(self, channel)
+
+    def shutdown(self, cancel_pending=True, timeout=5):
+        with self.timer:
+            self.timer_stopped = True
+            parked, self.parked = self.parked, []
+            self.timer.notify()
+        for _, _, channel in parked:
+            channel.cancel()
+        return super().shutdown(cancel_pending, timeout)
 
     def add_task(self, channel):
         if threading.get_ident() == self.loop_thread and self.at_once(channel.requests[0]):
@@ -81,10 +136,40 @@ class LoopDispatcher(ThreadedTaskDispatcher):
             self.answering = False
 
 
+class SandboxTask(WSGITask):
+    """waitress's WSGI task, with the request's Waits in the environ (waits.py), kept on the
+    parsed request so that a parked request's next run knows what it has waited."""
+
+    def get_environment(self):
+        if self.environ is not None:
+            return self.environ
+        environ = super().get_environment()
+        request = self.request
+        waits = request.waits
+        if waits is None:
+            waits = request.waits = Waits()
+        else:
+            # A run after a park reads the body again from its start: waitress keeps it in one
+            # file per request, which each task is handed at position 0.
+            environ["wsgi.input"].seek(0)
+        environ[WAITS] = waits
+        return environ
+
+
 class SandboxChannel(HTTPChannel):
     parser_class = UnderscoreHeaderParser
+    task_class = SandboxTask
     arriving = None  # the request close_stalled saw arriving, and since when
     arriving_since = 0.0
+
+    def service(self):
+        try:
+            super().service()
+        except Park as park:
+            # The app unwound before it started an answer, so nothing was written: the request
+            # stays first in self.requests (the channel reads nothing more meanwhile, and
+            # close_stalled leaves it alone) until the dispatcher hands it back to a worker.
+            self.server.task_dispatcher.park(self, park.seconds)
 
     def handle_read(self):
         dispatcher = self.server.task_dispatcher

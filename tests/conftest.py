@@ -67,9 +67,9 @@ def wait_for(url: str, timeout: float = 10.0) -> None:
 class LiveServer:
     """The real app on a real waitress server, in a thread, on a free loopback port."""
 
-    def __init__(self, app):
+    def __init__(self, app, threads: int = 8):
         from sandbox.server import make_server
-        self.server = make_server(app, "127.0.0.1", free_port(), threads=8)
+        self.server = make_server(app, "127.0.0.1", free_port(), threads=threads)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -4,7 +4,9 @@ loop is bounded in count and time."""
 from __future__ import annotations
 
 import argparse
+import json
 import socket
+import threading
 import time
 
 import pytest
@@ -14,9 +16,11 @@ from sandbox import cli, create_app
 from sandbox.config import Config
 from sandbox.scenarios.loader import MAX_DELAY_MS
 from sandbox.server import RESERVED_FDS, fit_connections, make_server
-from tests.conftest import LiveServer, make_config
+from tests.conftest import CORE_AUTH, LiveServer, make_config
+from tests.scenario_kit import build_app, write
 
 MEMBER = {"tipo_documento_id": 1, "tipo_documento": "curp", "numero_documento": 25326461}
+MEMBER_JSON = json.dumps(MEMBER)
 
 
 def connect(server, count: int, send: bytes = b"") -> list[socket.socket]:
@@ -146,3 +150,140 @@ def test_a_request_waiting_out_its_delay_is_not_cut_by_the_idle_timeout():
         response = requests.post(server.url + "/cliente", json=MEMBER, timeout=10,
                                  headers={"X-Sandbox-Delay": "2500"})
     assert response.status_code == 200 and response.elapsed.total_seconds() >= 2.5
+
+
+# -- delayed requests hold no thread ------------------------------------------------------------
+SCENARIOS = """
+scenarios:
+  - name: slow-show
+    description: Two seconds, then the route
+    routes: [test_core_show]
+    response: {delay_ms: 2000}
+  - name: at-once
+    description: Answers at once
+    routes: [test_core_show]
+    response: {status: 200, body: {at_once: true}}
+  - name: slow-match
+    description: Matches the body, waits, answers
+    routes: [test_core_create]
+    match:
+      body: {number: "77"}
+    response: {status: 202, body: {matched: "{{ request.body.number }}"}, delay_ms: 300}
+"""
+
+
+@pytest.fixture
+def kit_server(monkeypatch, tmp_path):
+    write(tmp_path, "waits.yaml", SCENARIOS)
+    with LiveServer(build_app(monkeypatch, tmp_path), threads=2) as live:
+        yield live
+
+
+def raw_request(method: str, path: str, headers: dict, body: str = "") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: x", *(f"{k}: {v}" for k, v in headers.items())]
+    if body:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
+
+
+def read_answer(sock, deadline: float) -> tuple[int, dict, bytes]:
+    """(status, headers by lower-case name, body) of one answer with a Content-Length."""
+    data = b""
+    while True:
+        head, separator, rest = data.partition(b"\r\n\r\n")
+        if separator:
+            lines = head.decode("latin-1").split("\r\n")
+            headers = dict((k.strip().lower(), v.strip()) for k, v in
+                           (line.split(":", 1) for line in lines[1:]))
+            length = int(headers.get("content-length", 0))
+            if len(rest) >= length:
+                return int(lines[0].split()[1]), headers, rest[:length]
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("no answer in time")
+        sock.settimeout(left)
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        data += chunk
+
+
+def timed(call) -> float:
+    began = time.monotonic()
+    call()
+    return time.monotonic() - began
+
+
+def test_a_hundred_delayed_requests_hold_no_thread_and_health_and_admin_answer_meanwhile(
+        kit_server):
+    # Two workers; waits that held a thread each would take 100 / 2 x 2 s to drain, and the
+    # admin API would wait behind them.
+    header_delay = raw_request("POST", "/cliente", {"X-Sandbox-Delay": "2000"}, MEMBER_JSON)
+    scenario_delay = raw_request("GET", "/test/core/9046",
+                                 {**CORE_AUTH, "X-Sandbox-Scenario": "slow-show"})
+    began = time.monotonic()
+    socks = connect(kit_server, 50, send=header_delay) + connect(kit_server, 50,
+                                                                 send=scenario_delay)
+    try:
+        time.sleep(0.3)
+        url = kit_server.url
+        meanwhile = [
+            timed(lambda: requests.get(url + "/__sandbox/health", timeout=5).raise_for_status()),
+            timed(lambda: requests.post(url + "/__sandbox/reset", timeout=5).raise_for_status()),
+            timed(lambda: requests.get(url + "/__sandbox/requests", timeout=5).raise_for_status()),
+            timed(lambda: requests.get(url + "/test/core/9046", timeout=5, headers={
+                **CORE_AUTH, "X-Sandbox-Scenario": "at-once"}).raise_for_status()),
+        ]
+        assert max(meanwhile) < 1.0, meanwhile
+        answers = [read_answer(sock, began + 10) for sock in socks]
+        finished = time.monotonic() - began
+    finally:
+        close_all(socks)
+    assert [status for status, _, _ in answers] == [200] * 100
+    assert {h["x-sandbox-answered-by"] for _, h, _ in answers[50:]} == {"scenario:slow-show"}
+    assert json.loads(answers[-1][2])["name"] == "FIXTURE"  # the route answered after the wait
+    assert 2.0 <= finished < 6.0
+
+
+def test_the_credentials_and_the_delay_header_are_checked_before_any_wait(kit_server):
+    refused = requests.get(kit_server.url + "/test/core/9046", timeout=5,
+                           headers={"X-Sandbox-Delay": "3000"})
+    bad = requests.get(kit_server.url + "/test/core/9046", timeout=5,
+                       headers={**CORE_AUTH, "X-Sandbox-Delay": "soon"})
+    assert refused.status_code == 401 and refused.elapsed.total_seconds() < 1
+    assert bad.status_code == 400 and bad.elapsed.total_seconds() < 1
+
+
+def test_a_delayed_request_is_answered_by_what_is_chosen_once_its_delay_is_over(kit_server):
+    session = {"X-Sandbox-Session": "late-choice"}
+    answer = {}
+
+    def ask():
+        answer["r"] = requests.get(kit_server.url + "/test/core/9046", timeout=10,
+                                   headers={**CORE_AUTH, **session, "X-Sandbox-Delay": "1500"})
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    time.sleep(0.4)  # parked: the scenario activated now is the one that answers
+    put = requests.put(kit_server.url + "/__sandbox/scenarios/active", json={"name": "at-once"},
+                       headers=session, timeout=5)
+    asking.join(timeout=10)
+    assert put.status_code == 200
+    assert answer["r"].json() == {"at_once": True}
+    assert answer["r"].headers["X-Sandbox-Answered-By"] == "scenario:at-once"
+
+
+def test_a_parked_request_reads_its_body_again_and_is_journaled_once_with_its_wait(kit_server):
+    session = {"X-Sandbox-Session": "body-again"}
+    requests.put(kit_server.url + "/__sandbox/scenarios/active", json={"name": "slow-match"},
+                 headers=session, timeout=5).raise_for_status()
+    # The match reads the body, the scenario parks (300 ms) and the header's delay came first
+    # (400 ms): the run that answers matches the same body again.
+    response = requests.post(kit_server.url + "/test/core", json={"number": "77"}, timeout=10,
+                             headers={**CORE_AUTH, **session, "X-Sandbox-Delay": "400"})
+    assert (response.status_code, response.json()) == (202, {"matched": "77"})
+    assert response.elapsed.total_seconds() >= 0.7
+    journal = requests.get(kit_server.url + "/__sandbox/requests", headers=session,
+                           timeout=5).json()["requests"]
+    assert [(entry["path"], entry["status"]) for entry in journal] == [("/test/core", 202)]
+    assert journal[0]["duration_ms"] >= 700
