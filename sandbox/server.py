@@ -15,6 +15,7 @@ try:
 except ImportError:  # not a POSIX system
     resource = None
 
+from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser, get_header_lines
 from waitress.rfc7230 import HEADER_FIELD_RE
@@ -73,8 +74,6 @@ class LoopDispatcher(ThreadedTaskDispatcher):
         self.at_once = at_once
         self.loop_thread = None  # set by the channel when the loop reads
         self.ready = collections.deque()
-        self.answering = False  # the loop's thread is inside the app (see stop_handler)
-        self.stop_requested = False
         self.parked = []  # a heap of (due, order, channel)
         self.order = itertools.count()
         self.timer = threading.Condition()
@@ -126,14 +125,8 @@ class LoopDispatcher(ThreadedTaskDispatcher):
             super().add_task(channel)
 
     def serve_ready(self):
-        self.answering = True
-        try:
-            while self.ready:
-                self.ready.popleft().service()
-                if self.stop_requested:
-                    raise KeyboardInterrupt
-        finally:
-            self.answering = False
+        while self.ready:
+            self.ready.popleft().service()
 
 
 class SandboxTask(WSGITask):
@@ -287,20 +280,79 @@ def flush_stdout_every(seconds: float) -> threading.Event:
     return stopped
 
 
-def stop_handler(dispatcher: LoopDispatcher):
-    """SIGTERM and Ctrl-C stop the server by raising KeyboardInterrupt in the main thread, which
-    is the loop's. Raised in the middle of an answer, it could leave a write rule half done (the
-    store keeps what was written), so an answer in progress on the loop finishes first."""
-    def stop(signum, frame):
-        if dispatcher.answering:
-            dispatcher.stop_requested = True
+class Stop:
+    """SIGTERM and Ctrl-C. The first asks the server to stop: it stops taking connections and
+    lets the answers in progress finish (drain); a second cuts that short.
+
+    The handler raises nothing (it used to raise KeyboardInterrupt in the loop's thread, where it
+    could land in the middle of an answer, or of waitress's bookkeeping): it sets a flag that the
+    loop reads between rounds and wakes the loop by writing to its trigger pipe directly, since
+    pull_trigger() takes a lock the interrupted thread may hold."""
+
+    def __init__(self, server):
+        self.server = server
+        self.requested = False
+        self.forced = False
+
+    def __call__(self, signum, frame):
+        if self.requested:
+            self.forced = True
+        self.requested = True
+        try:
+            self.server.trigger._physical_pull()
+        except OSError:  # the trigger is closed: the server is stopping anyway
+            pass
+
+
+def run_until(server, stop: Stop) -> None:
+    """waitress's loop (server.run()), round by round until a stop is requested."""
+    poll = wasyncore.poll2 if server.adj.asyncore_use_poll else wasyncore.poll
+    sockets, timeout = server._map, server.adj.asyncore_loop_timeout
+    while not stop.requested:
+        poll(timeout, sockets)
+
+
+def in_progress(server) -> int:
+    """Closes the connections with nothing in progress (idle, or a request not yet whole) and
+    counts the rest: a request received, being answered or parked, or an answer not yet sent."""
+    busy = 0
+    for channel in list(server.active_channels.values()):
+        if channel.requests or channel.total_outbufs_len:
+            busy += 1
         else:
-            raise KeyboardInterrupt
-    return stop
+            channel.will_close = True  # closed by the loop's next round
+    return busy
+
+
+def drain(server, stop: Stop, timeout: float) -> int:
+    """Stops taking connections and runs the loop until every request already received has been
+    answered and sent, `timeout` seconds at most or until a second signal. Returns how many
+    answers were cut."""
+    wasyncore.dispatcher.close(server)  # the listening socket; the trigger stays, to wake us
+    poll = wasyncore.poll2 if server.adj.asyncore_use_poll else wasyncore.poll
+    deadline = time.monotonic() + timeout
+    busy = in_progress(server)
+    if busy:
+        log_line({"ts": timestamp(), "level": "info", "event": "stopping",
+                  "message": f"stopping: waiting up to {timeout:g} s for {busy} answer(s) in "
+                             f"progress; signal again to stop at once", "in_progress": busy})
+    while busy and not stop.forced:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        poll(min(left, 0.25), server._map)
+        busy = in_progress(server)
+    if busy:
+        log_line({"ts": timestamp(), "level": "warning", "event": "answers_cut",
+                  "message": f"stopped with {busy} answer(s) in progress cut "
+                             f"({'a second signal' if stop.forced else '--shutdown-timeout'})",
+                  "cut": busy})
+    return busy
 
 
 def serve(app, host: str, port: int, threads: int = 8, on_ready=None) -> None:
-    """Serve until SIGTERM or Ctrl-C, then close the listening socket and return."""
+    """Serve until SIGTERM or Ctrl-C, then drain (the config's shutdown_timeout at most) and
+    return."""
     server = make_server(app, host, port, threads)
     # Everything built at start (fixtures, catalog, compiled scenarios) lives as long as the
     # process: out of the cyclic GC's sight, it is not rescanned on every full collection.
@@ -308,16 +360,17 @@ def serve(app, host: str, port: int, threads: int = 8, on_ready=None) -> None:
     gc.freeze()
     flusher = flush_stdout_every(0.25)
 
-    stop = stop_handler(server.task_dispatcher)
+    stop = Stop(server)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if on_ready:
         on_ready(server)
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        run_until(server, stop)
+        drain(server, stop, app.extensions["sandbox"].config.shutdown_timeout)
     finally:
+        # The workers are idle after a drain; after a cut, the process exits without them.
+        server.task_dispatcher.shutdown(timeout=1)
         server.close()
         flusher.set()
         flush_stdout()

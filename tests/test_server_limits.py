@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import socket
 import threading
 import time
@@ -16,7 +17,7 @@ from sandbox import cli, create_app
 from sandbox.config import Config
 from sandbox.scenarios.loader import MAX_DELAY_MS
 from sandbox.server import RESERVED_FDS, fit_connections, make_server
-from tests.conftest import CORE_AUTH, LiveServer, make_config
+from tests.conftest import CORE_AUTH, LiveServer, ServerProcess, make_config
 from tests.scenario_kit import build_app, write
 
 MEMBER = {"tipo_documento_id": 1, "tipo_documento": "curp", "numero_documento": 25326461}
@@ -287,3 +288,69 @@ def test_a_parked_request_reads_its_body_again_and_is_journaled_once_with_its_wa
                            timeout=5).json()["requests"]
     assert [(entry["path"], entry["status"]) for entry in journal] == [("/test/core", 202)]
     assert journal[0]["duration_ms"] >= 700
+
+
+# -- a stop lets the answers in progress finish -------------------------------------------------
+def delayed_post(server, millis: int, answer: dict) -> threading.Thread:
+    def ask():
+        began = time.monotonic()
+        try:
+            response = requests.post(server.url + "/cliente", json=MEMBER, timeout=30,
+                                     headers={"X-Sandbox-Delay": str(millis)})
+            answer["status"] = response.status_code
+        except requests.RequestException as exc:
+            answer["status"] = type(exc).__name__
+        answer["after"] = time.monotonic() - began
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    time.sleep(0.5)  # received and parked
+    return asking
+
+
+def events(output: str) -> list[str]:
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    return [line["event"] for line in lines if "event" in line]
+
+
+def test_a_delayed_request_in_flight_at_sigterm_still_gets_its_answer():
+    # Six seconds: waitress alone gave the workers five, then cut the answer.
+    server = ServerProcess("--quiet").start()
+    try:
+        idle = socket.create_connection(("127.0.0.1", server.port), timeout=5)  # keep-alive
+        answer = {}
+        asking = delayed_post(server, 6000, answer)
+        server.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        with pytest.raises(requests.ConnectionError):  # no new connections while it drains
+            requests.get(server.url + "/__sandbox/health", timeout=2)
+        assert closed_by_server(idle, 2)  # an idle connection does not hold the stop up
+        asking.join(timeout=20)
+        answered = time.monotonic()
+        output, _ = server.proc.communicate(timeout=20)
+        assert answer["status"] == 200 and answer["after"] >= 6
+        assert server.proc.returncode == 0 and time.monotonic() - answered < 3
+        assert events(output) == ["stopping"]
+    finally:
+        idle.close()
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.communicate(timeout=10)
+
+
+@pytest.mark.parametrize("args, second_signal", [(("--shutdown-timeout", "1"), None),
+                                                 ((), signal.SIGINT)])
+def test_the_shutdown_timeout_or_a_second_signal_cuts_what_still_waits(args, second_signal):
+    with ServerProcess("--quiet", *args) as server:
+        answer = {}
+        asking = delayed_post(server, 20000, answer)
+        stopped = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+        if second_signal:
+            time.sleep(0.3)
+            server.proc.send_signal(second_signal)
+        output, _ = server.proc.communicate(timeout=20)
+        asking.join(timeout=20)
+    assert server.proc.returncode == 0 and time.monotonic() - stopped < 4
+    assert answer["status"] == "ConnectionError"
+    assert events(output)[-1] == "answers_cut"
