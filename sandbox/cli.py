@@ -31,6 +31,13 @@ SERVE_FLAGS = (
      "default 1000)"),
     ("--threads", "threads", int, "waitress worker threads, for requests that may wait "
                                   "(SANDBOX_THREADS, default 16)"),
+    ("--connection-limit", "connection_limit", int,
+     "connections open at once (SANDBOX_CONNECTION_LIMIT, default 1000)"),
+    ("--idle-timeout", "idle_timeout", int,
+     "seconds before an idle connection, or one still sending its request, is closed "
+     "(SANDBOX_IDLE_TIMEOUT, default 30)"),
+    ("--shutdown-timeout", "shutdown_timeout", float,
+     "seconds a stop waits for the answers in progress (SANDBOX_SHUTDOWN_TIMEOUT, default 65)"),
 )
 
 
@@ -65,10 +72,11 @@ def config_from_args(args, families=()) -> Config:
 
 def cmd_serve(args, families) -> int:
     from . import create_app
-    from .server import serve
+    from .server import check_limits, serve
 
     config = config_from_args(args, families)
     try:
+        check_limits(config)
         app = create_app(config, families)
     except Exception as exc:  # a broken scenario folder, an unreadable state file...
         print(f"sandbox: cannot start: {exc}", file=sys.stderr)

@@ -54,9 +54,20 @@ class Config:
     admin_origins: str = ""
     max_body_bytes: int = 1024 * 1024
     # waitress worker threads. They run only the requests that may wait (delays, scenarios, the
-    # admin API: server.LoopDispatcher answers the rest on the event loop), so they are mostly
-    # asleep: 16 lets that many slow requests wait at once, for ~20 KB of RSS each.
+    # admin API: server.LoopDispatcher answers the rest on the event loop), and a delay holds
+    # none of them while it waits (waits.py): they are mostly asleep, ~20 KB of RSS each.
     threads: int = 16
+    # Connections open at once (waitress's `connection_limit`: its own 100 let a hundred idle
+    # clients lock every other one out). Lowered at start where the process's file-descriptor
+    # limit cannot hold that many (server.connection_budget).
+    connection_limit: int = 1000
+    # Seconds a connection may sit idle, or take to send one whole request, before it is closed
+    # (waitress's `channel_timeout`, which alone never closes a connection that trickles in a
+    # byte at a time). A request being answered, or waiting out a delay, is never cut.
+    idle_timeout: int = 30
+    # Seconds a stop (SIGTERM, Ctrl-C) waits for the answers in progress to be sent: longer
+    # than the longest delay a request may ask for (60 s).
+    shutdown_timeout: float = 65.0
     log_requests: bool = True
     # Seconds between checks of the scenario folders for changes; 0 turns hot reload off.
     reload_interval: float = 1.0

@@ -3,23 +3,42 @@ from __future__ import annotations
 
 import collections
 import gc
+import heapq
+import itertools
 import logging
 import signal
 import threading
+import time
 
+try:
+    import resource
+except ImportError:  # not a POSIX system
+    resource = None
+
+from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser, get_header_lines
 from waitress.rfc7230 import HEADER_FIELD_RE
 from waitress.server import create_server
-from waitress.task import ThreadedTaskDispatcher
+from waitress.task import ThreadedTaskDispatcher, WSGITask
 
-from .logs import flush_stdout
+from .logs import flush_stdout, log_line, timestamp
+from .waits import WAITS, Park, Waits
+
+# File descriptors the process holds besides its connections: the listening socket, the loop's
+# trigger pipe, SQLite's database, journal and shared-memory files, stdio, files being read.
+RESERVED_FDS = 64
 
 
 class UnderscoreHeaderParser(HTTPRequestParser):
     """Keeps request headers whose names hold an underscore (seed 004's `client_id`,
     `client_secret`), which waitress drops because `client_id` and `client-id` map to the same
-    WSGI key. A name sent with a dash as well keeps the dashed value, so nothing is overwritten."""
+    WSGI key. A name sent with a dash as well keeps the dashed value, so nothing is overwritten.
+
+    It also keeps the request's Waits (waits.py) across the runs of a request parked for a
+    delay."""
+
+    waits = None
 
     def parse_header(self, header_plus):
         super().parse_header(header_plus)  # validates the block and fills self.headers
@@ -34,13 +53,18 @@ class UnderscoreHeaderParser(HTTPRequestParser):
 
 
 class LoopDispatcher(ThreadedTaskDispatcher):
-    """Answers the requests the app says need no wait on the event loop's own thread.
+    """Answers the requests the app says need no wait on the event loop's own thread, and holds
+    the requests parked for a delay without a thread.
 
     Waitress hands every request to a worker thread: two thread switches, a GIL hand-over and a
     wake-up of the loop per request, which cost more than the sandbox's answer itself (server
     CPU per read: 370 us with the hand-off, 190 us without). What may wait (a delay, a
-    scenario, the admin API) still goes to the workers, so a sleeping request never holds the
+    scenario, the admin API) still goes to the workers, so a slow request never holds the
     others up. Built on waitress 3.0's channel and dispatcher (pinned in pyproject.toml).
+
+    A delay does not hold a worker either: the request parks (waits.py, SandboxChannel.service)
+    and one timer thread hands its channel back to the workers' queue when it is due, so any
+    number of delayed requests wait side by side and the workers stay free for the rest.
 
     at_once(request): the app's rule, given waitress's parsed request, before the app sees it.
     """
@@ -50,8 +74,47 @@ class LoopDispatcher(ThreadedTaskDispatcher):
         self.at_once = at_once
         self.loop_thread = None  # set by the channel when the loop reads
         self.ready = collections.deque()
-        self.answering = False  # the loop's thread is inside the app (see stop_handler)
-        self.stop_requested = False
+        self.parked = []  # a heap of (due, order, channel)
+        self.order = itertools.count()
+        self.timer = threading.Condition()
+        self.timer_thread = None
+        self.timer_stopped = False
+
+    def park(self, channel, seconds: float) -> None:
+        """Holds `channel`, whose request parked for a delay, `seconds`; then a worker runs the
+        request again."""
+        with self.timer:
+            if self.timer_stopped:  # shut down: cut like a pending request
+                channel.cancel()
+                return
+            heapq.heappush(self.parked, (time.monotonic() + seconds, next(self.order), channel))
+            if self.timer_thread is None:
+                self.timer_thread = threading.Thread(target=self._hand_back_when_due,
+                                                     name="sandbox-timer", daemon=True)
+                self.timer_thread.start()
+            self.timer.notify()
+
+    def _hand_back_when_due(self):
+        while True:
+            with self.timer:
+                while True:
+                    if self.timer_stopped:
+                        return
+                    left = self.parked[0][0] - time.monotonic() if self.parked else None
+                    if left is not None and left <= 0:
+                        channel = heapq.heappop(self.parked)[2]
+                        break
+                    self.timer.wait(left)
+            ThreadedTaskDispatcher.add_task(self, channel)
+
+    def shutdown(self, cancel_pending=True, timeout=5):
+        with self.timer:
+            self.timer_stopped = True
+            parked, self.parked = self.parked, []
+            self.timer.notify()
+        for _, _, channel in parked:
+            channel.cancel()
+        return super().shutdown(cancel_pending, timeout)
 
     def add_task(self, channel):
         if threading.get_ident() == self.loop_thread and self.at_once(channel.requests[0]):
@@ -62,18 +125,44 @@ class LoopDispatcher(ThreadedTaskDispatcher):
             super().add_task(channel)
 
     def serve_ready(self):
-        self.answering = True
-        try:
-            while self.ready:
-                self.ready.popleft().service()
-                if self.stop_requested:
-                    raise KeyboardInterrupt
-        finally:
-            self.answering = False
+        while self.ready:
+            self.ready.popleft().service()
+
+
+class SandboxTask(WSGITask):
+    """waitress's WSGI task, with the request's Waits in the environ (waits.py), kept on the
+    parsed request so that a parked request's next run knows what it has waited."""
+
+    def get_environment(self):
+        if self.environ is not None:
+            return self.environ
+        environ = super().get_environment()
+        request = self.request
+        waits = request.waits
+        if waits is None:
+            waits = request.waits = Waits()
+        else:
+            # A run after a park reads the body again from its start: waitress keeps it in one
+            # file per request, which each task is handed at position 0.
+            environ["wsgi.input"].seek(0)
+        environ[WAITS] = waits
+        return environ
 
 
 class SandboxChannel(HTTPChannel):
     parser_class = UnderscoreHeaderParser
+    task_class = SandboxTask
+    arriving = None  # the request close_stalled saw arriving, and since when
+    arriving_since = 0.0
+
+    def service(self):
+        try:
+            super().service()
+        except Park as park:
+            # The app unwound before it started an answer, so nothing was written: the request
+            # stays first in self.requests (the channel reads nothing more meanwhile, and
+            # close_stalled leaves it alone) until the dispatcher hands it back to a worker.
+            self.server.task_dispatcher.park(self, park.seconds)
 
     def handle_read(self):
         dispatcher = self.server.task_dispatcher
@@ -93,7 +182,74 @@ def request_rule(answers_at_once):
     return at_once
 
 
+def check_limits(config) -> None:
+    """Refuses limits the server cannot run with, naming the setting."""
+    if config.connection_limit < 1:
+        raise ValueError(f"--connection-limit must be at least 1, got {config.connection_limit}")
+    if config.idle_timeout < 1:
+        raise ValueError(f"--idle-timeout must be at least 1 second, got {config.idle_timeout}")
+    if config.shutdown_timeout < 0:
+        raise ValueError(f"--shutdown-timeout cannot be negative, got {config.shutdown_timeout}")
+
+
+def fit_connections(wanted: int, soft: int, hard: int) -> tuple[int, int]:
+    """(the soft file-descriptor limit to ask for, the connections it holds): `wanted`
+    connections plus RESERVED_FDS, as far as the hard limit allows."""
+    infinity = getattr(resource, "RLIM_INFINITY", -1)
+    needed = wanted + RESERVED_FDS
+    if soft == infinity or soft >= needed:
+        return soft, wanted
+    target = needed if hard == infinity else min(needed, hard)
+    return target, min(wanted, max(1, target - RESERVED_FDS))
+
+
+def connection_budget(wanted: int) -> int:
+    """The connections this process can hold open: `wanted`, once the soft file-descriptor limit
+    is raised toward it; fewer, logged as a warning, where the hard limit is lower. Past the
+    limit, accept() fails and waitress would spin on the listening socket."""
+    if resource is None:  # not a POSIX system: nothing to check
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target, limit = fit_connections(wanted, soft, hard)
+    if target != soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            target, limit = soft, min(wanted, max(1, soft - RESERVED_FDS))
+    if limit < wanted:
+        log_line({"ts": timestamp(), "level": "warning", "event": "connection_limit_lowered",
+                  "message": f"the file-descriptor limit ({target}) holds {limit} connections, "
+                             f"not the {wanted} asked for; raise it with `ulimit -n`",
+                  "connection_limit": limit})
+    return limit
+
+
+def close_stalled(server, timeout: int):
+    """waitress's maintenance, which closes the connections idle for `timeout` seconds, plus
+    those whose request has been arriving for longer (a client trickling a byte at a time is
+    never idle). It runs every `cleanup_interval` on the loop; a connection with a request being
+    answered, or parked for a delay, is left alone."""
+    def maintenance(now):
+        cutoff = now - timeout
+        for channel in list(server.active_channels.values()):
+            if channel.requests:
+                continue
+            partial = channel.request
+            if channel.last_activity < cutoff:
+                channel.will_close = True
+            elif partial is not None:
+                if channel.arriving is not partial:  # first seen now
+                    channel.arriving, channel.arriving_since = partial, now
+                elif channel.arriving_since < cutoff:
+                    channel.will_close = True
+    return maintenance
+
+
 def make_server(app, host: str, port: int, threads: int = 8):
+    """The waitress server for the app, with the limits of its config (connection_limit,
+    idle_timeout)."""
+    config = app.extensions["sandbox"].config
+    check_limits(config)
     # waitress warns "Task queue depth is N" on stderr for nearly every request once clients
     # outnumber its threads: under load a formatted record and an unbuffered write per request,
     # and noise in a sandbox's output. Real problems still come through at ERROR.
@@ -101,8 +257,14 @@ def make_server(app, host: str, port: int, threads: int = 8):
     dispatcher = LoopDispatcher(request_rule(app.extensions["sandbox"].answers_at_once))
     dispatcher.set_thread_count(threads)
     server = create_server(app, host=host, port=port, threads=threads, ident="sandbox",
-                           clear_untrusted_proxy_headers=True, _dispatcher=dispatcher)
+                           clear_untrusted_proxy_headers=True, _dispatcher=dispatcher,
+                           connection_limit=connection_budget(config.connection_limit),
+                           channel_timeout=config.idle_timeout, cleanup_interval=1,
+                           # select() takes no descriptor over 1023: a thousand connections
+                           # need poll().
+                           asyncore_use_poll=True)
     server.channel_class = SandboxChannel
+    server.maintenance = close_stalled(server, config.idle_timeout)
     return server
 
 
@@ -118,20 +280,79 @@ def flush_stdout_every(seconds: float) -> threading.Event:
     return stopped
 
 
-def stop_handler(dispatcher: LoopDispatcher):
-    """SIGTERM and Ctrl-C stop the server by raising KeyboardInterrupt in the main thread, which
-    is the loop's. Raised in the middle of an answer, it could leave a write rule half done (the
-    store keeps what was written), so an answer in progress on the loop finishes first."""
-    def stop(signum, frame):
-        if dispatcher.answering:
-            dispatcher.stop_requested = True
+class Stop:
+    """SIGTERM and Ctrl-C. The first asks the server to stop: it stops taking connections and
+    lets the answers in progress finish (drain); a second cuts that short.
+
+    The handler raises nothing (it used to raise KeyboardInterrupt in the loop's thread, where it
+    could land in the middle of an answer, or of waitress's bookkeeping): it sets a flag that the
+    loop reads between rounds and wakes the loop by writing to its trigger pipe directly, since
+    pull_trigger() takes a lock the interrupted thread may hold."""
+
+    def __init__(self, server):
+        self.server = server
+        self.requested = False
+        self.forced = False
+
+    def __call__(self, signum, frame):
+        if self.requested:
+            self.forced = True
+        self.requested = True
+        try:
+            self.server.trigger._physical_pull()
+        except OSError:  # the trigger is closed: the server is stopping anyway
+            pass
+
+
+def run_until(server, stop: Stop) -> None:
+    """waitress's loop (server.run()), round by round until a stop is requested."""
+    poll = wasyncore.poll2 if server.adj.asyncore_use_poll else wasyncore.poll
+    sockets, timeout = server._map, server.adj.asyncore_loop_timeout
+    while not stop.requested:
+        poll(timeout, sockets)
+
+
+def in_progress(server) -> int:
+    """Closes the connections with nothing in progress (idle, or a request not yet whole) and
+    counts the rest: a request received, being answered or parked, or an answer not yet sent."""
+    busy = 0
+    for channel in list(server.active_channels.values()):
+        if channel.requests or channel.total_outbufs_len:
+            busy += 1
         else:
-            raise KeyboardInterrupt
-    return stop
+            channel.will_close = True  # closed by the loop's next round
+    return busy
+
+
+def drain(server, stop: Stop, timeout: float) -> int:
+    """Stops taking connections and runs the loop until every request already received has been
+    answered and sent, `timeout` seconds at most or until a second signal. Returns how many
+    answers were cut."""
+    wasyncore.dispatcher.close(server)  # the listening socket; the trigger stays, to wake us
+    poll = wasyncore.poll2 if server.adj.asyncore_use_poll else wasyncore.poll
+    deadline = time.monotonic() + timeout
+    busy = in_progress(server)
+    if busy:
+        log_line({"ts": timestamp(), "level": "info", "event": "stopping",
+                  "message": f"stopping: waiting up to {timeout:g} s for {busy} answer(s) in "
+                             f"progress; signal again to stop at once", "in_progress": busy})
+    while busy and not stop.forced:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        poll(min(left, 0.25), server._map)
+        busy = in_progress(server)
+    if busy:
+        log_line({"ts": timestamp(), "level": "warning", "event": "answers_cut",
+                  "message": f"stopped with {busy} answer(s) in progress cut "
+                             f"({'a second signal' if stop.forced else '--shutdown-timeout'})",
+                  "cut": busy})
+    return busy
 
 
 def serve(app, host: str, port: int, threads: int = 8, on_ready=None) -> None:
-    """Serve until SIGTERM or Ctrl-C, then close the listening socket and return."""
+    """Serve until SIGTERM or Ctrl-C, then drain (the config's shutdown_timeout at most) and
+    return."""
     server = make_server(app, host, port, threads)
     # Everything built at start (fixtures, catalog, compiled scenarios) lives as long as the
     # process: out of the cyclic GC's sight, it is not rescanned on every full collection.
@@ -139,16 +360,17 @@ def serve(app, host: str, port: int, threads: int = 8, on_ready=None) -> None:
     gc.freeze()
     flusher = flush_stdout_every(0.25)
 
-    stop = stop_handler(server.task_dispatcher)
+    stop = Stop(server)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if on_ready:
         on_ready(server)
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        run_until(server, stop)
+        drain(server, stop, app.extensions["sandbox"].config.shutdown_timeout)
     finally:
+        # The workers are idle after a drain; after a cut, the process exits without them.
+        server.task_dispatcher.shutdown(timeout=1)
         server.close()
         flusher.set()
         flush_stdout()

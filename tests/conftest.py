@@ -90,11 +90,11 @@ def wait_for(url: str, timeout: float = 10.0, process: subprocess.Popen | None =
 class LiveServer:
     """The real app on a real waitress server, in a thread, on a free loopback port."""
 
-    def __init__(self, app):
+    def __init__(self, app, threads: int = 8):
         from sandbox.server import make_server
         # Port 0: the kernel picks a free port at bind, so parallel test workers never race
         # for one (a port picked first and bound later could be taken in between).
-        self.server = make_server(app, "127.0.0.1", 0, threads=8)
+        self.server = make_server(app, "127.0.0.1", 0, threads=threads)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

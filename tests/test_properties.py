@@ -46,7 +46,7 @@ def replaced(example, changes):
         try:
             for part in path[:-1]:
                 holder = holder[part]
-            holder[path[-1]] = value
+            holder[path[-1]] = json.loads(json.dumps(value))  # never the shared constant
         except (KeyError, IndexError, TypeError):  # an earlier change took the place away
             continue
     return body

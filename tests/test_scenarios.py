@@ -228,9 +228,9 @@ def test_user_folder_wins_over_shipped_by_name(monkeypatch, tmp_path):
 
 
 def test_delay_header_is_capped_at_sixty_seconds(client, monkeypatch):
-    import sandbox.scenarios.engine as engine
+    import sandbox.waits as waits
     slept = []
-    monkeypatch.setattr(engine.time, "sleep", slept.append)
+    monkeypatch.setattr(waits.time, "sleep", slept.append)
     assert lookup(client, **{"X-Sandbox-Delay": "900000"}).status_code == 200
     assert lookup(client, **{"X-Sandbox-Delay": "1500"}).status_code == 200
     assert slept == [60.0, 1.5]

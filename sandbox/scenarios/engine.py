@@ -12,7 +12,6 @@ then the route itself. The engine names no family: families register their own r
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 from flask import g
@@ -23,6 +22,7 @@ from ..logs import log_line, timestamp
 from ..names import SESSION, SESSION_HEADER, environ_key
 from ..resources import shipped_scenarios_dir
 from ..store import DEFAULT_SESSION
+from ..waits import wait
 from .loader import MAX_DELAY_MS, ScenarioSet, load_folders, yaml_files
 from .respond import FakesByLocale, answer, request_body
 
@@ -171,7 +171,9 @@ def responders(sandbox) -> list[Responder]:
             raise SandboxError(400, f"{DELAY_HEADER} must be a whole number of milliseconds "
                                     f"(0-{MAX_DELAY_MS}; larger values are capped), got {raw!r}")
         if millis:
-            time.sleep(min(millis, MAX_DELAY_MS) / 1000)
+            # Parked with the server, holding no thread (waits.py); the request is run again,
+            # its credentials and this header checked again, when the delay is over.
+            wait(request.environ, min(millis, MAX_DELAY_MS))
         return None
 
     def named_scenario(operation, request):

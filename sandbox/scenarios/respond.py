@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from datetime import datetime, timezone
 
 from flask import Response, g
@@ -14,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import SandboxError
 from ..http import json_or_none
 from ..fakes import ALL_PROVIDERS
+from ..waits import wait
 from .loader import render_tree
 from .templates import CaseInsensitiveDict, FakeData, TemplateFailure
 
@@ -39,7 +39,9 @@ def answer(sandbox, scenario, operation, request):
     g.answered_by = f"scenario:{scenario.name}"
     spec = scenario.response
     if spec.delay_ms:
-        time.sleep(spec.delay_ms / 1000)
+        # Added to the header's delay; the scenario is chosen again, and rendered, once it is
+        # over (waits.py).
+        wait(request.environ, spec.delay_ms)
     if spec.passthrough:
         return None
     if spec.error is not None:
