@@ -184,5 +184,5 @@ BODIES = [seed_example("004_create_request"), new_customer(**{"personName.firstN
 
 @pytest.mark.parametrize("body", BODIES)
 def test_the_fast_check_and_marshmallow_agree(body):
-    from sandbox.apis.bcs.schemas import CHECKS, CREATE_CUSTOMER
+    from sandbox.apis.bcs.customer_schemas import CHECKS, CREATE_CUSTOMER
     assert CHECKS[CREATE_CUSTOMER](body) == (CREATE_CUSTOMER.validate(body) == {})

@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import fixtures, identification, model, updates
-from .schemas import CREATE_CUSTOMER, NAME_CHARACTERS, STATUS_BASIC_DATA, load
+from .customer_schemas import CREATE_CUSTOMER, NAME_CHARACTERS, STATUS_BASIC_DATA, load
 
 NAME_CODES = (("firstName", "50503"), ("middleName", "50504"), ("lastName", "50505"),
               ("secondLastName", "50506"))

@@ -13,7 +13,7 @@ from flask import Request, g
 from marshmallow import ValidationError
 
 from ...resources import shipped_data
-from .schemas import iso_date
+from .customer_schemas import iso_date
 
 DATA_FILE = "data/bcs_headers.yaml"
 

@@ -36,7 +36,7 @@ from . import identification, model
 from .customer_backend import Customers, is_cellphone, is_landline
 from .profile_intake import decode_file, intake_account, intake_parts
 from .profile_schemas import LENGTH_PREFIX, QUERY_PILA, SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE
-from .schemas import NAME_CHARACTERS, faults
+from .customer_schemas import NAME_CHARACTERS, faults
 
 MISSING = "Missing data for required field"
 LOCATION_ACTIONS = ("I", "T")          # I integrals (default), T transformed

@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from ...messages import LENGTH, length, one_of
 from .identification import parse_mnemonic
-from .schemas import AUDIT_NUMBER, HOUR, Base, iso_date
+from .customer_schemas import AUDIT_NUMBER, HOUR, Base, iso_date
 
 SECURE_DATA_QUESTIONS = ("preguntaATDP001", "preguntaATDP002", "preguntaATDP003")
 # custInfo[].listAccounts[].acctType, as the sync-data mapping enumerates them.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...family import Route
 from .profile_schemas import QUERY_PILA, SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE
-from .schemas import CREATE_CUSTOMER, STATUS_BASIC_DATA
+from .customer_schemas import CREATE_CUSTOMER, STATUS_BASIC_DATA
 
 
 def route(name, method, path, response_type, summary, schema=None) -> Route:
