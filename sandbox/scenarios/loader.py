@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .limits import MAX_DELAY_MS
 from .model import Condition, Response, Scenario, ScenarioSet
 from .templates import Compiled, TemplateFailure, compile_text, has_template
 from .yamlfile import Fault, LineDict, load, plain
 
 FAULTS = ("empty_body", "malformed_json", "truncated_body")
-MAX_DELAY_MS = 60_000
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SCENARIO_KEYS = {"name", "description", "routes", "match", "response"}
 RESPONSE_KEYS = {"status", "headers", "body", "body_template", "message", "error", "delay_ms", "fault"}
