@@ -16,7 +16,7 @@ MAX_YAML_EXPANDED = 4 * 1024 * 1024   # a scenario file with its aliases spelled
 MAX_DELAY_MS = 60_000                 # a scenario's delay_ms
 
 # -- rendering --------------------------------------------------------------------------------
-RENDER_SECONDS = 1.0                  # one answer's templates, together
+RENDER_SECONDS = 1.0                  # one answer's templates, together, in processor time
 RENDER_BUDGET = 4 * 1024 * 1024       # what one answer's templates build, in characters (size)
 MAX_OUTPUT = 1024 * 1024              # what one answer sends: body, headers, message, in chars
 MAX_INT_BITS = 10_000                 # an integer a template computes (about 3000 digits)
@@ -31,28 +31,38 @@ class LimitExceeded(Exception):
 
 
 class Budget:
-    """One answer's bounds: its deadline, what its templates may still build, and send."""
+    """One answer's bounds: its deadline, what its templates may still build, and send.
 
-    __slots__ = ("deadline", "left", "output")
+    The deadline is in the rendering thread's processor time, so a busy machine (other threads,
+    other processes) does not make a slow template of a good one; the wall clock, cheaper to
+    read, says when to look at it."""
+
+    __slots__ = ("seconds", "started", "deadline", "left", "output")
 
     def __init__(self, seconds: float | None = None, budget: int | None = None):
-        self.deadline = time.monotonic() + (RENDER_SECONDS if seconds is None else seconds)
+        self.seconds = RENDER_SECONDS if seconds is None else seconds
+        self.started = time.thread_time()
+        self.deadline = time.monotonic() + self.seconds
         self.left = RENDER_BUDGET if budget is None else budget
         self.output = MAX_OUTPUT
 
     def tick(self) -> None:
         if time.monotonic() > self.deadline:
-            raise LimitExceeded(f"rendering took longer than {RENDER_SECONDS:g} s")
+            used = time.thread_time() - self.started
+            if used > self.seconds:
+                raise LimitExceeded(f"rendering took more than {self.seconds:g} s of processor "
+                                    f"time")
+            self.deadline = time.monotonic() + self.seconds - used
 
     def allow(self, estimate: int, what: str) -> None:
         """Refuse, before building it, a value of `estimate` characters the budget cannot hold."""
         if estimate > self.left:
-            raise LimitExceeded(f"{what} would build about {estimate} characters; a response's "
-                                f"templates may build {RENDER_BUDGET} in all ({self.left} left)")
+            raise LimitExceeded(f"{what} would build about {estimate} characters, more than is "
+                                f"left ({self.left}) of the {RENDER_BUDGET} a response's "
+                                f"templates may build")
 
     def spend(self, value, what: str = "the template") -> None:
-        self.tick()
-        cost = size(value, self.left)
+        cost = len(value) if type(value) is str else size(value, self.left)
         self.allow(cost, what)
         self.left -= cost
 

@@ -6,10 +6,12 @@ catalog rows; nothing of this runs per request.
 """
 from __future__ import annotations
 
+import json
+import math
 import re
 from pathlib import Path
 
-from .limits import MAX_DELAY_MS
+from .limits import MAX_DELAY_MS, MAX_OUTPUT, Budget, rendering
 from .model import Condition, Response, Scenario, ScenarioSet
 from .templates import Compiled, TemplateFailure, compile_text, has_template
 from .yamlfile import Fault, LineDict, load, plain
@@ -86,13 +88,16 @@ def load_file(path: Path, shown: str, known_routes: dict, faults: list) -> list[
         return []
     scenarios = []
     line = document.line_of("scenarios")
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, LineDict):
-            faults.append(Fault(shown, line, f"scenarios[{index}] must be a mapping"))
-            continue
-        scenario = _scenario(entry, shown, known_routes, faults)
-        if scenario is not None:
-            scenarios.append(scenario)
+    # The file's constant expressions run at load (templates.compile_text), all of them within
+    # one render's budget; they build nothing else, so they need no deadline.
+    with rendering(Budget(seconds=math.inf)):
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, LineDict):
+                faults.append(Fault(shown, line, f"scenarios[{index}] must be a mapping"))
+                continue
+            scenario = _scenario(entry, shown, known_routes, faults)
+            if scenario is not None:
+                scenarios.append(scenario)
     return scenarios
 
 
@@ -221,6 +226,12 @@ def _response(spec: LineDict, routes, known_routes, check: _Check, names: set) -
     if "body" in spec:
         response.body_static, response.body = _tree(spec["body"], spec.line_of("body"), "body",
                                                      check, names)
+        if response.body_static and spec["body"] is not None:
+            sent = len(json.dumps(response.body, ensure_ascii=False, separators=(",", ":"),
+                                  default=str))
+            if sent > MAX_OUTPUT:
+                check.fail(spec.line_of("body"), f"`body` is {sent} characters as JSON; a "
+                                                 f"scenario's response has at most {MAX_OUTPUT}")
     if "body_template" in spec:
         source = spec["body_template"]
         line = spec.line_of("body_template")

@@ -1,23 +1,26 @@
 """Scenario templates: compiled once at load in a sandboxed Jinja2, rendered per answer.
 
-The environment is Jinja2's ImmutableSandboxedEnvironment: no loader (a template cannot include or
-read a file), no attribute starting with `_` (no `__class__`, `__globals__`...), no mutating
-method of a list or dict, StrictUndefined (a typo is an error, not an empty string), and only the
-harmless globals `range` and `dict` (cycler, joiner, namespace and lipsum are gone).
+The environment (bounded.py) is Jinja2's ImmutableSandboxedEnvironment: no loader (a template
+cannot include or read a file), no attribute starting with `_` (no `__class__`, `__globals__`...),
+no mutating method of a list or dict, StrictUndefined (a typo is an error, not an empty string),
+and only the harmless globals `range` and `dict` (cycler, joiner, namespace and lipsum are gone);
+and it is bounded: a render has a deadline, a budget of what it builds and a cap on what it sends
+(limits.py), and nothing runs while a template compiles but its constant expressions, bounded.
 """
 from __future__ import annotations
 
 import re
 from typing import Callable
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefined, meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import TemplateError, TemplateSyntaxError, Undefined, meta
+
+from .bounded import BoundedEnvironment, check_constants
+from .limits import LimitExceeded, rendering, size
 
 # What a template may name; anything else is reported when the scenario is checked.
 CONTEXT_NAMES = frozenset({"request", "customer", "fake", "now"})
 
-ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, loader=None)
-ENV.globals = {"range": ENV.globals["range"], "dict": dict}
+ENV = BoundedEnvironment()
 GLOBAL_NAMES = frozenset(ENV.globals)
 
 _ONE_EXPRESSION = re.compile(r"^\s*\{\{(?P<expr>.*)\}\}\s*$", re.S)
@@ -45,8 +48,8 @@ class Compiled:
         self.line = line
 
 
-def _names_in(source: str) -> frozenset:
-    return frozenset(meta.find_undeclared_variables(ENV.parse(source))) - GLOBAL_NAMES
+def _names_in(tree) -> frozenset:
+    return frozenset(meta.find_undeclared_variables(tree)) - GLOBAL_NAMES
 
 
 def _check_names(names: frozenset) -> None:
@@ -70,42 +73,76 @@ def _template_line(exc: BaseException, filename: str) -> int:
 
 def compile_text(source: str, filename: str, line: int) -> Compiled:
     """A string leaf: exactly one `{{ expr }}` keeps the expression's type; any other text with
-    template markers renders to a string. Raises TemplateFailure (syntax, unknown names)."""
+    template markers renders to a string. Raises TemplateFailure (syntax, unknown names, a
+    constant expression over a limit, a template too deeply nested to compile)."""
     try:
+        with rendering():
+            tree = ENV.parse(source)
+            names = _names_in(tree)
+            _check_names(names)
+            check_constants(ENV, tree)
         single = _ONE_EXPRESSION.match(source)
         if single and not any(m in single.group("expr") for m in TEMPLATE_MARKERS) \
                 and "}}" not in single.group("expr"):
-            names = _names_in(source)
-            _check_names(names)
             expression = ENV.compile_expression(single.group("expr"), undefined_to_none=False)
-
-            def render_expression(context):
-                try:
-                    value = expression(**context)
-                    if isinstance(value, Undefined):  # StrictUndefined only fails when used
-                        value._fail_with_undefined_error()
-                    return value
-                except TemplateError as exc:
-                    raise TemplateFailure(_describe(exc), 1, line) from None
-                except Exception as exc:  # a TypeError, ZeroDivisionError... inside the expression
-                    raise TemplateFailure(f"{type(exc).__name__}: {exc}", 1, line) from None
-            return Compiled(render_expression, names, line)
-        names = _names_in(source)
-        _check_names(names)
-        code = ENV.compile(source, name=filename, filename=filename)
+            return Compiled(_expression_renderer(expression, line), names, line)
+        code = ENV.compile(tree, name=filename, filename=filename)
         template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
     except TemplateSyntaxError as exc:
         raise TemplateFailure(f"template syntax error: {exc.message}", exc.lineno or 1) from None
+    except LimitExceeded as exc:
+        raise TemplateFailure(f"a constant expression is over a limit: {exc}",
+                              getattr(exc, "lineno", None) or 1) from None
+    except TemplateFailure:
+        raise
+    except RecursionError:
+        raise TemplateFailure("the template is nested too deeply to compile") from None
+    except Exception as exc:  # Python's own limits on the compiled code (nested blocks...)
+        raise TemplateFailure(f"the template could not be compiled ({type(exc).__name__}: "
+                              f"{exc})") from None
+    return Compiled(_template_renderer(template, filename, line), names, line)
 
+
+def _expression_renderer(expression, line: int):
+    def render_expression(context):
+        try:
+            with rendering() as budget:
+                value = expression(**context)
+                if isinstance(value, Undefined):  # StrictUndefined only fails when used
+                    value._fail_with_undefined_error()
+                budget.send(size(value, budget.output))
+                return value
+        except LimitExceeded as exc:
+            raise TemplateFailure(f"over a limit: {exc}", 1, line) from None
+        except TemplateError as exc:
+            raise TemplateFailure(_describe(exc), 1, line) from None
+        except Exception as exc:  # a TypeError, ZeroDivisionError... inside the expression
+            raise TemplateFailure(f"{type(exc).__name__}: {exc}", 1, line) from None
+    return render_expression
+
+
+def _template_renderer(template, filename: str, line: int):
     def render_template(context):
         try:
-            return template.render(context)
+            with rendering() as budget:
+                # Loops and calls check the deadline; here only what is sent is counted.
+                parts, room = [], budget.output
+                for chunk in template.generate(context):
+                    room -= len(chunk)
+                    if room < 0:
+                        budget.send(budget.output + 1)
+                    parts.append(chunk)
+                budget.send(budget.output - room)
+                return "".join(parts)
+        except LimitExceeded as exc:
+            raise TemplateFailure(f"over a limit: {exc}", _template_line(exc, filename),
+                                  line) from None
         except TemplateError as exc:
             raise TemplateFailure(_describe(exc), _template_line(exc, filename), line) from None
         except Exception as exc:
             raise TemplateFailure(f"{type(exc).__name__}: {exc}",
                                   _template_line(exc, filename), line) from None
-    return Compiled(render_template, names, line)
+    return render_template
 
 
 def _describe(exc: TemplateError) -> str:
