@@ -167,6 +167,13 @@ RUNAWAYS = {
     "strftime": "{{ now.strftime('%_250Y' * 10000) }}",
     "split": "{{ ('x,' * 1000000).split(',') }}",
     "output": "{% for i in range(100000) %}{{ request.path * 100 }}{% endfor %}",
+    "fake-binary": f"{{{{ fake.binary({N}) }}}}",
+    "fake-binary-default": "{{ fake.binary() }}",
+    "fake-texts": "{{ fake.texts(nb_texts=1000, max_nb_chars=1000) }}",
+    "fake-pystruct": "{{ fake.pystruct(count=100000) }}",
+    "fake-numerify": "{{ fake.numerify('#' * 100000) }}",
+    "fake-named-generators": "{{ fake.pylist(nb_elements=3, value_types=['seed_instance']) }}",
+    "fake-format-string": "{{ fake.pystr_format('{{binary}}' * 100) }}",
 }
 
 
@@ -254,11 +261,14 @@ def test_templates_within_the_limits_still_answer(monkeypatch, tmp_path):
         '[{% for i in range(2000) %}{"id": {{ i }}, "name": {{ fake.name() | tojson }}, '
         '"tags": {{ [i, i * 2] | tojson }}}{% if not loop.last %},{% endif %}{% endfor %}]'),
         "numbers": "{{ range(100000) | list | sum }} {{ 2 ** 1000 }} {{ ('ab' * 100000) | length }}",
+        "faker": "{{ fake.paragraphs(nb=100) | length }} {{ fake.pylist(100, False) | "
+                 "length }} {{ fake.json(num_rows=50) | length > 0 }}",
     }).test_client()
     rows = ask(client, "rows")
     assert rows.status_code == 200 and len(rows.get_data(as_text=True)) > 50_000
     numbers = ask(client, "numbers").get_data(as_text=True).split()
     assert numbers[0] == str(sum(range(100000))) and numbers[2] == "200000"
+    assert ask(client, "faker").get_data(as_text=True).split() == ["100", "100", "True"]
 
 
 # -- a running server ---------------------------------------------------------------------------

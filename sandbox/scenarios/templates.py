@@ -9,13 +9,14 @@ and it is bounded: a render has a deadline, a budget of what it builds and a cap
 """
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Callable
 
 from jinja2 import TemplateError, TemplateSyntaxError, Undefined, meta
 
 from .bounded import BoundedEnvironment, check_constants
-from .limits import LimitExceeded, rendering, size
+from .limits import MAX_FAKE_SIZE, MAX_FAKE_TEXT, LimitExceeded, rendering, size
 
 # What a template may name; anything else is reported when the scenario is checked.
 CONTEXT_NAMES = frozenset({"request", "customer", "fake", "now"})
@@ -164,7 +165,9 @@ class FakeData:
 
     _BLOCKED = frozenset({"seed", "seed_instance", "seed_locale", "add_provider", "set_formatter",
                           "set_arguments", "get_formatter", "get_providers", "provider",
-                          "del_arguments", "get_arguments", "format", "parse"})
+                          "del_arguments", "get_arguments", "format", "parse",
+                          # an endless generator (its `precision` sets how many it yields)
+                          "time_series"})
 
     def __init__(self, faker):
         self._faker = faker
@@ -177,11 +180,87 @@ class FakeData:
                         and callable(getattr(provider, name, None)):
                     allowed.add(name)
         self._allowed = frozenset(allowed)
+        self._bounded: dict = {}
 
     def __getattr__(self, name):
         if name.startswith("_") or name not in self._allowed:
             raise AttributeError(f"fake has no generator {name!r}")
-        return getattr(self._faker, name)
+        bounded = self._bounded.get(name)
+        if bounded is None:
+            bounded = self._bounded[name] = _bounded_generator(name, getattr(self._faker, name))
+        return bounded
+
+
+# A generator's sizes: counts multiply (num_rows x data_columns), lengths add (left_digits +
+# right_digits); a minimum is never more than its maximum, so it is not counted.
+FAKE_COUNTS = frozenset({"nb", "nb_elements", "nb_sentences", "nb_texts", "nb_words", "num_rows",
+                         "num_files", "count", "data_columns", "levels", "depth", "deep",
+                         "indent", "size"})
+FAKE_LENGTHS = frozenset({"length", "max_chars", "max_nb_chars", "digits", "left_digits",
+                          "right_digits", "uncompressed_size"})
+# Arguments that name other generators, which Faker then runs by name, with any arguments and
+# unbounded (and can name its seeding: value_types=['seed_instance']). Their defaults are kept.
+FAKE_NAMING = frozenset({"data_columns", "value_types", "allowed_types", "string_format"})
+
+
+def _amount(value) -> int:
+    try:
+        if isinstance(value, bool) or value is None:
+            return 1
+        if isinstance(value, int | float):
+            return max(1, int(abs(value)))
+        if isinstance(value, tuple | list) and all(isinstance(v, int | float) for v in value):
+            product = 1
+            for v in value:
+                product *= max(1, int(abs(v)))
+            return product
+        if isinstance(value, tuple | list | dict | set):
+            return max(1, len(value))
+    except (OverflowError, ValueError):  # inf, nan
+        return MAX_FAKE_SIZE + 1
+    return 1
+
+
+def _bounded_generator(name: str, method):
+    """`fake.NAME`: refused, before Faker runs, when its sizes (given or default) multiply past
+    MAX_FAKE_SIZE or a text it is given is longer than MAX_FAKE_TEXT; no deadline can stop a
+    Faker call once it runs."""
+    try:
+        signature = inspect.signature(method)
+    except (TypeError, ValueError):
+        signature = None
+
+    def generator(*args, **kwargs):
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, str) and len(value) > MAX_FAKE_TEXT:
+                raise LimitExceeded(f"fake.{name}() was given a text of {len(value)} characters; "
+                                    f"fake generators take at most {MAX_FAKE_TEXT}")
+        if signature is not None:
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError:
+                return method(*args, **kwargs)  # Faker says what is wrong with the arguments
+            named = sorted(FAKE_NAMING & set(bound.arguments))
+            if named:
+                raise LimitExceeded(f"fake.{name}() takes no {', '.join(named)} in a template: "
+                                    f"it names other generators, which would run unbounded")
+            bound.apply_defaults()
+            counts, lengths = 1, 0
+            for parameter, value in bound.arguments.items():
+                if parameter in FAKE_COUNTS:
+                    counts *= _amount(value)
+                elif parameter in FAKE_LENGTHS:
+                    lengths += _amount(value)
+            if counts * max(lengths, 1) > MAX_FAKE_SIZE:
+                sizes = ", ".join(f"{p}={v!r}" for p, v in bound.arguments.items()
+                                  if p in FAKE_COUNTS | FAKE_LENGTHS)
+                raise LimitExceeded(f"fake.{name}({sizes}) would make about "
+                                    f"{counts * max(lengths, 1)} items or characters; fake "
+                                    f"generators make at most {MAX_FAKE_SIZE}")
+        return method(*args, **kwargs)
+
+    generator.__name__ = name
+    return generator
 
 
 class CaseInsensitiveDict(dict):
