@@ -339,3 +339,32 @@ def test_a_live_server_keeps_answering_while_templates_run_away(monkeypatch, tmp
             assert get("good").json() == {"ok": "9046"}
     finally:
         scenarios.stop()
+
+
+# -- one loader for `sandbox check` and the server -----------------------------------------------
+FLOW = ('{"scenarios": [{"name": "flow-style", "description": "A scenario file in JSON syntax", '
+        '"routes": ["test_core_show"], "response": {"status": 203, "body": {"flow": true}}}]}\n')
+
+
+def test_a_scenario_file_in_flow_style_is_served_as_check_reads_it(monkeypatch, tmp_path,
+                                                                    capsys):
+    """`sandbox check` accepted it and the server skipped it, silently (its pre-filter looked
+    for a line starting `scenarios:`)."""
+    from tests.scenario_kit import build_app
+    write(tmp_path, "flow.json.yaml", FLOW)
+    app = build_app(monkeypatch, tmp_path)
+    response = ask(app.test_client(), "flow-style")
+    assert response.status_code == 203 and response.json == {"flow": True}
+    # check reads it the same way (with the real families, where the route is unknown)
+    write(tmp_path, "flow.json.yaml", FLOW.replace("test_core_show", "core_customer"))
+    code, out = check(capsys, tmp_path)
+    assert code == 0 and "ok: " in out, out
+
+
+def test_a_flow_style_file_dropped_in_while_serving_is_picked_up(monkeypatch, tmp_path):
+    from tests.scenario_kit import build_app
+    write(tmp_path, "good.yaml", GOOD)
+    app = build_app(monkeypatch, tmp_path)
+    write(tmp_path, "more/flow.yml", FLOW)
+    assert app.extensions["sandbox"].scenarios.reload_if_changed() is True
+    assert ask(app.test_client(), "flow-style").status_code == 203

@@ -28,14 +28,15 @@ def yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_folders(folders, known_routes: dict, every_file: bool = True):
+def load_folders(folders, known_routes: dict):
     """(ScenarioSet, faults). Later folders override earlier ones by scenario name.
 
     known_routes: operation name -> its family's error catalog, or None where it has none.
 
-    every_file: parse every YAML file, so a syntax error anywhere is a fault (`sandbox check`);
-    False skips, unparsed, files that cannot be scenario files (the catalog and data files the
-    API modules have already loaded), which keeps start-up and reloads fast."""
+    The server (start-up, reloads) and `sandbox check` both call this: every YAML file is
+    parsed, so what is a scenario file (a top-level `scenarios` key, in block or flow style)
+    and what is a fault (a syntax error in any file) is decided once, the same way for both.
+    yamlfile.load remembers the files that are not scenario files while they do not change."""
     faults: list[Fault] = []
     scenario_set = ScenarioSet()
     for folder in folders:
@@ -45,8 +46,6 @@ def load_folders(folders, known_routes: dict, every_file: bool = True):
             continue
         seen: dict[str, Scenario] = {}
         for path in yaml_files(folder):
-            if not every_file and not _may_hold_scenarios(path):
-                continue
             for scenario in load_file(path, str(path), known_routes, faults):
                 first = seen.get(scenario.name)
                 if first is not None:
@@ -60,17 +59,6 @@ def load_folders(folders, known_routes: dict, every_file: bool = True):
         for route in scenario.routes:
             scenario_set.by_route.setdefault(route, []).append(scenario)
     return scenario_set, faults
-
-
-TOP_LEVEL_SCENARIOS = re.compile(rb"^scenarios\s*:", re.MULTILINE)
-
-
-def _may_hold_scenarios(path: Path) -> bool:
-    """A scenario file has a top-level `scenarios:` key, so some line starts with it."""
-    try:
-        return TOP_LEVEL_SCENARIOS.search(path.read_bytes()) is not None
-    except OSError:
-        return True  # let load_file report it
 
 
 def load_file(path: Path, shown: str, known_routes: dict, faults: list) -> list[Scenario]:
