@@ -152,13 +152,14 @@ def test_scenarios_command_fails_on_a_broken_folder(run, tmp_path):
     assert f"{path}:4: " in result.stderr
 
 
-def test_start_up_skips_files_that_hold_no_scenarios_but_check_reads_them(run, tmp_path):
-    """Start-up parses only files with a top-level `scenarios:` key (the API modules own the
-    rest and have loaded them already); `sandbox check` still reports a syntax error anywhere."""
+def test_start_up_and_check_judge_every_file_alike(run, tmp_path):
+    """One loader decides for both: a syntax error in a file that holds no scenarios stops the
+    server as it fails `sandbox check`, with the same message."""
     write(tmp_path, "good.yaml", GOOD)
-    write(tmp_path, "notes/data.yaml", "rows: [unclosed\n")
-    app = create_app(make_config(scenarios=(str(tmp_path),)))
-    assert "good-one" in app.extensions["sandbox"].scenarios.current.by_name
+    path = write(tmp_path, "notes/data.yaml", "rows: [unclosed\n")
+    with pytest.raises(ScenarioFolderError) as refused:
+        create_app(make_config(scenarios=(str(tmp_path),)))
     result = run("check", str(tmp_path))
-    assert result.returncode != 0
-    assert "data.yaml:" in result.stdout + result.stderr
+    assert result.returncode == 1
+    assert [str(f) for f in refused.value.faults] == result.stdout.splitlines()
+    assert result.stdout.startswith(f"{path}:2: YAML syntax error")

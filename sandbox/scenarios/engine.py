@@ -72,7 +72,7 @@ class Scenarios:
     def load(self) -> list:
         """Load every folder; on faults keep the last good set and return the faults."""
         signature = self.signature()
-        scenario_set, faults = load_folders(self.folders, self.routes, every_file=False)
+        scenario_set, faults = load_folders(self.folders, self.routes)
         self._signature = signature
         if not faults:
             self.current = scenario_set

@@ -6,15 +6,17 @@ catalog rows; nothing of this runs per request.
 """
 from __future__ import annotations
 
+import json
+import math
 import re
 from pathlib import Path
 
+from .limits import MAX_DELAY_MS, MAX_OUTPUT, Budget, rendering
 from .model import Condition, Response, Scenario, ScenarioSet
 from .templates import Compiled, TemplateFailure, compile_text, has_template
 from .yamlfile import Fault, LineDict, load, plain
 
 FAULTS = ("empty_body", "malformed_json", "truncated_body")
-MAX_DELAY_MS = 60_000
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SCENARIO_KEYS = {"name", "description", "routes", "match", "response"}
 RESPONSE_KEYS = {"status", "headers", "body", "body_template", "message", "error", "delay_ms", "fault"}
@@ -26,14 +28,15 @@ def yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_folders(folders, known_routes: dict, every_file: bool = True):
+def load_folders(folders, known_routes: dict):
     """(ScenarioSet, faults). Later folders override earlier ones by scenario name.
 
     known_routes: operation name -> its family's error catalog, or None where it has none.
 
-    every_file: parse every YAML file, so a syntax error anywhere is a fault (`sandbox check`);
-    False skips, unparsed, files that cannot be scenario files (the catalog and data files the
-    API modules have already loaded), which keeps start-up and reloads fast."""
+    The server (start-up, reloads) and `sandbox check` both call this: every YAML file is
+    parsed, so what is a scenario file (a top-level `scenarios` key, in block or flow style)
+    and what is a fault (a syntax error in any file) is decided once, the same way for both.
+    yamlfile.load remembers the files that are not scenario files while they do not change."""
     faults: list[Fault] = []
     scenario_set = ScenarioSet()
     for folder in folders:
@@ -43,8 +46,6 @@ def load_folders(folders, known_routes: dict, every_file: bool = True):
             continue
         seen: dict[str, Scenario] = {}
         for path in yaml_files(folder):
-            if not every_file and not _may_hold_scenarios(path):
-                continue
             for scenario in load_file(path, str(path), known_routes, faults):
                 first = seen.get(scenario.name)
                 if first is not None:
@@ -58,17 +59,6 @@ def load_folders(folders, known_routes: dict, every_file: bool = True):
         for route in scenario.routes:
             scenario_set.by_route.setdefault(route, []).append(scenario)
     return scenario_set, faults
-
-
-TOP_LEVEL_SCENARIOS = re.compile(rb"^scenarios\s*:", re.MULTILINE)
-
-
-def _may_hold_scenarios(path: Path) -> bool:
-    """A scenario file has a top-level `scenarios:` key, so some line starts with it."""
-    try:
-        return TOP_LEVEL_SCENARIOS.search(path.read_bytes()) is not None
-    except OSError:
-        return True  # let load_file report it
 
 
 def load_file(path: Path, shown: str, known_routes: dict, faults: list) -> list[Scenario]:
@@ -86,13 +76,16 @@ def load_file(path: Path, shown: str, known_routes: dict, faults: list) -> list[
         return []
     scenarios = []
     line = document.line_of("scenarios")
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, LineDict):
-            faults.append(Fault(shown, line, f"scenarios[{index}] must be a mapping"))
-            continue
-        scenario = _scenario(entry, shown, known_routes, faults)
-        if scenario is not None:
-            scenarios.append(scenario)
+    # The file's constant expressions run at load (templates.compile_text), all of them within
+    # one render's budget; they build nothing else, so they need no deadline.
+    with rendering(Budget(seconds=math.inf)):
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, LineDict):
+                faults.append(Fault(shown, line, f"scenarios[{index}] must be a mapping"))
+                continue
+            scenario = _scenario(entry, shown, known_routes, faults)
+            if scenario is not None:
+                scenarios.append(scenario)
     return scenarios
 
 
@@ -221,6 +214,12 @@ def _response(spec: LineDict, routes, known_routes, check: _Check, names: set) -
     if "body" in spec:
         response.body_static, response.body = _tree(spec["body"], spec.line_of("body"), "body",
                                                      check, names)
+        if response.body_static and spec["body"] is not None:
+            sent = len(json.dumps(response.body, ensure_ascii=False, separators=(",", ":"),
+                                  default=str))
+            if sent > MAX_OUTPUT:
+                check.fail(spec.line_of("body"), f"`body` is {sent} characters as JSON; a "
+                                                 f"scenario's response has at most {MAX_OUTPUT}")
     if "body_template" in spec:
         source = spec["body_template"]
         line = spec.line_of("body_template")

@@ -14,8 +14,9 @@ from ..errors import SandboxError
 from ..http import json_or_none
 from ..fakes import ALL_PROVIDERS
 from ..waits import wait
+from .limits import MAX_OUTPUT, rendering
 from .loader import render_tree
-from .templates import CaseInsensitiveDict, FakeData, TemplateFailure
+from .templates import CaseInsensitiveDict, Compiled, FakeData, TemplateFailure
 
 
 def catalog_error(sandbox, operation, spec: str, answered_by: str) -> SandboxError:
@@ -48,12 +49,18 @@ def answer(sandbox, scenario, operation, request):
         raise catalog_error(sandbox, operation, spec.error, g.answered_by)
     context = _context(sandbox, scenario, operation, request) if scenario.names else {}
     try:
-        if spec.message is not None:
-            message = spec.message if isinstance(spec.message, str) else spec.message.render(context)
-            raise SandboxError(spec.status, str(message), answered_by=g.answered_by)
-        headers = {name: (value if isinstance(value, str) else str(value.render(context)))
-                   for name, value in spec.headers}
-        data = _body_text(scenario, context, _is_json(headers))
+        # One Budget for all the answer's templates: its deadline, what they may build and send.
+        with rendering():
+            if spec.message is not None:
+                message = spec.message if isinstance(spec.message, str) else \
+                    str(spec.message.render(context))
+                _check_output(len(message), scenario.response.message)
+                raise SandboxError(spec.status, message, answered_by=g.answered_by)
+            headers = {name: (value if isinstance(value, str) else str(value.render(context)))
+                       for name, value in spec.headers}
+            data = _body_text(scenario, context, _is_json(headers))
+            _check_output(len(data) + sum(len(k) + len(v) for k, v in headers.items()),
+                          spec.body_template or spec.body)
     except TemplateError as exc:  # an undefined value inside a list or dict an expression built
         raise SandboxError(500, f"Scenario {scenario.name!r} could not render its response "
                                 f"({scenario.where}): {exc}", answered_by=g.answered_by) from None
@@ -63,6 +70,14 @@ def answer(sandbox, scenario, operation, request):
                                 f"({scenario.file}:{line}, template line {exc.template_line}): "
                                 f"{exc.message}", answered_by=g.answered_by) from None
     return _respond(spec.fault, spec.status, headers, data)
+
+
+def _check_output(length: int, where) -> None:
+    """What the answer sends, as sent (a value's text may be longer than its size guessed)."""
+    if length > MAX_OUTPUT:
+        line = where.line if isinstance(where, Compiled) else None
+        raise TemplateFailure(f"over a limit: the response is {length} characters; a scenario's "
+                              f"response has at most {MAX_OUTPUT}", 1, line)
 
 
 def _is_json(headers: dict) -> bool:
@@ -77,14 +92,18 @@ def _body_text(scenario, context, json_body: bool = True) -> str:
         if json_body and spec.fault != "malformed_json":
             try:
                 json.loads(text)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:  # too deeply nested is not JSON here
                 raise TemplateFailure(f"body_template did not render JSON ({exc})", 1,
                                       spec.body_template.line) from None
         return text
     if spec.body is None and spec.body_static:
         return ""
     body = render_tree(spec.body_static, spec.body, context)
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
+    except RecursionError:  # a value a template nested a thousand deep
+        raise TemplateFailure("the body is nested too deeply to send as JSON", 1,
+                              scenario.line) from None
 
 
 def _respond(fault, status: int, headers: dict, data: str) -> Response:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from .limits import MAX_FILE_BYTES, MAX_YAML_EXPANDED
+
 
 @dataclass(frozen=True)
 class Fault:
@@ -50,10 +52,25 @@ def _construct_mapping(loader, node, deep=False):
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+# The verdict on files that are not scenario files (None) or not YAML (their fault), by path and
+# version: the catalog and data files are parsed once per process, not on every reload. An edit
+# changes the version (the reload watcher compares the same mtime and size).
+_OTHER_FILES: dict = {}
+_OTHER_FILES_KEPT = 1000
+
+
 def load(path: Path, shown: str):
     """(document, None) for a scenario file (a mapping with a `scenarios` key), (None, None) for
     any other YAML file, (None, Fault) for a file that is not valid YAML."""
     try:
+        stat = path.stat()
+        version = (str(path), shown, stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if version in _OTHER_FILES:
+            return None, _OTHER_FILES[version]
+        length = stat.st_size
+        if length > MAX_FILE_BYTES:
+            return None, Fault(shown, 1, f"the file is {length} bytes; a file in a scenario "
+                                         f"folder may have at most {MAX_FILE_BYTES}")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, Fault(shown, 1, f"cannot read the file: {exc}")
@@ -63,15 +80,54 @@ def load(path: Path, shown: str):
         # Only scenario files are built into Python data; the others (the catalog, the data
         # files) are only parsed, for their syntax errors: their owners load them.
         if not _is_scenario_file(node):
-            return None, None
+            return None, _remember(version, None)
+        # Aliases are shared, not copied, when the document is built, but whatever walks or
+        # sends the data spells them out: nine levels of nine aliases are 387 million values.
+        weight = weigh(node, MAX_YAML_EXPANDED)
+        if weight > MAX_YAML_EXPANDED:
+            return None, Fault(shown, 1, f"with its aliases spelled out the file is over "
+                                         f"{MAX_YAML_EXPANDED} characters, the most a scenario "
+                                         f"file may be (each value counts 8 more than its text)")
         return loader.construct_document(node), None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
-        return None, Fault(shown, line, f"YAML syntax error: {problem}")
+        return None, _remember(version, Fault(shown, line, f"YAML syntax error: {problem}"))
     finally:
         loader.dispose()
+
+
+def _remember(version, fault):
+    if len(_OTHER_FILES) >= _OTHER_FILES_KEPT:
+        _OTHER_FILES.clear()
+    _OTHER_FILES[version] = fault
+    return fault
+
+
+def weigh(root, limit: int) -> int:
+    """The characters of a YAML node graph's scalars, plus 8 a node, with every alias spelled
+    out; each node is weighed once (shared subtrees are remembered), so this costs the number of
+    distinct nodes, not their expansion. Counting stops a little over `limit`."""
+    weights: dict[int, int] = {}
+    stack = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in weights and not children_done:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            weights[key] = 8 + len(node.value)
+            continue
+        children = [part for pair in node.value for part in pair] \
+            if isinstance(node, yaml.MappingNode) else list(node.value)
+        if children_done:
+            weights[key] = min(limit + 1, 8 + sum(weights.get(id(c), 0) for c in children))
+            continue
+        weights[key] = 0  # a recursive alias (the constructor refuses it) weighs nothing here
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in weights)
+    return weights[id(root)]
 
 
 def _is_scenario_file(node) -> bool:
