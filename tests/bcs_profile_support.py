@@ -7,6 +7,16 @@ import json
 from tests.conftest import BCS_HEADERS, seed_example
 
 BASE = "/api/customersManagement/v1"
+# The BCS routes' paths the tests send to.
+V1 = BASE + "/customerAccountManagement/v1/BasicData"
+V2 = BASE + "/customerAccountManagement/v2/basicData"
+V4 = BASE + "/customerAccountManagement/v4/basicData"
+LOCATION = BASE + "/customer-management/v1/location/"
+CONTACT = BASE + "/customer-management/v1/channel/contact/"
+REMITTANCES = BASE + "/customers-management/v1/remittances/basic-data/"
+SECURE = BASE + "/customer-management/v1/secure-data"
+SYNC = BASE + "/v1/sync-data"
+PILA = BASE + "/customer-management/v1/query-pila"
 JSON_HEADERS = {**BCS_HEADERS, "Content-Type": "application/json"}
 # The create-customer example's customer: a fixture every session starts with.
 FIXTURE_CC = "1234567890"

@@ -6,19 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bcs_profile_support import BASE, FIXTURE_CC, JSON_HEADERS, assert_bcs_error
+from tests.bcs_profile_support import (BASE, CONTACT, FIXTURE_CC, JSON_HEADERS, LOCATION,
+                                        REMITTANCES, SYNC, V1, V2, V4, assert_bcs_error, PILA, SECURE)
 from tests.conftest import seed_example
 from tests.test_bcs_create import CREATE, new_customer
 
-V1 = BASE + "/customerAccountManagement/v1/BasicData"
-V2 = BASE + "/customerAccountManagement/v2/basicData"
-V4 = BASE + "/customerAccountManagement/v4/basicData"
-LOCATION = BASE + "/customer-management/v1/location/"
-CONTACT = BASE + "/customer-management/v1/channel/contact/"
-REMITTANCES = BASE + "/customers-management/v1/remittances/basic-data/"
-SECURE = BASE + "/customer-management/v1/secure-data"
-SYNC = BASE + "/v1/sync-data"
-PILA = BASE + "/customer-management/v1/query-pila"
 # The fixture holder of account 24567890123 (the create example's customer and account).
 ACCOUNT = "24567890123"
 

@@ -3,17 +3,11 @@ client writes holds only what it sent (the same gap answers the same, whoever wr
 place's name always comes from its code, from one table (scenarios/data/bcs_fixtures.yaml)."""
 from __future__ import annotations
 
-from tests.bcs_profile_support import BASE, FIXTURE_CC, JSON_HEADERS, assert_bcs_error
+from tests.bcs_profile_support import (CONTACT, FIXTURE_CC, JSON_HEADERS, LOCATION,
+                                        REMITTANCES, SYNC, V1, V2, V4, assert_bcs_error)
 from tests.conftest import seed_example
 from tests.test_bcs_create import CREATE, new_customer
 
-V1 = BASE + "/customerAccountManagement/v1/BasicData"
-V2 = BASE + "/customerAccountManagement/v2/basicData"
-V4 = BASE + "/customerAccountManagement/v4/basicData"
-LOCATION = BASE + "/customer-management/v1/location/"
-CONTACT = BASE + "/customer-management/v1/channel/contact/"
-REMITTANCES = BASE + "/customers-management/v1/remittances/basic-data/"
-SYNC = BASE + "/v1/sync-data"
 NUMBER = "1012345678"
 # The create example's fields a client may leave out: financial, business and birth data.
 FINANCIAL = ("personInfo.income", "personInfo.otherIncome", "personInfo.expense",
