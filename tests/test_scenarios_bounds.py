@@ -368,3 +368,16 @@ def test_a_flow_style_file_dropped_in_while_serving_is_picked_up(monkeypatch, tm
     write(tmp_path, "more/flow.yml", FLOW)
     assert app.extensions["sandbox"].scenarios.reload_if_changed() is True
     assert ask(app.test_client(), "flow-style").status_code == 203
+
+
+def test_the_limits_are_documented_as_they_are():
+    from pathlib import Path
+    page = (Path(__file__).resolve().parent.parent / "docs" / "scenarios.md").read_text()
+    table = page[page.index("## Limits"):page.index("## Checking and reloading")]
+    for expected in (f"{limits.MAX_FILE_BYTES} bytes", f"{limits.MAX_YAML_EXPANDED} characters",
+                     f"| {limits.RENDER_SECONDS:g} s |", f"{limits.RENDER_BUDGET} characters",
+                     f"{limits.MAX_OUTPUT} characters", f"{limits.MAX_INT_BITS} bits",
+                     f"{limits.MAX_RANGE} numbers", f"| {limits.MAX_FAKE_SIZE} |",
+                     f"{limits.MAX_FAKE_TEXT} characters",
+                     f"{limits.MAX_SLOW_FILTER_CHARS} characters"):
+        assert expected in table, expected
