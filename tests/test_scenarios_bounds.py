@@ -148,6 +148,10 @@ RUNAWAYS = {
     "nested-tuples-hashed": LAUGHS.replace("[", "(").replace("]", ")").replace(") * 10", ",) * 10")
                             + "{{ {i: 1} }}",
     "list-times": "{{ (range(100000) | list) * 100 }}",
+    "slices-kept": "{% set big = range(100000) | list %}" + "".join(
+        f"{{% set c{i} = big[:] %}}" for i in range(30)),
+    "copies-kept": "{% set big = dict.fromkeys(range(100000)) %}" + "".join(
+        f"{{% set c{i} = big.copy() %}}" for i in range(30)),
     "fromkeys": "{{ dict.fromkeys(range(100000), request.path * 100) }}",
     "center": f"{{{{ request.path | center({N}) }}}}",
     "indent": f"{{{{ (request.path ~ '\\n' ~ request.path) | indent({N}) }}}}",

@@ -62,7 +62,10 @@ class Budget:
                                 f"templates may build")
 
     def spend(self, value, what: str = "the template") -> None:
-        cost = len(value) if type(value) is str else size(value, self.left)
+        """Charge a value just built, spelled out."""
+        self.charge(len(value) if type(value) is str else size(value, self.left), what)
+
+    def charge(self, cost: int, what: str) -> None:
         self.allow(cost, what)
         self.left -= cost
 
@@ -100,6 +103,15 @@ class rendering:
 
 # -- sizes ------------------------------------------------------------------------------------
 _SCALAR = (int, float, bool, type(None))
+
+
+def shallow(value) -> int:
+    """What a copy of `value` costs itself: its characters, or 2 a slot (a slice, a .copy())."""
+    if isinstance(value, str | bytes):
+        return len(value)
+    if isinstance(value, dict | list | tuple | set | frozenset):
+        return 2 + 2 * len(value)
+    return 8
 
 
 def size(value, limit: int) -> int:
