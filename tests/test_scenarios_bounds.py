@@ -64,6 +64,16 @@ def test_a_file_over_the_size_limit_is_a_fault(capsys, tmp_path, monkeypatch):
            f"have at most 1000" in out
 
 
+def test_a_file_with_too_many_templates_is_a_fault_before_any_compiles(capsys, tmp_path):
+    leaves = ", ".join(f'k{i}: "{{{{ request.path ~ {i} }}}}"'
+                       for i in range(limits.MAX_TEMPLATES_PER_FILE + 1))
+    path = write(tmp_path, "many.yaml", one_scenario("{" + leaves + "}"))
+    code, out = check(capsys, tmp_path)
+    assert code == 1
+    assert f"{path}:1: the file holds {limits.MAX_TEMPLATES_PER_FILE + 1} templates; a " \
+           f"scenario file may hold at most {limits.MAX_TEMPLATES_PER_FILE}" in out
+
+
 def test_the_shipped_files_are_far_from_the_load_limits():
     from pathlib import Path
     shipped = Path(__file__).resolve().parent.parent / "scenarios"
@@ -383,5 +393,6 @@ def test_the_limits_are_documented_as_they_are():
                      f"{limits.MAX_OUTPUT} characters", f"{limits.MAX_INT_BITS} bits",
                      f"{limits.MAX_RANGE} numbers", f"| {limits.MAX_FAKE_SIZE} |",
                      f"{limits.MAX_FAKE_TEXT} characters",
-                     f"{limits.MAX_SLOW_FILTER_CHARS} characters"):
+                     f"{limits.MAX_SLOW_FILTER_CHARS} characters",
+                     f"| {limits.MAX_TEMPLATES_PER_FILE} |"):
         assert expected in table, expected

@@ -11,7 +11,7 @@ import math
 import re
 from pathlib import Path
 
-from .limits import MAX_DELAY_MS, MAX_OUTPUT, Budget, rendering
+from .limits import MAX_DELAY_MS, MAX_OUTPUT, MAX_TEMPLATES_PER_FILE, Budget, rendering
 from .model import Condition, Response, Scenario, ScenarioSet
 from .templates import Compiled, TemplateFailure, compile_text, has_template
 from .yamlfile import Fault, LineDict, load, plain
@@ -74,6 +74,12 @@ def load_file(path: Path, shown: str, known_routes: dict, faults: list) -> list[
     if not isinstance(entries, list):
         faults.append(Fault(shown, document.line_of("scenarios"), "`scenarios` must be a list"))
         return []
+    templates = _count_templates(entries)
+    if templates > MAX_TEMPLATES_PER_FILE:  # each takes a millisecond or so to compile
+        faults.append(Fault(shown, document.line_of("scenarios"), f"the file holds {templates} "
+                            f"templates; a scenario file may hold at most "
+                            f"{MAX_TEMPLATES_PER_FILE}"))
+        return []
     scenarios = []
     line = document.line_of("scenarios")
     # The file's constant expressions run at load (templates.compile_text), all of them within
@@ -87,6 +93,19 @@ def load_file(path: Path, shown: str, known_routes: dict, faults: list) -> list[
             if scenario is not None:
                 scenarios.append(scenario)
     return scenarios
+
+
+def _count_templates(value) -> int:
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            count += has_template(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
 
 
 # -- one scenario -----------------------------------------------------------------------------
