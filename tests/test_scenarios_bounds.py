@@ -70,8 +70,17 @@ def test_a_file_with_too_many_templates_is_a_fault_before_any_compiles(capsys, t
     path = write(tmp_path, "many.yaml", one_scenario("{" + leaves + "}"))
     code, out = check(capsys, tmp_path)
     assert code == 1
-    assert f"{path}:1: the file holds {limits.MAX_TEMPLATES_PER_FILE + 1} templates; a " \
-           f"scenario file may hold at most {limits.MAX_TEMPLATES_PER_FILE}" in out
+    assert f"{path}:1: the file holds {limits.MAX_TEMPLATES_PER_FILE + 1} templates of " in out
+    assert f"a scenario file may hold at most {limits.MAX_TEMPLATES_PER_FILE}, of " \
+           f"{limits.MAX_TEMPLATE_TEXT_PER_FILE} in all" in out
+
+
+def test_a_file_with_too_much_template_text_is_a_fault(capsys, tmp_path):
+    """One template of 35000 expressions took 10 s to compile."""
+    source = "{{ request.path }}" * (limits.MAX_TEMPLATE_TEXT_PER_FILE // 18 + 1)
+    path = write(tmp_path, "big.yaml", one_scenario(f'{{x: "{source}"}}'))
+    code, out = check(capsys, tmp_path)
+    assert code == 1 and f"{path}:1: the file holds 1 templates of " in out, out
 
 
 def test_the_shipped_files_are_far_from_the_load_limits():
@@ -394,5 +403,6 @@ def test_the_limits_are_documented_as_they_are():
                      f"{limits.MAX_RANGE} numbers", f"| {limits.MAX_FAKE_SIZE} |",
                      f"{limits.MAX_FAKE_TEXT} characters",
                      f"{limits.MAX_SLOW_FILTER_CHARS} characters",
-                     f"| {limits.MAX_TEMPLATES_PER_FILE} |"):
+                     f"| {limits.MAX_TEMPLATES_PER_FILE}, of 128 KiB "
+                     f"({limits.MAX_TEMPLATE_TEXT_PER_FILE} characters) in all |"):
         assert expected in table, expected

@@ -13,7 +13,8 @@ import time
 # -- loading ----------------------------------------------------------------------------------
 MAX_FILE_BYTES = 1024 * 1024          # a YAML file in a scenario folder
 MAX_YAML_EXPANDED = 4 * 1024 * 1024   # a scenario file with its aliases spelled out (see weigh)
-MAX_TEMPLATES_PER_FILE = 1_000        # the strings with {{ {% {# in a scenario file
+MAX_TEMPLATES_PER_FILE = 1_000        # the strings with {{ {% {# in a scenario file...
+MAX_TEMPLATE_TEXT_PER_FILE = 128 * 1024  # ...and their characters, together
 MAX_DELAY_MS = 60_000                 # a scenario's delay_ms
 
 # -- rendering --------------------------------------------------------------------------------
