@@ -283,7 +283,8 @@ def test_templates_within_the_limits_still_answer(monkeypatch, tmp_path):
     client = hostile_app(monkeypatch, tmp_path, {"rows": (
         '[{% for i in range(2000) %}{"id": {{ i }}, "name": {{ fake.name() | tojson }}, '
         '"tags": {{ [i, i * 2] | tojson }}}{% if not loop.last %},{% endif %}{% endfor %}]'),
-        "numbers": "{{ range(100000) | list | sum }} {{ 2 ** 1000 }} {{ ('ab' * 100000) | length }}",
+        "numbers": "{{ range(100000) | list | sum }} {{ 2 ** 1000 }} "
+                   "{{ ('ab' * 100000) | length }}",
         "faker": "{{ fake.paragraphs(nb=100) | length }} {{ fake.pylist(100, False) | "
                  "length }} {{ fake.json(num_rows=50) | length > 0 }}",
     }).test_client()

@@ -9,8 +9,9 @@ filters check the answer's deadline, and everything that builds a value its Budg
 may still build (an operation that would build too much is refused before it runs, from an
 estimate; what it built is then charged, spelled out; a slice or a .copy() is charged what the
 copy itself takes). So every value a template holds is at most the budget, spelled out, and
-comparing, hashing or printing one is bounded too; and what it keeps is bounded as well. check_constants() runs a template's constant
-expressions at load with the same bounds, so an impossible one is a fault there.
+comparing, hashing or printing one is bounded too; and what it keeps is bounded as well.
+check_constants() runs a template's constant expressions at load with the same bounds, so an
+impossible one is a fault there.
 """
 from __future__ import annotations
 
@@ -280,7 +281,8 @@ def check_constants(env: BoundedEnvironment, template: nodes.Template) -> None:
             try:
                 seen[key] = evaluate(node)
             except LimitExceeded as exc:
-                exc.lineno = node.lineno
+                if getattr(exc, "lineno", None) is None:  # the innermost expression's line
+                    exc.lineno = node.lineno
                 raise
             except Exception:
                 seen[key] = _NotConstant

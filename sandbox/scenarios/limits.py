@@ -23,7 +23,7 @@ RENDER_BUDGET = 4 * 1024 * 1024       # what one answer's templates build, in ch
 MAX_OUTPUT = 1024 * 1024              # what one answer sends: body, headers, message, in chars
 MAX_INT_BITS = 10_000                 # an integer a template computes (about 3000 digits)
 MAX_RANGE = 100_000                   # range(): Jinja's own sandbox bound
-MAX_FAKE_SIZE = 1_000                 # a fake generator's sizes (length, nb, num_rows...), multiplied
+MAX_FAKE_SIZE = 1_000                 # a fake generator's sizes (length, nb, num_rows...)
 MAX_FAKE_TEXT = 1_000                 # a text a fake generator is given (numerify's pattern...)
 MAX_SLOW_FILTER_CHARS = 20_000        # the text wordwrap takes (its cost grows with the square)
 
@@ -41,11 +41,11 @@ class Budget:
 
     __slots__ = ("seconds", "started", "deadline", "left", "output")
 
-    def __init__(self, seconds: float | None = None, budget: int | None = None):
+    def __init__(self, seconds: float | None = None):
         self.seconds = RENDER_SECONDS if seconds is None else seconds
         self.started = time.thread_time()
         self.deadline = time.monotonic() + self.seconds
-        self.left = RENDER_BUDGET if budget is None else budget
+        self.left = RENDER_BUDGET
         self.output = MAX_OUTPUT
 
     def tick(self) -> None:
