@@ -65,7 +65,7 @@ class Budget:
 
     def spend(self, value, what: str = "the template") -> None:
         """Charge a value just built, spelled out."""
-        self.charge(len(value) if type(value) is str else size(value, self.left), what)
+        self.charge(len(value) if isinstance(value, str) else size(value, self.left), what)
 
     def charge(self, cost: int, what: str) -> None:
         self.allow(cost, what)
