@@ -64,6 +64,25 @@ def test_a_file_over_the_size_limit_is_a_fault(capsys, tmp_path, monkeypatch):
            f"have at most 1000" in out
 
 
+def test_a_file_with_too_many_templates_is_a_fault_before_any_compiles(capsys, tmp_path):
+    leaves = ", ".join(f'k{i}: "{{{{ request.path ~ {i} }}}}"'
+                       for i in range(limits.MAX_TEMPLATES_PER_FILE + 1))
+    path = write(tmp_path, "many.yaml", one_scenario("{" + leaves + "}"))
+    code, out = check(capsys, tmp_path)
+    assert code == 1
+    assert f"{path}:1: the file holds {limits.MAX_TEMPLATES_PER_FILE + 1} templates of " in out
+    assert f"a scenario file may hold at most {limits.MAX_TEMPLATES_PER_FILE}, of " \
+           f"{limits.MAX_TEMPLATE_TEXT_PER_FILE} in all" in out
+
+
+def test_a_file_with_too_much_template_text_is_a_fault(capsys, tmp_path):
+    """One template of 35000 expressions took 10 s to compile."""
+    source = "{{ request.path }}" * (limits.MAX_TEMPLATE_TEXT_PER_FILE // 18 + 1)
+    path = write(tmp_path, "big.yaml", one_scenario(f'{{x: "{source}"}}'))
+    code, out = check(capsys, tmp_path)
+    assert code == 1 and f"{path}:1: the file holds 1 templates of " in out, out
+
+
 def test_the_shipped_files_are_far_from_the_load_limits():
     from pathlib import Path
     shipped = Path(__file__).resolve().parent.parent / "scenarios"
@@ -148,6 +167,10 @@ RUNAWAYS = {
     "nested-tuples-hashed": LAUGHS.replace("[", "(").replace("]", ")").replace(") * 10", ",) * 10")
                             + "{{ {i: 1} }}",
     "list-times": "{{ (range(100000) | list) * 100 }}",
+    "slices-kept": "{% set big = range(100000) | list %}" + "".join(
+        f"{{% set c{i} = big[:] %}}" for i in range(30)),
+    "copies-kept": "{% set big = dict.fromkeys(range(100000)) %}" + "".join(
+        f"{{% set c{i} = big.copy() %}}" for i in range(30)),
     "fromkeys": "{{ dict.fromkeys(range(100000), request.path * 100) }}",
     "center": f"{{{{ request.path | center({N}) }}}}",
     "indent": f"{{{{ (request.path ~ '\\n' ~ request.path) | indent({N}) }}}}",
@@ -260,7 +283,8 @@ def test_templates_within_the_limits_still_answer(monkeypatch, tmp_path):
     client = hostile_app(monkeypatch, tmp_path, {"rows": (
         '[{% for i in range(2000) %}{"id": {{ i }}, "name": {{ fake.name() | tojson }}, '
         '"tags": {{ [i, i * 2] | tojson }}}{% if not loop.last %},{% endif %}{% endfor %}]'),
-        "numbers": "{{ range(100000) | list | sum }} {{ 2 ** 1000 }} {{ ('ab' * 100000) | length }}",
+        "numbers": "{{ range(100000) | list | sum }} {{ 2 ** 1000 }} "
+                   "{{ ('ab' * 100000) | length }}",
         "faker": "{{ fake.paragraphs(nb=100) | length }} {{ fake.pylist(100, False) | "
                  "length }} {{ fake.json(num_rows=50) | length > 0 }}",
     }).test_client()
@@ -368,3 +392,18 @@ def test_a_flow_style_file_dropped_in_while_serving_is_picked_up(monkeypatch, tm
     write(tmp_path, "more/flow.yml", FLOW)
     assert app.extensions["sandbox"].scenarios.reload_if_changed() is True
     assert ask(app.test_client(), "flow-style").status_code == 203
+
+
+def test_the_limits_are_documented_as_they_are():
+    from pathlib import Path
+    page = (Path(__file__).resolve().parent.parent / "docs" / "scenarios.md").read_text()
+    table = page[page.index("## Limits"):page.index("## Checking and reloading")]
+    for expected in (f"{limits.MAX_FILE_BYTES} bytes", f"{limits.MAX_YAML_EXPANDED} characters",
+                     f"| {limits.RENDER_SECONDS:g} s |", f"{limits.RENDER_BUDGET} characters",
+                     f"{limits.MAX_OUTPUT} characters", f"{limits.MAX_INT_BITS} bits",
+                     f"{limits.MAX_RANGE} numbers", f"| {limits.MAX_FAKE_SIZE} |",
+                     f"{limits.MAX_FAKE_TEXT} characters",
+                     f"{limits.MAX_SLOW_FILTER_CHARS} characters",
+                     f"| {limits.MAX_TEMPLATES_PER_FILE}, of 128 KiB "
+                     f"({limits.MAX_TEMPLATE_TEXT_PER_FILE} characters) in all |"):
+        assert expected in table, expected

@@ -4,12 +4,14 @@ Jinja folds constant expressions while it compiles, so `{{ 'a' * 10**9 }}` or
 `{{ 10**(10**8) }}` ran, unbounded, when a file was only loaded. Here nothing that can grow is
 folded: every arithmetic operator is intercepted (the sandbox never folds those), every filter is
 a context filter (never folded either), and `~`, list, tuple and dict displays and `for` loops are
-compiled into calls of the environment's own bounded functions. Each of those, and every call,
-checks the answer's Budget: the deadline, and the characters it may still build (an operation
-that would build too much is refused before it runs, from an estimate; what it built is then
-charged). So every value a template holds is at most the budget, spelled out, and comparing,
-hashing or printing one is bounded too. check_constants() runs a template's constant
-expressions at load with the same bounds, so an impossible one is a fault there.
+compiled into calls of the environment's own bounded functions. Loops, calls, operators and
+filters check the answer's deadline, and everything that builds a value its Budget: what it
+may still build (an operation that would build too much is refused before it runs, from an
+estimate; what it built is then charged, spelled out; a slice or a .copy() is charged what the
+copy itself takes). So every value a template holds is at most the budget, spelled out, and
+comparing, hashing or printing one is bounded too; and what it keeps is bounded as well.
+check_constants() runs a template's constant expressions at load with the same bounds, so an
+impossible one is a fault there.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 from .estimates import NO_CHARGE, check_binop, check_call, check_filter, check_int
-from .limits import MAX_RANGE, LimitExceeded, current, size
+from .limits import MAX_RANGE, LimitExceeded, current, shallow, size
 
 BINOPS = frozenset({"+", "-", "*", "/", "//", "%", "**"})
 _SEQUENCE = (str, bytes, list, tuple)
@@ -73,6 +75,14 @@ def bounded_dict(*keys_and_values):
     return value
 
 
+def bounded_slice(value, start, stop, step):
+    """`value[start:stop:step]`, a copy."""
+    part = value[start:stop:step]
+    if part is not value:
+        current().charge(shallow(part), "a slice")
+    return part
+
+
 def bounded_range(*args):
     numbers = range(*args)
     if len(numbers) > MAX_RANGE:
@@ -92,8 +102,9 @@ def finalize(value):
     return value
 
 
-# Compared by identity (`in` a tuple): a callable a template names may be unhashable.
-INTERNAL = (bounded_iter, bounded_concat, bounded_list, bounded_tuple, bounded_dict)
+# Called directly by the compiled code (BoundedCodeGenerator.visit_Call), as environment.NAME.
+INTERNAL = (bounded_iter, bounded_concat, bounded_list, bounded_tuple, bounded_dict,
+            bounded_slice)
 
 
 def _charges(obj) -> bool:
@@ -148,13 +159,21 @@ def _internal(name: str, args, like) -> nodes.Call:
 
 
 class _Bounds(NodeTransformer):
-    """Rewrites what Jinja would compile to plain Python (`~`, displays, loops) into calls of
-    the environment's bounded functions."""
+    """Rewrites what Jinja would compile to plain Python (`~`, displays, slices, loops) into
+    calls of the environment's bounded functions."""
 
     def visit_For(self, node):
         node = self.generic_visit(node)
         node.iter = _internal("bounded_iter", [node.iter], node)
         return node
+
+    def visit_Getitem(self, node):
+        node = self.generic_visit(node)
+        if not isinstance(node.arg, nodes.Slice) or node.ctx != "load":
+            return node
+        bounds = [part if part is not None else nodes.Const(None, lineno=node.lineno)
+                  for part in (node.arg.start, node.arg.stop, node.arg.step)]
+        return _internal("bounded_slice", [node.node, *bounds], node)
 
     def visit_Concat(self, node):
         return _internal("bounded_concat", self.generic_visit(node).nodes, node)
@@ -232,8 +251,11 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
             args = (bounded_iter(args[0]), *args[1:])
         args = check_call(budget, __obj, args, kwargs)
         result = super().call(__context, __obj, *args, **kwargs, **hidden)
+        name = getattr(__obj, "__name__", "a call")
         if _charges(__obj):
-            budget.spend(result, f"`{getattr(__obj, '__name__', 'a call')}()`")
+            budget.spend(result, f"`{name}()`")
+        elif name == "copy":
+            budget.charge(shallow(result), "`copy()`")
         return result
 
 
@@ -259,7 +281,8 @@ def check_constants(env: BoundedEnvironment, template: nodes.Template) -> None:
             try:
                 seen[key] = evaluate(node)
             except LimitExceeded as exc:
-                exc.lineno = node.lineno
+                if getattr(exc, "lineno", None) is None:  # the innermost expression's line
+                    exc.lineno = node.lineno
                 raise
             except Exception:
                 seen[key] = _NotConstant

@@ -13,6 +13,8 @@ import time
 # -- loading ----------------------------------------------------------------------------------
 MAX_FILE_BYTES = 1024 * 1024          # a YAML file in a scenario folder
 MAX_YAML_EXPANDED = 4 * 1024 * 1024   # a scenario file with its aliases spelled out (see weigh)
+MAX_TEMPLATES_PER_FILE = 1_000        # the strings with {{ {% {# in a scenario file...
+MAX_TEMPLATE_TEXT_PER_FILE = 128 * 1024  # ...and their characters, together
 MAX_DELAY_MS = 60_000                 # a scenario's delay_ms
 
 # -- rendering --------------------------------------------------------------------------------
@@ -21,7 +23,7 @@ RENDER_BUDGET = 4 * 1024 * 1024       # what one answer's templates build, in ch
 MAX_OUTPUT = 1024 * 1024              # what one answer sends: body, headers, message, in chars
 MAX_INT_BITS = 10_000                 # an integer a template computes (about 3000 digits)
 MAX_RANGE = 100_000                   # range(): Jinja's own sandbox bound
-MAX_FAKE_SIZE = 1_000                 # a fake generator's sizes (length, nb, num_rows...), multiplied
+MAX_FAKE_SIZE = 1_000                 # a fake generator's sizes (length, nb, num_rows...)
 MAX_FAKE_TEXT = 1_000                 # a text a fake generator is given (numerify's pattern...)
 MAX_SLOW_FILTER_CHARS = 20_000        # the text wordwrap takes (its cost grows with the square)
 
@@ -39,11 +41,11 @@ class Budget:
 
     __slots__ = ("seconds", "started", "deadline", "left", "output")
 
-    def __init__(self, seconds: float | None = None, budget: int | None = None):
+    def __init__(self, seconds: float | None = None):
         self.seconds = RENDER_SECONDS if seconds is None else seconds
         self.started = time.thread_time()
         self.deadline = time.monotonic() + self.seconds
-        self.left = RENDER_BUDGET if budget is None else budget
+        self.left = RENDER_BUDGET
         self.output = MAX_OUTPUT
 
     def tick(self) -> None:
@@ -62,7 +64,10 @@ class Budget:
                                 f"templates may build")
 
     def spend(self, value, what: str = "the template") -> None:
-        cost = len(value) if type(value) is str else size(value, self.left)
+        """Charge a value just built, spelled out."""
+        self.charge(len(value) if isinstance(value, str) else size(value, self.left), what)
+
+    def charge(self, cost: int, what: str) -> None:
         self.allow(cost, what)
         self.left -= cost
 
@@ -100,6 +105,15 @@ class rendering:
 
 # -- sizes ------------------------------------------------------------------------------------
 _SCALAR = (int, float, bool, type(None))
+
+
+def shallow(value) -> int:
+    """What a copy of `value` costs itself: its characters, or 2 a slot (a slice, a .copy())."""
+    if isinstance(value, str | bytes):
+        return len(value)
+    if isinstance(value, dict | list | tuple | set | frozenset):
+        return 2 + 2 * len(value)
+    return 8
 
 
 def size(value, limit: int) -> int:

@@ -82,7 +82,7 @@ def load(path: Path, shown: str):
         if not _is_scenario_file(node):
             return None, _remember(version, None)
         # Aliases are shared, not copied, when the document is built, but whatever walks or
-        # sends the data spells them out: nine levels of nine aliases are 387 million values.
+        # sends the data spells them out: nine levels of nine aliases are billions of values.
         weight = weigh(node, MAX_YAML_EXPANDED)
         if weight > MAX_YAML_EXPANDED:
             return None, Fault(shown, 1, f"with its aliases spelled out the file is over "
