@@ -14,6 +14,8 @@ SERVE_FLAGS = (
     ("--host", "host", str, "address to listen on (SANDBOX_HOST, default 127.0.0.1)"),
     ("--port", "port", int, "port (SANDBOX_PORT, default 8080)"),
     ("--state", "state", str, "'memory' or a SQLite file path (SANDBOX_STATE, default memory)"),
+    ("--cache-records", "cache_records", int,
+     "records a SQLite state keeps in memory (SANDBOX_CACHE_RECORDS, default 100000)"),
     ("--seed", "seed", int, "seed for generated fixtures (SANDBOX_SEED, default 42)"),
     ("--journal-size", "journal_size", int,
      "requests kept in the journal, per session (SANDBOX_JOURNAL_SIZE, default 1000)"),

@@ -34,6 +34,7 @@ def install(app: Flask, sandbox: Sandbox) -> None:
             or DEFAULT_SESSION
         if session != DEFAULT_SESSION:
             seen(session)
+        sandbox.store.notice()
         ctx.answered_by = "route"
         rule = req.url_rule
         operation = ctx.operation = operations.get(rule.endpoint) if rule is not None else None

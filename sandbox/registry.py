@@ -14,7 +14,8 @@ from .family import Family, Parts, Responder
 from .journal import Journal
 from .names import ADMIN_PREFIX
 from .sessions import Sessions
-from .store import MemoryStore, SessionState, open_store
+from .state import open_store
+from .store import MemoryStore, SessionState
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class Sandbox:
         self._wait_checks = tuple(r.may_wait for r in self._responders if r.may_wait is not None)
 
     def open_store(self) -> None:
-        self.store = open_store(self.config.state, self.fixtures)
+        self.store = open_store(self.config.state, self.fixtures, self.config.cache_records)
         self.sessions = Sessions(self.config.session_ttl, self.config.max_sessions,
                                  self.forget_session, known=self.store.sessions())
 

@@ -4,10 +4,10 @@ State is a set of records addressed by (kind, key), e.g. ("core_customer", "1234
 the bottom layer and never change; each session (header X-Sandbox-Session, "default" without it)
 writes into its own layer, which shadows the fixtures. Resetting a session drops its layer.
 
-Two implementations behind one interface:
-- MemoryStore: dicts, nothing survives exit.
-- SqliteStore: the same dicts as a read cache, every write also committed to a SQLite file before
-  put() returns, so what a response acknowledged survives a killed process and a restart.
+Implementations behind one interface (`state.open_store` picks one from --state):
+- MemoryStore (here): dicts, nothing survives exit.
+- SqliteStore (store_sqlite.py): every write committed to a SQLite file before put() returns, so
+  what a response acknowledged survives a killed process and a restart; a bounded cache in front.
 
 Values are JSON-able dicts. A value handed out by get() belongs to the store: never mutate it in
 place; build a new dict and put() it (reads stay copy-free, which keeps the hot path fast).
@@ -18,9 +18,6 @@ block ends (still before the view returns), not one commit per record.
 from __future__ import annotations
 
 import gc
-import json
-import os
-import sqlite3
 import threading
 from typing import Iterator
 
@@ -86,6 +83,10 @@ class MemoryStore:
     def sessions(self) -> list[str]:
         return sorted(self._layers)
 
+    def notice(self) -> None:
+        """At the start of each request: a store shared with other processes catches up with
+        their writes here. Memory is this process's alone."""
+
     # -- writes -------------------------------------------------------------------------------
     def put(self, session: str, kind: str, key: str, value: dict) -> None:
         with self.lock:
@@ -133,52 +134,6 @@ class MemoryStore:
 
     def _forget(self, session: str) -> None:
         pass
-
-
-class SqliteStore(MemoryStore):
-    """MemoryStore whose writes are committed to SQLite before put() returns."""
-
-    def __init__(self, path: str, fixtures=None):
-        super().__init__(fixtures)
-        self.path = path
-        folder = os.path.dirname(os.path.abspath(path))
-        os.makedirs(folder, exist_ok=True)
-        # One connection shared by waitress's threads; every use is under self.lock.
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        # WAL + synchronous=NORMAL: a commit is in the OS before we answer, so a killed process
-        # loses nothing it acknowledged (only a power cut could), at a fraction of FULL's cost.
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS records (session TEXT NOT NULL, kind TEXT NOT NULL,"
-            " key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (session, kind, key))")
-        for session, kind, key, value in self._db.execute(
-                "SELECT session, kind, key, value FROM records"):
-            self._layers.setdefault(session, {}).setdefault(kind, {})[key] = json.loads(value)
-
-    def _begin(self):
-        self._db.execute("BEGIN")
-
-    def _commit(self):
-        self._db.execute("COMMIT")
-
-    def _persist(self, session, kind, key, value):
-        self._db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
-                         (session, kind, key, json.dumps(value, ensure_ascii=False)))
-
-    def _forget(self, session):
-        keep = _COUNTERS if session == DEFAULT_SESSION else None
-        self._db.execute("DELETE FROM records WHERE session = ? AND kind IS NOT ?", (session, keep))
-
-    def close(self):
-        with self.lock._mutex:  # not a batch: there is nothing left to commit
-            self._db.close()
-
-
-def open_store(state: str, fixtures=None) -> MemoryStore:
-    if state in ("", "memory", ":memory:"):
-        return MemoryStore(fixtures)
-    return SqliteStore(state, fixtures)
 
 
 class SessionState:

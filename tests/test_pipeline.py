@@ -2,7 +2,8 @@
 import json
 
 import pytest
-from sandbox.store import MemoryStore, SessionState, SqliteStore
+from sandbox.store import MemoryStore, SessionState
+from sandbox.store_sqlite import SqliteStore
 
 
 def test_health_answers_the_version(client):

@@ -1,0 +1,13 @@
+"""Which store a --state value opens: "memory", or a SQLite file path."""
+from __future__ import annotations
+
+from .store import MemoryStore
+from .store_sqlite import SqliteStore
+
+MEMORY = ("", "memory", ":memory:")
+
+
+def open_store(state: str, fixtures=None, cache_records: int = 100_000) -> MemoryStore:
+    if state in MEMORY:
+        return MemoryStore(fixtures)
+    return SqliteStore(state, fixtures, cache_records=cache_records)

@@ -1,0 +1,206 @@
+"""The SQLite store: every write committed to a file before the answer, a bounded cache in front.
+
+- Durable: a put() is in the file (WAL, synchronous=NORMAL: in the OS, so a killed process loses
+  nothing it acknowledged) before the view returns; `with store.lock:` is one transaction.
+- Bounded: records are read from the file on demand and kept in an LRU cache of `cache_records`
+  entries (misses too), so a start does not read the world and memory does not grow with it.
+  Only the list of sessions that hold records is read at start (its own small table).
+- Reads never wait for a write: they use their own connection per thread (WAL readers do not
+  block on the writer), and the WAL is checkpointed by a background thread, not at the commit
+  that happens to cross SQLite's automatic threshold (that stalled every request 14-30 ms).
+- Coherent across processes (--workers, or several servers on one file): each request first
+  asks SQLite whether another process committed since (`notice`: PRAGMA data_version on our
+  writer's connection, which does not count our own commits; no I/O, ~3 us) and drops the cache
+  when one did; a batch takes the file's write lock first (BEGIN IMMEDIATE) and asks again, so
+  read-then-write rules are serialised across processes too.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections import OrderedDict
+
+import orjson
+
+from .store import _COUNTERS, DEFAULT_SESSION, MemoryStore
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS records (session TEXT NOT NULL, kind TEXT NOT NULL,"
+    " key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (session, kind, key))",
+    # The sessions that hold records: read at start instead of scanning `records`.
+    "CREATE TABLE IF NOT EXISTS sessions (session TEXT PRIMARY KEY)",
+)
+CHECKPOINT_EVERY = 1.0  # seconds between the background checkpointer's passive checkpoints
+BUSY_TIMEOUT_MS = 10_000  # how long a batch waits for another process's write lock
+_MISSING = object()  # a cached "the session has no such record"
+
+
+class SqliteStore(MemoryStore):
+    def __init__(self, path: str, fixtures=None, cache_records: int = 100_000):
+        super().__init__(fixtures)
+        self.path = path
+        self.cache_records = max(int(cache_records), 1)
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        self._db = self._connect()  # the writer: every use is under self.lock
+        self._db.execute("PRAGMA busy_timeout=%d" % BUSY_TIMEOUT_MS)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer thread does it
+        for statement in SCHEMA:
+            self._db.execute(statement)
+        self._fill_sessions_table()
+        self._cache: OrderedDict = OrderedDict()
+        self._written: list = []  # (address, value) put in the batch under way
+        self._epoch = 0  # moves at every change we make; a read older than it is not cached
+        self._readers = threading.local()
+        self._version = self._data_version()
+        self._with_records = self._read_sessions()
+        self._closed = threading.Event()
+        self._checkpointer = threading.Thread(target=self._checkpoint_loop, daemon=True,
+                                              name="sandbox-sqlite-checkpoint")
+        self._checkpointer.start()
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+
+    def _fill_sessions_table(self) -> None:
+        # A file written before the sessions table existed: list its sessions once.
+        if self._db.execute("SELECT 1 FROM sessions LIMIT 1").fetchone() is None:
+            self._db.execute("INSERT OR IGNORE INTO sessions SELECT DISTINCT session FROM records")
+
+    def _read_sessions(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT session FROM sessions")}
+
+    # -- reads --------------------------------------------------------------------------------
+    def get(self, session: str, kind: str, key: str):
+        if session in self._with_records:
+            value = self._cached(session, kind, key)
+            if value is not _MISSING:
+                return value
+        return self.fixtures.get(kind, {}).get(key)
+
+    def _cached(self, session: str, kind: str, key: str):
+        address = (session, kind, key)
+        cache = self._cache
+        value = cache.get(address)
+        if value is not None:
+            try:
+                cache.move_to_end(address)
+            except KeyError:
+                pass  # another thread evicted it just now: the value read is still right
+            return value
+        epoch = self._epoch
+        row = self._reader().execute(
+            "SELECT value FROM records WHERE session = ? AND kind = ? AND key = ?",
+            address).fetchone()
+        value = orjson.loads(row[0]) if row else _MISSING
+        if epoch == self._epoch:  # no write of ours raced this read: it may be kept
+            self._keep(address, value)
+        return value
+
+    def _keep(self, address, value) -> None:
+        self._cache[address] = value
+        if len(self._cache) > self.cache_records:
+            self._cache.popitem(last=False)
+
+    @property
+    def cached_records(self) -> int:
+        return len(self._cache)
+
+    def _reader(self) -> sqlite3.Connection:
+        reader = getattr(self._readers, "db", None)
+        if reader is None:
+            reader = self._readers.db = sqlite3.connect(self.path, isolation_level=None)
+            reader.execute("PRAGMA query_only=1")
+        return reader
+
+    def items(self, session: str, kind: str):
+        self.notice()
+        own = {key: orjson.loads(value) for key, value in self._reader().execute(
+            "SELECT key, value FROM records WHERE session = ? AND kind = ?", (session, kind))}
+        yield from own.items()
+        for key, value in self.fixtures.get(kind, {}).items():
+            if key not in own:
+                yield key, value
+
+    def sessions(self) -> list[str]:
+        self.notice()
+        return sorted(self._with_records)
+
+    # -- other processes' writes ----------------------------------------------------------------
+    def _data_version(self) -> int:
+        # The writer's connection, shared with the batch under way in another thread (sqlite3
+        # is built serialized here: threadsafety 3); it counts only other connections' commits.
+        return self._db.execute("PRAGMA data_version").fetchone()[0]
+
+    def notice(self) -> None:
+        """Drops what this process remembers when another process committed since: called at
+        the start of every request, and of every batch."""
+        version = self._data_version()
+        if version != self._version:
+            self._version = version
+            self._epoch += 1
+            self._cache.clear()
+            self._with_records = self._read_sessions()
+
+    # -- writes -------------------------------------------------------------------------------
+    def put(self, session: str, kind: str, key: str, value: dict) -> None:
+        key = str(key)
+        with self.lock:
+            # Persisted first: a record the file cannot take is never served.
+            self._db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
+                             (session, kind, key, orjson.dumps(value)))
+            if session not in self._with_records:
+                self._db.execute("INSERT OR IGNORE INTO sessions VALUES (?)", (session,))
+                self._with_records.add(session)
+            self._epoch += 1
+            self._keep((session, kind, key), value)
+            self._written.append(((session, kind, key), value))
+
+    def reset(self, session: str = DEFAULT_SESSION) -> None:
+        with self.lock:
+            keep = _COUNTERS if session == DEFAULT_SESSION else None
+            self._db.execute("DELETE FROM records WHERE session = ? AND kind IS NOT ?",
+                             (session, keep))
+            if keep is None:
+                self._db.execute("DELETE FROM sessions WHERE session = ?", (session,))
+                self._with_records.discard(session)
+            self._epoch += 1
+            for address in [a for a in list(self._cache) if a[0] == session and a[1] != keep]:
+                self._cache.pop(address, None)
+
+    def _begin(self):
+        # IMMEDIATE: the file's write lock now, so that what the batch reads is what it writes
+        # over, whichever process wrote last.
+        self._db.execute("BEGIN IMMEDIATE")
+        self.notice()
+
+    def _commit(self):
+        self._db.execute("COMMIT")
+        # A reader that missed the cache during the batch read the file as it was before it:
+        # what the batch wrote goes back in, now that the file agrees.
+        self._epoch += 1
+        for address, value in self._written:
+            self._keep(address, value)
+        self._written.clear()
+
+    def _settle(self) -> None:
+        pass  # records live in the cache, which is bounded: nothing for the collector to skip
+
+    # -- the WAL ------------------------------------------------------------------------------
+    def _checkpoint_loop(self) -> None:
+        db = self._connect()
+        try:
+            while not self._closed.wait(CHECKPOINT_EVERY):
+                # PASSIVE: copies what no reader still needs, never waits for anyone.
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            pass  # the file went away under us (a test's tmp dir): nothing left to checkpoint
+        finally:
+            db.close()
+
+    def close(self) -> None:
+        self._closed.set()
+        with self.lock._mutex:  # not a batch: there is nothing left to commit
+            self._db.close()

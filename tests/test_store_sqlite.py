@@ -1,0 +1,120 @@
+"""The SQLite store at scale and shared: a bounded cache in front of the file, a start that
+reads no records, and several processes on one file telling one story."""
+from __future__ import annotations
+
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from sandbox.store_sqlite import SqliteStore
+from tests.bcs_profile_support import BASE, JSON_HEADERS, V4
+from tests.conftest import BCS_HEADERS, CORE_AUTH, ServerProcess, seed_example
+from tests.core_support import new_client
+
+CREATE = BASE + "/customer-account-management/v1/customer"
+
+
+def test_a_start_reads_no_record_and_the_cache_stays_bounded(tmp_path):
+    path = str(tmp_path / "state.db")
+    store = SqliteStore(path)
+    with store.lock:
+        for n in range(3000):
+            store.put("s", "customer", str(n), {"n": n})
+    store.close()
+
+    again = SqliteStore(path, cache_records=100)
+    assert again.cached_records == 0
+    assert all(again.get("s", "customer", str(n)) == {"n": n} for n in range(3000))
+    assert again.get("s", "customer", "none") is None
+    assert again.get("other", "customer", "1") is None
+    assert again.cached_records == 100
+    assert again.sessions() == ["s"]
+
+
+def test_a_miss_falls_through_to_the_fixtures_and_a_reset_forgets_the_cache(tmp_path):
+    store = SqliteStore(str(tmp_path / "state.db"), {"thing": {"1": {"v": "fixture"}}})
+    store.put("s", "thing", "1", {"v": "mine"})
+    assert store.get("s", "thing", "1") == {"v": "mine"}
+    assert store.get("t", "thing", "1") == {"v": "fixture"}
+    store.reset("s")
+    assert store.get("s", "thing", "1") == {"v": "fixture"}
+    assert store.sessions() == []
+
+
+def test_a_file_from_before_the_sessions_table_lists_its_sessions(tmp_path):
+    path = str(tmp_path / "state.db")
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE records (session TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT "
+                "NULL, value TEXT NOT NULL, PRIMARY KEY (session, kind, key))")
+    old.execute("""INSERT INTO records VALUES ('s', 'thing', '1', '{"v": 1}')""")
+    old.commit()
+    old.close()
+    store = SqliteStore(path)
+    assert store.sessions() == ["s"]
+    assert store.get("s", "thing", "1") == {"v": 1}
+
+
+def test_a_write_from_another_process_is_noticed(tmp_path):
+    path = str(tmp_path / "state.db")
+    mine, theirs = SqliteStore(path), SqliteStore(path)  # two connections: two processes' view
+    mine.put("s", "thing", "1", {"v": 1})
+    theirs.notice()
+    assert theirs.get("s", "thing", "1") == {"v": 1}
+    mine.put("s", "thing", "1", {"v": 2})
+    assert theirs.get("s", "thing", "1") == {"v": 1}  # cached until the next request...
+    theirs.notice()  # ...which starts with this
+    assert theirs.get("s", "thing", "1") == {"v": 2}
+    mine.reset("s")
+    theirs.notice()
+    assert theirs.get("s", "thing", "1") is None
+    assert theirs.sessions() == []
+
+
+def test_the_wal_is_checkpointed_off_the_request_path(tmp_path):
+    store = SqliteStore(str(tmp_path / "state.db"))
+    assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    assert store._checkpointer.is_alive()
+    store.close()
+    store._checkpointer.join(timeout=5)
+    assert not store._checkpointer.is_alive()
+
+
+@pytest.fixture
+def two_servers(tmp_path):
+    state = str(tmp_path / "state.db")
+    with ServerProcess("--state", state, "--quiet") as a, \
+            ServerProcess("--state", state, "--quiet") as b:
+        yield a, b
+
+
+def test_two_servers_on_one_file_tell_one_story(two_servers):
+    a, b = two_servers
+    body = seed_example("004_create_request")
+    body["govIssueIdent"] = {**body["govIssueIdent"], "identSerialNum": "5550001"}
+    created = requests.post(a.url + CREATE, json=body, headers=JSON_HEADERS, timeout=30)
+    assert created.status_code == 200, created.text
+    query = {"govIssueIdentType": body["govIssueIdent"]["govIssueIdentType"],
+             "identSerialNum": "5550001"}
+    found = requests.get(b.url + V4, params=query, headers=BCS_HEADERS, timeout=30)
+    assert found.status_code == 200, found.text
+    assert requests.post(b.url + "/__sandbox/reset", json={}, timeout=30).status_code == 200
+    gone = requests.get(a.url + V4, params=query, headers=BCS_HEADERS, timeout=30)
+    assert gone.status_code != 200, gone.text
+
+
+def test_identical_creates_on_two_servers_make_one_customer(two_servers):
+    a, b = two_servers
+    body = new_client("001", document_number="888000111")
+
+    def create(n):
+        server = (a, b)[n % 2]
+        answer = requests.post(server.url + "/core_customer", json=body, headers=CORE_AUTH,
+                               timeout=60)
+        assert answer.status_code in (200, 201), answer.text
+        return answer.json()["customer_number"]
+
+    with ThreadPoolExecutor(10) as pool:
+        numbers = set(pool.map(create, range(40)))
+    assert len(numbers) == 1
