@@ -12,7 +12,9 @@ Every case is first run for BENCH_WARMUP seconds, unreported, so that neither si
 cold (Prism's JIT needs a few thousand requests; the sandbox's first requests fill caches).
 
 Environment: BENCH_SECONDS (default 10), BENCH_WARMUP (2), BENCH_CONNECTIONS (16),
-BENCH_THREADS (waitress threads of the bare Flask reference, default 4, its best here; the
+BENCH_STORED (customers stored for
+the scale cases, default 1000000; made once in .bench/ by bench/populate.py), BENCH_THREADS
+(waitress threads of the bare Flask reference, default 4, its best here; the
 sandbox runs with its own default unless BENCH_SANDBOX_THREADS is set), BENCH_BASELINE (a git
 revision: its sandbox's read cases run in the same session, with this checkout's dependencies,
 so a change to the request path is judged against what it changed, e.g. BENCH_BASELINE=HEAD~1).
@@ -33,6 +35,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))  # populate.py
 WORK = ROOT / ".bench"
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
@@ -40,6 +43,9 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 SERVER_THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 SANDBOX_THREADS = os.environ.get("BENCH_SANDBOX_THREADS")
 BASELINE = os.environ.get("BENCH_BASELINE")
+# Customers stored for the scale cases: reads with STORED_MANY are set against STORED_FEW.
+STORED_FEW = 1000
+STORED_MANY = int(os.environ.get("BENCH_STORED", "1000000"))
 COLD_STARTS = 5
 CORE_AUTH = "Basic c2FuZGJveDpzYW5kYm94"  # sandbox:sandbox
 BCS_HEADERS = {"X-Security-ClientID": "sandbox-client", "X-Security-ClientSecret": "sandbox-secret",
@@ -125,7 +131,9 @@ def _children(pid: int) -> list[int]:
 
 # -- wrk --------------------------------------------------------------------------------------
 def lua_script(method: str, headers: dict, body: str | None, unique: bool) -> Path:
-    """A wrk script; with `unique`, every request's body gets a distinct number for {{N}}."""
+    """A wrk script; with `unique`, every request's body gets a distinct number for {{N}}: the
+    thread's id and its count, after the call's own prefix (the script's argument, see run_wrk),
+    so that the measured call does not re-send the warm-up's documents as updates."""
     lines = [f'wrk.method = "{method}"']
     lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
     if body is not None and not unique:
@@ -135,14 +143,33 @@ def lua_script(method: str, headers: dict, body: str | None, unique: bool) -> Pa
             "local next_id = 1",
             "function setup(thread) thread:set('tid', next_id); next_id = next_id + 1 end",
             "local counter = 0",
+            "local prefix = 1",
+            "function init(args) prefix = tonumber(args[1] or 1) end",
             f"local template = [==[{body}]==]",
             "function request()",
             "  counter = counter + 1",
-            "  local n = string.format('%d%07d', tid, counter)",
+            "  local n = string.format('%d%d%07d', prefix, tid, counter)",
             "  return wrk.format(nil, nil, nil, (string.gsub(template, '{{N}}', n)))",
             "end",
         ]
     path = WORK / f"case-{abs(hash((method, body, unique)))}.lua"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def random_reads_script(headers: dict, path_template: str, first: int, count: int) -> Path:
+    """A wrk script reading {{N}} = one of `count` numbers from `first`, at random."""
+    lines = ['wrk.method = "GET"']
+    lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
+    lines += [
+        "function init(args) math.randomseed(tonumber(args[1] or 1)) end",
+        f"local template = [==[{path_template}]==]",
+        "function request()",
+        f"  local n = string.format('%d', {first} + math.random(0, {count - 1}))",
+        "  return wrk.format(nil, (string.gsub(template, '{{N}}', n)))",
+        "end",
+    ]
+    path = WORK / f"reads-{count}.lua"
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -152,11 +179,12 @@ def run_wrk(server: Server, path: str, script: Path) -> dict:
     run to run than requests/s on a shared 2-core machine."""
     url = server.url + path
     if WARMUP > 0:
-        subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{WARMUP}s", "-s", str(script), url],
-                       capture_output=True, check=True)
+        subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{WARMUP}s", "-s", str(script), url,
+                        "--", _call_prefix()], capture_output=True, check=True)
     cpu_before = server.cpu_seconds()
     out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency",
-                          "-s", str(script), url], capture_output=True, text=True).stdout
+                          "-s", str(script), url, "--", _call_prefix()],
+                         capture_output=True, text=True).stdout
     cpu = server.cpu_seconds() - cpu_before
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -164,6 +192,14 @@ def run_wrk(server: Server, path: str, script: Path) -> dict:
     return {"rps": rps, "p50": _latency(out, "50%"), "p99": _latency(out, "99%"),
             "cpu_us": cpu / max(requests, 1) * 1e6,
             "non2xx": int(non2xx.group(1)) if non2xx else 0}
+
+
+_calls = iter(range(1, 10**6))
+
+
+def _call_prefix() -> str:
+    """Each wrk call's own number: the prefix of the documents it creates (see lua_script)."""
+    return str(next(_calls))
 
 
 def _latency(out: str, label: str) -> float:
@@ -280,10 +316,72 @@ def main() -> int:
         results.append((label, run_wrk(sandbox, path,
                                        lua_script(method, headers, body, unique))))
     sandbox.stop()
+    results += memory_create_results(args)
+    stored = stored_results(python)
     if BASELINE:
         results += baseline_results(args)
     report(results, idle_rss, sorted(cold_starts))
+    report_scale(dict(results), stored)
     return 0
+
+
+def memory_create_results(args) -> list:
+    """The create cases again on memory state: what the SQLite file costs a create."""
+    args = ["memory" if previous == "--state" else arg for previous, arg in zip(["", *args], args)]
+    server = Server("sandbox-memory", args, "/__sandbox/health").start()
+    results = [(label.replace("SQLite", "memory"),
+                run_wrk(server, path, lua_script(method, headers, body, unique)))
+               for label, method, path, headers, body, unique in sandbox_cases()
+               if "(create, SQLite)" in label]
+    server.stop()
+    return results
+
+
+def stored_state(count: int) -> Path:
+    """A state file holding `count` BCS customers (bench/populate.py), made once and kept in
+    .bench/ (1M customers take a few minutes and ~5 GB)."""
+    path = WORK / f"stored-{count}.db"
+    if not path.exists():
+        print(f"storing {count} customers in {path} (first run only)...", flush=True)
+        subprocess.run([sys.executable, str(ROOT / "bench" / "populate.py"), str(path) + ".part",
+                        str(count)], check=True)
+        for suffix in ("-wal", "-shm"):
+            Path(str(path) + ".part" + suffix).unlink(missing_ok=True)
+        Path(str(path) + ".part").rename(path)
+    return path
+
+
+def stored_results(python: str) -> dict:
+    """v4 basicData reads of random stored customers, with STORED_FEW and BENCH_STORED stored;
+    also the start time and RSS with them."""
+    from populate import FIRST_NUMBER
+    found = {}
+    for count in (STORED_FEW, STORED_MANY):
+        state = stored_state(count)
+        server = Server(f"sandbox-stored-{count}", [python, "-m", "sandbox", "serve", "--port",
+                        "{port}", "--state", str(state), "--quiet"], "/__sandbox/health").start()
+        template = (BCS_BASE + "/customerAccountManagement/v4/basicData"
+                    "?govIssueIdentType=CC&identSerialNum={{N}}")
+        result = run_wrk(server, "/", random_reads_script(BCS_HEADERS, template, FIRST_NUMBER,
+                                                          count))
+        found[count] = {**result, "start": server.cold_start, "rss": server.rss_mib()}
+        server.stop()
+    return found
+
+
+def report_scale(by: dict, stored: dict) -> None:
+    for what in ("/core_customer", "BCS customer"):
+        disk = next((r for label, r in by.items() if what in label and "SQLite" in label), None)
+        memory = next((r for label, r in by.items() if what in label and "memory" in label), None)
+        if disk and memory:
+            print(f"create {what}: SQLite {disk['rps'] / memory['rps']:.2f}x memory req/s "
+                  f"(bar: >= 0.9), p99 {disk['p99']:.1f} ms (bar: < 50) vs {memory['p99']:.1f}")
+    few, many = stored.get(STORED_FEW), stored.get(STORED_MANY)
+    if few and many:
+        print(f"v4 read of a random stored customer, {STORED_MANY} vs {STORED_FEW} stored: "
+              f"p50 {many['p50']:.2f} vs {few['p50']:.2f} ms = {many['p50'] / few['p50']:.2f}x "
+              f"(bar: <= 1.25), CPU {many['cpu_us']:.0f} vs {few['cpu_us']:.0f} us/request; "
+              f"start {many['start']:.2f} s (bar: < 2), RSS {many['rss']:.0f} MiB (bar: < 200)")
 
 
 def baseline_tree(rev: str) -> Path:
