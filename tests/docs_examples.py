@@ -1,0 +1,231 @@
+"""Runs the shell examples of a page (README.md, docs/*.md) as a reader would, and checks that
+each prints what the page says it prints.
+
+A page's ```sh and ```bash blocks run in order in one bash, in a folder that links to the
+repository's files, after `make run` has started a fresh sandbox there (state in the folder's
+own .sandbox/state.db): examples that build on an earlier one (`B=...`, a `bcs` function, a
+customer created above) work as they do for a reader. A free port stands in for 8080 (and 8081:
+a second sandbox's) in addresses; an example that starts the sandbox (`make run`, `sandbox
+serve`) replaces the running one, in the background, on that port.
+
+What is checked, per command (a line, with its `\\` continuations and open quotes):
+- it exits 0, and nothing it prints holds a traceback;
+- a comment right after it that starts with a status (`# 200 {...}`, `# 404 ...`) is what the
+  command's last HTTP answer was: that status, and where the comment shows a JSON body, a body
+  of that shape: the comment's text with `...` standing for anything, spaces aside.
+
+A block that cannot run here (it builds an image, it runs the whole suite) is marked
+`<!-- not run: why -->` on the line before it.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FENCE = re.compile(r"^```(?:sh|bash)[^\n]*\n(?P<body>.*?)^```", re.M | re.S)
+NOT_RUN = re.compile(r"<!--\s*not run:")
+ADDRESS = re.compile(r"(?:127\.0\.0\.1|localhost):80[89]\d\b")
+EXPECTED = re.compile(r"#\s+(?:HTTP/[\d.]+\s+)?(?P<status>[1-5]\d\d)\b(?P<rest>.*)")
+CONTINUED = re.compile(r"#\s{2,}(?P<rest>\S.*)")
+
+
+@dataclass
+class Command:
+    text: str
+    line: int  # in the page, 1-based
+    status: str | None = None  # the comment's
+    body: str | None = None  # the comment's JSON, `...` for anything
+    output: str = ""
+    exit_code: int | None = None
+    answered: str | None = None  # the status of its last HTTP answer
+
+
+@dataclass
+class Block:
+    commands: list[Command] = field(default_factory=list)
+
+
+def blocks(text: str) -> list[Block]:
+    found = []
+    for match in FENCE.finditer(text):
+        line_before = text[:match.start()].rstrip("\n").rsplit("\n", 1)[-1]
+        if NOT_RUN.search(line_before):
+            continue
+        first = text.count("\n", 0, match.start("body")) + 1
+        found.append(Block(commands(match["body"], first)))
+    return found
+
+
+def commands(body: str, first_line: int) -> list[Command]:
+    """The commands of a block, each with the status comment that follows it, if any."""
+    found: list[Command] = []
+    pending: list[str] = []
+    lines = body.splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        number = first_line + index
+        index += 1
+        if not pending:
+            expected = EXPECTED.match(line.strip())
+            if expected and found:
+                extra = []
+                while index < len(lines) and CONTINUED.match(lines[index].strip()):
+                    extra.append(CONTINUED.match(lines[index].strip())["rest"])
+                    index += 1
+                found[-1].status = expected["status"]
+                found[-1].body = json_part(" ".join([expected["rest"], *extra]))
+                continue
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            start = number
+        pending.append(line)
+        text = "\n".join(pending)
+        if complete(text):
+            found.append(Command(text, start))
+            pending = []
+    if pending:
+        found.append(Command("\n".join(pending), start))
+    return found
+
+
+def complete(text: str) -> bool:
+    """Whether bash reads `text` as whole commands (no open quote, no trailing backslash)."""
+    if text.endswith("\\"):
+        return False
+    checked = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True)
+    return not any(sign in checked.stderr for sign in (
+        "unexpected end of file", "unexpected EOF", "delimited by end-of-file"))
+
+
+def json_part(text: str) -> str | None:
+    """The JSON a comment shows (`{...}` or `[...]`, brackets balanced outside strings), or None
+    when the comment is prose."""
+    start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
+    if start < 0:
+        return None
+    depth, quoted = 0, False
+    for position in range(start, len(text)):
+        char = text[position]
+        if char == '"' and text[position - 1] != "\\":
+            quoted = not quoted
+        elif not quoted and char in "{[":
+            depth += 1
+        elif not quoted and char in "}]":
+            depth -= 1
+            if depth == 0:
+                return text[start:position + 1]
+    return text[start:]
+
+
+def shape_matches(pattern: str, output: str) -> bool:
+    """`output` is what `pattern` shows: its literal text in order, `...` standing for anything,
+    whitespace ignored on both sides."""
+    squeeze = re.compile(r"\s+")
+    fragments = [re.escape(part) for part in squeeze.sub("", pattern).split("...")]
+    return re.fullmatch(".*".join(fragments), squeeze.sub("", output), re.S) is not None
+
+
+SERVES = re.compile(r"^(?:\w+=\S+\s+)*(?:make run|(?:\.venv/bin/)?sandbox serve)\b")
+
+
+def with_port(command: str) -> str:
+    """A command that starts the sandbox, started in the background on the page's port."""
+    if "make run" in command:
+        command += " PORT=$__port"
+    elif re.search(r"--port \d+", command):
+        command = re.sub(r"--port \d+", "--port $__port", command)
+    else:
+        command += " --port $__port"
+    command = ADDRESS.sub("127.0.0.1:$__port", command)
+    return f"__stop; __serve env {command}"
+
+
+def prelude(port: int, log: Path) -> list[str]:
+    """Bash functions: start a sandbox in the background (its own process group) and wait for it
+    to answer; stop it; and curl as the reader's, keeping the answer's headers aside."""
+    return [
+        "set -m",
+        f"__port={port}",
+        f'__headers="{log.parent}/headers"',
+        "__server=",
+        f'__serve() {{ "$@" >>"{log}" 2>&1 & __server=$!; for __i in $(seq 400); do '
+        'command curl -s -o /dev/null "http://127.0.0.1:$__port/__sandbox/health" && return 0; '
+        'sleep 0.05; done; echo "the sandbox did not start"; return 1; }',
+        '__stop() { if [ -n "$__server" ]; then kill -- -$__server 2>/dev/null; '
+        'wait $__server 2>/dev/null; __server=; fi; }',
+        "trap __stop EXIT",
+        'curl() { command curl -D "$__headers" "$@"; }',
+    ]
+
+
+def workspace(root: Path) -> Path:
+    """A folder that looks like the repository (its entries linked) where a page's examples may
+    write (`mkdir my-scenarios`, `make run`'s .sandbox/state.db) without touching it."""
+    folder = Path(tempfile.mkdtemp(prefix="docs-examples-"))
+    for entry in root.iterdir():
+        if entry.name not in (".git", ".sandbox", ".bench"):
+            (folder / entry.name).symlink_to(entry)
+    return folder
+
+
+def body_of(output: str) -> str:
+    """What a command printed, without the status line and headers `curl -i` puts first."""
+    if output.startswith("HTTP/"):
+        return output.split("\r\n\r\n", 1)[-1].split("\n\n", 1)[-1]
+    return output
+
+
+def run_page(text: str, port: int, root: Path, timeout: float = 120) -> list[Command]:
+    """Runs every command of the page in one bash, in a fresh workspace, `make run` first;
+    returns them with what they did."""
+    every = [command for block in blocks(text) for command in block.commands]
+    if not every:
+        return []
+    folder = workspace(root)
+    marker = "__sandbox_docs_" + uuid.uuid4().hex
+    script = prelude(port, folder / "server.log") + ["__serve make run PORT=$__port"]
+    for n, command in enumerate(every):
+        line = with_port(command.text) if SERVES.match(command.text) \
+            else ADDRESS.sub(f"127.0.0.1:{port}", command.text)
+        script += [': > "$__headers"', line,
+                   f'__code=$?; echo; echo "{marker} {n} $__code"; '
+                   f'grep -a "^HTTP/" "$__headers" | tail -1; echo "{marker}"']
+    ran = subprocess.run(["bash"], input="\n".join(script) + "\n", capture_output=True,
+                         text=True, cwd=folder, timeout=timeout)
+    pieces = ran.stdout.split(marker)
+    # pieces: output0, " 0 code\nHTTP/1.1 200 OK\n", output1, ...
+    for n, command in enumerate(every):
+        if 2 * n + 1 >= len(pieces):
+            command.output = ran.stderr[-2000:]
+            break
+        command.output = pieces[2 * n].strip("\n")
+        trailer = pieces[2 * n + 1].split("\n")
+        command.exit_code = int(trailer[0].split()[-1])
+        status_line = trailer[1].split() if len(trailer) > 1 else []
+        command.answered = status_line[1] if len(status_line) > 1 else None
+    return every
+
+
+def problems(page: str, commands_run: list[Command]) -> list[str]:
+    found = []
+    for command in commands_run:
+        where = f"{page}:{command.line}: {command.text.splitlines()[0][:70]}"
+        if command.exit_code is None:
+            found.append(f"{where}: did not run ({command.output[-300:]})")
+            continue
+        if command.exit_code != 0:
+            found.append(f"{where}: exit {command.exit_code}: {command.output[-300:]}")
+        if "Traceback" in command.output:
+            found.append(f"{where}: printed a traceback")
+        if command.status and command.answered != command.status:
+            found.append(f"{where}: the page says {command.status}, it answered "
+                         f"{command.answered}: {command.output[:300]}")
+        elif command.body and not shape_matches(command.body, body_of(command.output)):
+            found.append(f"{where}: the page shows {command.body[:200]}\n    it printed "
+                         f"{command.output[:400]}")
+    return found
