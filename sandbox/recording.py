@@ -50,7 +50,7 @@ def request_match(identified_by, view_args: dict, query: dict, body, masks: Mask
         where, _, key = spec.partition(".")
         if masks.is_secret_field(key.rsplit(".", 1)[-1]):
             continue
-        value = query.get(key) if where == "query" else dig(body, key.split(".")) if where == "body" else None
+        value = query.get(key) if where == "query" else dig(body, key.split("."))
         if value is not None and not isinstance(value, (dict, list)):
             match.setdefault(where, {})[key] = value
     return match
