@@ -116,7 +116,8 @@ class Recorder:
 
     def record(self, environ, body: bytes, status: int, headers, data: bytes) -> None:
         operation, view_args = self.route(environ)
-        if operation is None:
+        # Off the routes, or a preflight / HEAD the URL map matched too: forwarded, not recorded.
+        if operation is None or environ["REQUEST_METHOD"] != operation.method:
             return
         with self.flask.request_context(_replayable(environ, body)) as context:
             request = context.request

@@ -76,8 +76,11 @@ def test_the_client_gets_the_upstream_answer_unchanged_and_each_exchange_is_reco
         assert requests.post(proxy.url + "/cliente", json=MEMBER).status_code == 200
         # The same request again is the same exchange: not written twice.
         requests.post(proxy.url + "/cliente", json=MEMBER)
-        # A path no family serves is forwarded, answered, and not recorded.
+        # A path no family serves is forwarded, answered, and not recorded; so is a preflight.
         assert requests.get(proxy.url + "/nowhere").status_code == 404
+        preflight = requests.options(proxy.url + "/core_customer", headers={
+            "Origin": "http://app.example", "Access-Control-Request-Method": "POST"})
+        assert preflight.headers["Access-Control-Allow-Methods"].startswith("GET, POST")
     files = written(tmp_path)
     assert sorted(files) == ["recorded-basic-data-v4-1.yaml", "recorded-cliente-1.yaml",
                              "recorded-core-product-1.yaml",

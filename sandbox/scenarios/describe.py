@@ -44,7 +44,8 @@ def describe_scenario(scenario, catalogs=None, active: str | None = None) -> dic
 def _composed(scenario, active) -> dict:
     return {"name": scenario.name, "description": scenario.description,
             "routes": list(scenario.routes), "status": None,
-            "answers": f"the first of {', '.join(scenario.any_of)} that matches, else the route",
+            "answers": f"the first of its {len(scenario.any_of)} scenarios (any_of) that "
+                       f"matches, else the route",
             "error": None, "fault": None, "delay_ms": 0,
             "match": [_condition(c) for c in scenario.conditions], "any_of": list(scenario.any_of),
             "file": scenario.where, "active": scenario.name == active,
