@@ -222,3 +222,41 @@ def test_the_record_command_serves_and_stops_on_sigterm(upstream, tmp_path):
     assert f"sandbox recording on http://127.0.0.1:{port}" in output
     assert '"event":"recorded"' in output
     assert (tmp_path / "recorded-cliente-1.yaml").exists()
+
+
+SEED_REQUESTS = [  # (seed example, method, path, the match keys its route's family declares)
+    ("000_request_1", "POST", "/core_customer", {"client_info.document_number"}),
+    ("001_request_1", "POST", "/core_customer", {"client_documents.0.document_number"}),
+    ("002_request_1", "POST", "/core_product", {"customer_number", "product_code"}),
+    ("003_cliente_request", "POST", "/cliente", {"numero_documento"}),
+    ("004_create_request", "POST", BASE + "/customer-account-management/v1/customer",
+     {"govIssueIdent.identSerialNum"}),
+    ("004_status_request", "POST", BASE + "/customer-management/v1/status-basic-data",
+     {"trn.depAcctIdTo.acctId"}),
+    ("004_pila_request", "POST", BASE + "/customer-management/v1/query-pila",
+     {"trn.invoiceInfo.invoiceNum"}),
+    ("004_sync_data_request", "POST", BASE + "/v1/sync-data", {"govIssueIdent.mNemonic"}),
+    ("004_sync_data_file_request", "POST", BASE + "/v1/sync-data-file", {"file.binData"}),
+]
+
+
+def test_every_family_declares_fields_a_recording_matches_its_own_request_on(tmp_path):
+    """Each seed request example, recorded, matches on the fields its family names, and the
+    story replays it for exactly that request (an in-process upstream: the wire is covered
+    above)."""
+    from sandbox import create_app
+
+    from .conftest import seed_example
+    headers = {**CORE_AUTH, **BCS_HEADERS}
+    with LiveServer(create_app(make_config())) as upstream, recorder(upstream.url,
+                                                                     tmp_path) as proxy:
+        for name, method, path, _ in SEED_REQUESTS:
+            requests.request(method, proxy.url + path, json=seed_example(name), headers=headers)
+    replay = create_app(make_config(scenarios=(str(tmp_path),))).test_client()
+    replay.put("/__sandbox/scenarios/active", json={"name": "recorded"})
+    for name, method, path, keys in SEED_REQUESTS:
+        answer = replay.open(path, method=method, json=seed_example(name), headers=headers)
+        answered_by = answer.headers["X-Sandbox-Answered-By"]
+        assert answered_by.startswith("scenario:recorded-"), (name, answered_by)
+        recorded = yaml.safe_load((tmp_path / f"{answered_by[9:]}.yaml").read_text())
+        assert keys <= set(recorded["scenarios"][0]["match"]["body"]), name
