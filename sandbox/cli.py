@@ -131,7 +131,8 @@ def _record_parser(sub) -> None:
                                            "scenarios (docs/qa.md)")
     record.add_argument("--upstream", required=True, help="the upstream's URL, e.g. "
                                                           "https://bank.example")
-    record.add_argument("--out", required=True, metavar="FOLDER", help="where to write them")
+    record.add_argument("--out", required=True, metavar="FOLDER",
+                        help="where the recordings go (created if missing; a run adds to it)")
     record.add_argument("--host", help="address to listen on (SANDBOX_HOST, default 127.0.0.1)")
     record.add_argument("--port", type=int, help="port (SANDBOX_PORT, default 8080)")
     record.add_argument("--timeout", type=float, default=30.0,

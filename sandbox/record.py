@@ -11,6 +11,7 @@ it without re-encoding anything, and the sandbox needs no new dependency for it.
 from __future__ import annotations
 
 import http.client
+import io
 import socket
 from urllib.parse import urlsplit
 
@@ -21,8 +22,8 @@ from .config import Config
 from .errors import SandboxError, error_response
 from .journal import header_name
 from .names import ANSWERED_BY
-from .recording import NotRecordable, Recordings, recorded_response, request_match
 from .logs import log_line, timestamp
+from .recording import NotRecordable, Recordings, recorded_response, request_match
 
 DEFAULT_TIMEOUT = 30.0
 # Headers about one connection, not the request (RFC 9110 7.6.1), and Host (the upstream's own).
@@ -176,7 +177,6 @@ def _read_body(environ) -> bytes:
 
 def _replayable(environ, body: bytes) -> dict:
     """The environ again, with its body readable once more (it was read to forward it)."""
-    import io
     return {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
 
 
