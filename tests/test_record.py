@@ -260,3 +260,12 @@ def test_every_family_declares_fields_a_recording_matches_its_own_request_on(tmp
         assert answered_by.startswith("scenario:recorded-"), (name, answered_by)
         recorded = yaml.safe_load((tmp_path / f"{answered_by[9:]}.yaml").read_text())
         assert keys <= set(recorded["scenarios"][0]["match"]["body"]), name
+
+
+def test_an_upstream_url_with_a_base_path_gets_it_before_each_request_path(tmp_path):
+    from sandbox import create_app
+    bank = create_app(make_config(bcs_base_path="/bank" + BASE))
+    with LiveServer(bank) as upstream, recorder(upstream.url + "/bank/", tmp_path) as proxy:
+        answer = requests.get(proxy.url + LOCATIONS + "1234567890", headers=BCS_HEADERS)
+    assert answer.status_code == 200, answer.text
+    assert (tmp_path / "recorded-customer-locations-1.yaml").exists()
