@@ -119,6 +119,29 @@ def cmd_check(args, families) -> int:
     return check_folders(_checked_sandbox(args, families))
 
 
+def cmd_record(args, families) -> int:
+    from .record import serve_recorder
+    try:
+        return serve_recorder(args.upstream, args.out, args.host, args.port, args.timeout)
+    except ValueError as exc:  # an --upstream that is not an http(s) URL
+        print(f"sandbox record: {exc}", file=sys.stderr)
+        return 2
+
+
+def _record_parser(sub) -> None:
+    record = sub.add_parser("record", help="proxy a real upstream and write its answers as "
+                                           "scenarios (docs/qa.md)")
+    record.add_argument("--upstream", required=True, help="the upstream's URL, e.g. "
+                                                          "https://bank.example")
+    record.add_argument("--out", required=True, metavar="FOLDER",
+                        help="where the recordings go (created if missing; a run adds to it)")
+    record.add_argument("--host", help="address to listen on (SANDBOX_HOST, default 127.0.0.1)")
+    record.add_argument("--port", type=int, help="port (SANDBOX_PORT, default 8080)")
+    record.add_argument("--timeout", type=float, default=30.0,
+                        help="seconds to wait for the upstream before answering 504 (default 30)")
+    record.set_defaults(func=cmd_record)
+
+
 def family_command(command):
     def run(args, families) -> int:
         return command.run(args, _checked_sandbox(args, families))
@@ -138,6 +161,7 @@ def main(argv=None, families=None) -> int:
     check = sub.add_parser("check", help="validate scenario folders; non-zero on a fault")
     check.add_argument("folders", nargs="*", metavar="FOLDER")
     check.set_defaults(func=cmd_check)
+    _record_parser(sub)
     for family in families:
         for command in family.commands:
             own = sub.add_parser(command.name, help=command.help)

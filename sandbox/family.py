@@ -27,13 +27,16 @@ class Route:
     name: the upstream operation's name (the scenario engine, journal and docs use it); declared
     here, never taken from a function's name. path: under the family's base path; <name> is a path
     parameter. may_wait: its answer can wait (a sleep, a long render), so the server must not
-    answer it on the event loop. meta: static facts for the docs (seed, request schemas, success
-    status, the error responseType...)."""
+    answer it on the event loop. identified_by: where a request names whom it is about, as
+    scenario match keys (`query.mnemonic`, `body.govIssueIdent.identSerialNum`); with the path
+    parameters, what a recording (`sandbox record`) matches on. meta: static facts for the docs
+    (seed, request schemas, success status, the error responseType...)."""
     name: str
     method: str
     path: str
     summary: str = ""
     may_wait: bool = False
+    identified_by: tuple[str, ...] = ()
     meta: dict = field(default_factory=dict, compare=False, hash=False)
 
 

@@ -146,6 +146,10 @@ class Sandbox:
     def envelope_for(self, family: str) -> Callable:
         return self.envelopes.get(family) or self.envelopes[DEFAULT_FAMILY]
 
+    def responder(self, name: str) -> Responder | None:
+        """The registered responder of that name (its headers, its rank), or None."""
+        return next((r for r in self._responders if r.name == name), None)
+
     def documented_headers(self) -> list[str]:
         """Every request header a family or a responder documents, once each."""
         names = [name for family in self.families.values() for name in family.headers]

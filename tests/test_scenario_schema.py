@@ -58,7 +58,9 @@ def test_every_shipped_scenario_file_passes_the_schema(path, document):
 def test_the_schema_knows_what_the_loader_knows():
     defs = SCHEMA["$defs"]
     assert set(defs["scenario"]["properties"]) == loader.SCENARIO_KEYS
-    assert set(defs["scenario"]["required"]) == loader.SCENARIO_KEYS - {"match"}
+    assert set(defs["scenario"]["required"]) == loader.SCENARIO_KEYS - {"match", "response",
+                                                                        "any_of"}
+    assert defs["scenario"]["oneOf"] == [{"required": ["response"]}, {"required": ["any_of"]}]
     assert set(defs["response"]["properties"]) == loader.RESPONSE_KEYS
     assert tuple(defs["match"]["properties"]) == loader.MATCH_KEYS
     assert defs["scenario"]["properties"]["name"]["pattern"] == loader.NAME_RE.pattern
@@ -72,6 +74,7 @@ def test_the_schema_knows_what_the_loader_knows():
 GOOD = {"name": "a-scenario", "description": "Says what it is for", "routes": ["core_customer"],
         "response": {"status": 400, "message": "no"}}
 BCS = {**GOOD, "routes": ["create_customer"]}
+NO_RESPONSE = {k: v for k, v in GOOD.items() if k != "response"}
 
 # (case, scenario, valid): the loader's verdict, which the schema must share.
 CASES = [
@@ -116,6 +119,11 @@ CASES = [
     ("a fault with a message", {**GOOD, "response": {"message": "x", "fault": "empty_body"}}, False),
     ("a fault with an error", {**BCS, "response": {"error": "1", "fault": "empty_body"}}, False),
     ("a message that is not text", {**GOOD, "response": {"message": {"a": 1}}}, False),
+    ("a path match", {**GOOD, "match": {"path": {"identserialnum": "1234567890"}}}, True),
+    ("made of others", {**NO_RESPONSE, "any_of": ["a-scenario", "b"]}, True),
+    ("any_of and response", {**GOOD, "any_of": ["b"]}, False),
+    ("an empty any_of", {**NO_RESPONSE, "any_of": []}, False),
+    ("any_of not a list", {**NO_RESPONSE, "any_of": "b"}, False),
 ]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 def describe_scenario(scenario, catalogs=None, active: str | None = None) -> dict:
     """catalogs: operation name -> its family's error catalog (or None)."""
     spec = scenario.response
+    if spec is None:  # made of others (any_of)
+        return _composed(scenario, active)
     if spec.error is not None:
         row = spec.error_row
         catalog = (catalogs or {}).get(scenario.routes[0])
@@ -35,11 +37,24 @@ def describe_scenario(scenario, catalogs=None, active: str | None = None) -> dic
         "match": [_condition(c) for c in scenario.conditions],
         "file": scenario.where,
         "active": scenario.name == active,
-        "trigger": {
-            "header": f"X-Sandbox-Scenario: {scenario.name}",
-            "activate": f'PUT /__sandbox/scenarios/active {{"name": "{scenario.name}"}}',
-        },
+        "trigger": _trigger(scenario.name),
     }
+
+
+def _composed(scenario, active) -> dict:
+    return {"name": scenario.name, "description": scenario.description,
+            "routes": list(scenario.routes), "status": None,
+            "answers": f"the first of its {len(scenario.any_of)} scenarios (any_of) that "
+                       f"matches, else the route",
+            "error": None, "fault": None, "delay_ms": 0,
+            "match": [_condition(c) for c in scenario.conditions], "any_of": list(scenario.any_of),
+            "file": scenario.where, "active": scenario.name == active,
+            "trigger": _trigger(scenario.name)}
+
+
+def _trigger(name: str) -> dict:
+    return {"header": f"X-Sandbox-Scenario: {name}",
+            "activate": f'PUT /__sandbox/scenarios/active {{"name": "{name}"}}'}
 
 
 def _condition(condition) -> dict:

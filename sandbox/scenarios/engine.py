@@ -23,7 +23,9 @@ from ..names import SESSION, SESSION_HEADER, environ_key
 from ..resources import shipped_scenarios_dir
 from ..store import DEFAULT_SESSION
 from ..waits import wait
+from .compose import fitting
 from .loader import MAX_DELAY_MS, ScenarioSet, load_folders, yaml_files
+from .model import dig
 from .respond import FakesByLocale, answer, request_body
 
 SCENARIO_HEADER = "X-Sandbox-Scenario"
@@ -190,6 +192,10 @@ def responders(sandbox) -> list[Responder]:
         if operation.name not in scenario.routes:
             raise SandboxError(400, f"Scenario {name!r} answers {', '.join(scenario.routes)}, not "
                                     f"{operation.name}. Scenarios for {operation.name}: {valid}")
+        if scenario.any_of:
+            scenario = fitting(scenarios, scenario, operation.name, _View(request))
+            if scenario is None:
+                return None
         return answer(sandbox, scenario, operation, request)
 
     def active_scenario(operation, request):
@@ -201,6 +207,10 @@ def responders(sandbox) -> list[Responder]:
             return None
         if scenario.conditions and not scenario.matches(_View(request)):
             return None
+        if scenario.any_of:
+            scenario = fitting(scenarios, scenario, operation.name, _View(request))
+            if scenario is None:
+                return None
         return answer(sandbox, scenario, operation, request)
 
     def has(name):
@@ -215,7 +225,8 @@ def responders(sandbox) -> list[Responder]:
 
 
 class _View:
-    """What match conditions read from a request: headers, query, the JSON body."""
+    """What match conditions read from a request: headers, query, the JSON body, the path
+    parameters."""
 
     __slots__ = ("request", "_body")
     _UNSET = object()
@@ -229,15 +240,9 @@ class _View:
             return self.request.headers.get(condition.key)
         if condition.where == "query":
             return self.request.args.get(condition.key)
-        value = self.body
-        for part in condition.path:
-            if isinstance(value, dict):
-                value = value.get(part)
-            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
-                value = value[int(part)]
-            else:
-                return None
-        return value
+        if condition.where == "path":
+            return (self.request.view_args or {}).get(condition.key)
+        return dig(self.body, condition.path)
 
     @property
     def body(self):

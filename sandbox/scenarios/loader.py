@@ -13,15 +13,16 @@ from pathlib import Path
 
 from .limits import (MAX_DELAY_MS, MAX_OUTPUT, MAX_TEMPLATE_TEXT_PER_FILE, MAX_TEMPLATES_PER_FILE,
                      Budget, rendering)
+from .compose import any_of_names, check_references
 from .model import Condition, Response, Scenario, ScenarioSet
 from .templates import Compiled, TemplateFailure, compile_text, has_template
 from .yamlfile import Fault, LineDict, load, plain
 
 FAULTS = ("empty_body", "malformed_json", "truncated_body")
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-SCENARIO_KEYS = {"name", "description", "routes", "match", "response"}
+SCENARIO_KEYS = {"name", "description", "routes", "match", "response", "any_of"}
 RESPONSE_KEYS = {"status", "headers", "body", "body_template", "message", "error", "delay_ms", "fault"}
-MATCH_KEYS = ("headers", "query", "body")
+MATCH_KEYS = ("headers", "query", "body", "path")
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -56,6 +57,7 @@ def load_folders(folders, known_routes: dict):
                     continue
                 seen[scenario.name] = scenario
         scenario_set.by_name.update(seen)
+    check_references(scenario_set, faults)
     for scenario in scenario_set.by_name.values():
         for route in scenario.routes:
             scenario_set.by_route.setdefault(route, []).append(scenario)
@@ -146,15 +148,17 @@ def _scenario(entry: LineDict, shown: str, known_routes: dict, faults) -> Scenar
     conditions = _conditions(entry.get("match"), entry.line_of("match"), check)
     response_spec = entry.get("response")
     names: set = set()
-    response = None
-    if not isinstance(response_spec, LineDict):
-        check.fail(entry.line_of("response"), "`response` is required and must be a mapping")
+    response, any_of = None, ()
+    if "any_of" in entry:
+        any_of = any_of_names(entry, check)
+    elif not isinstance(response_spec, LineDict):
+        check.fail(entry.line_of("response"), "`response` (a mapping) or `any_of` is required")
     else:
         response = _response(response_spec, routes, known_routes, check, names)
     if check.count:
         return None
     return Scenario(name, description.strip(), tuple(routes), shown, entry.line,
-                    tuple(conditions), response, frozenset(names))
+                    tuple(conditions), response, frozenset(names), any_of)
 
 
 def _routes(entry: LineDict, known_routes: dict, check: _Check) -> list[str]:

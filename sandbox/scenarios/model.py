@@ -29,6 +29,19 @@ class Condition:
         return not isinstance(actual, (dict, list)) and _text(actual) == _text(self.expected)
 
 
+def dig(value, path):
+    """The value at a dotted path's parts (("trn", "depAcctIdTo", "acctId"), a list index as
+    its digits) in a JSON body, or None where the body has nothing there."""
+    for part in path:
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
 def _text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -67,6 +80,7 @@ class Scenario:
     conditions: tuple
     response: Response
     names: frozenset            # context names its templates use (customer, fake, now...)
+    any_of: tuple = ()          # made of these scenarios (compose.py); then response is None
 
     def matches(self, view) -> bool:
         return all(condition.holds(view.value(condition)) for condition in self.conditions)

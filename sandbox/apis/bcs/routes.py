@@ -8,11 +8,27 @@ from .profile_schemas import QUERY_PILA, SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE
 from .customer_schemas import CREATE_CUSTOMER, STATUS_BASIC_DATA
 
 
+# Where each request names its person or account besides the path (what a recording matches).
+_IDENT = ("govIssueIdent.govIssueIdentType", "govIssueIdent.identSerialNum")
+IDENTIFIED_BY = {
+    "create_customer": tuple(f"body.{key}" for key in _IDENT),
+    "basic_data_v1": ("query.mnemonic",),
+    "basic_data_v2": ("query.mnemonic",),
+    "basic_data_v4": ("query.govIssueIdentType", "query.identSerialNum", "query.cellphone"),
+    "secure_data": tuple(f"body.{key}" for key in _IDENT),
+    "sync_data": ("body.govIssueIdent.mNemonic", "body.govIssueIdent.mnemonic"),
+    "sync_data_file": ("body.file.binData",),  # the mnemonic travels inside the file
+    "status_basic_data": ("body.trn.depAcctIdTo.acctId",),
+    "query_pila": ("body.trn.invoiceInfo.invoiceNum", "body.trn.invoiceInfo.identSerialNum"),
+}
+
+
 def route(name, method, path, response_type, summary, schema=None) -> Route:
     meta = {"seed": "004", "response_type": response_type}
     if schema is not None:
         meta["request_schema"] = schema
-    return Route(name, method, path, summary, meta=meta)
+    return Route(name, method, path, summary, identified_by=IDENTIFIED_BY.get(name, ()),
+                 meta=meta)
 
 
 ROUTES = (

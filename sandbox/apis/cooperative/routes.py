@@ -14,6 +14,7 @@ SUCCESS_MESSAGE = "data retrieved successfully"
 
 ROUTES = (
     Route("cliente", "POST", "/cliente", "Member lookup by CURP or member number (seed 003)",
+          identified_by=("body.tipo_documento_id", "body.numero_documento"),
           meta={"seed": "003", "request_schema": CLIENTE_REQUEST}),
 )
 
