@@ -4,9 +4,9 @@ each prints what the page says it prints.
 A page's ```sh and ```bash blocks run in order in one bash, in a folder that links to the
 repository's files, after `make run` has started a fresh sandbox there (state in the folder's
 own .sandbox/state.db): examples that build on an earlier one (`B=...`, a `bcs` function, a
-customer created above) work as they do for a reader. A free port stands in for 8080 (and 8081:
-a second sandbox's) in addresses; an example that starts the sandbox (`make run`, `sandbox
-serve`) replaces the running one, in the background, on that port.
+customer created above) work as they do for a reader. A free port stands in for each port the
+page names (8080, 8081...), in addresses and `--port`; an example that starts the sandbox
+(`make run`, `sandbox serve`) replaces the running one, in the background.
 
 What is checked, per command (a line, with its `\\` continuations and open quotes):
 - it exits 0, and nothing it prints holds a traceback;
@@ -20,6 +20,7 @@ A block that cannot run here (it builds an image, it runs the whole suite) is ma
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import tempfile
 import uuid
@@ -28,7 +29,6 @@ from pathlib import Path
 
 FENCE = re.compile(r"^```(?:sh|bash)[^\n]*\n(?P<body>.*?)^```", re.M | re.S)
 NOT_RUN = re.compile(r"<!--\s*not run:")
-ADDRESS = re.compile(r"(?:127\.0\.0\.1|localhost):80[89]\d\b")
 EXPECTED = re.compile(r"#\s+(?:HTTP/[\d.]+\s+)?(?P<status>[1-5]\d\d)\b(?P<rest>.*)")
 CONTINUED = re.compile(r"#\s{2,}(?P<rest>\S.*)")
 
@@ -131,18 +131,37 @@ def shape_matches(pattern: str, output: str) -> bool:
 
 
 SERVES = re.compile(r"^(?:\w+=\S+\s+)*(?:make run|(?:\.venv/bin/)?sandbox serve)\b")
+DOC_PORT = re.compile(r"(?<=127\.0\.0\.1:)80[89]\d\b|(?<=localhost:)80[89]\d\b|(?<=--port )80[89]\d\b")
 
 
-def with_port(command: str) -> str:
-    """A command that starts the sandbox, started in the background on the page's port."""
+class Ports:
+    """The page's ports (8080, 8081...) and the free ones standing in for them, one each."""
+
+    def __init__(self, first: int):
+        self.taken = {8080: first}
+
+    def __getitem__(self, port: int) -> int:
+        if port not in self.taken:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                self.taken[port] = sock.getsockname()[1]
+        return self.taken[port]
+
+    def rewrite(self, command: str) -> str:
+        command = DOC_PORT.sub(lambda m: str(self[int(m[0])]), command)
+        return command.replace("localhost:", "127.0.0.1:")
+
+
+def with_port(command: str, ports: Ports) -> str:
+    """A command that starts the sandbox, started in the background in place of the running
+    one, on the port standing in for its own (8080 for `make run`)."""
+    asked = re.search(r"--port (\d+)", command)
+    port = ports[int(asked[1]) if asked else 8080]
     if "make run" in command:
-        command += " PORT=$__port"
-    elif re.search(r"--port \d+", command):
-        command = re.sub(r"--port \d+", "--port $__port", command)
-    else:
-        command += " --port $__port"
-    command = ADDRESS.sub("127.0.0.1:$__port", command)
-    return f"__stop; __serve env {command}"
+        command += f" PORT={port}"
+    elif not asked:
+        command += f" --port {port}"
+    return f"__stop; __port={port}; __serve env {ports.rewrite(command)}"
 
 
 def prelude(port: int, log: Path) -> list[str]:
@@ -181,6 +200,7 @@ def body_of(output: str) -> str:
 
 
 def run_page(text: str, port: int, root: Path, timeout: float = 120) -> list[Command]:
+    """`port`: the free port standing in for 8080; others are found as the page names them."""
     """Runs every command of the page in one bash, in a fresh workspace, `make run` first;
     returns them with what they did."""
     every = [command for block in blocks(text) for command in block.commands]
@@ -189,9 +209,10 @@ def run_page(text: str, port: int, root: Path, timeout: float = 120) -> list[Com
     folder = workspace(root)
     marker = "__sandbox_docs_" + uuid.uuid4().hex
     script = prelude(port, folder / "server.log") + ["__serve make run PORT=$__port"]
+    ports = Ports(port)
     for n, command in enumerate(every):
-        line = with_port(command.text) if SERVES.match(command.text) \
-            else ADDRESS.sub(f"127.0.0.1:{port}", command.text)
+        line = with_port(command.text, ports) if SERVES.match(command.text) \
+            else ports.rewrite(command.text)
         script += [': > "$__headers"', line,
                    f'__code=$?; echo; echo "{marker} {n} $__code"; '
                    f'grep -a "^HTTP/" "$__headers" | tail -1; echo "{marker}"']
