@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .limits import (MAX_DELAY_MS, MAX_OUTPUT, MAX_TEMPLATE_TEXT_PER_FILE, MAX_TEMPLATES_PER_FILE,
                      Budget, rendering)
+from .matching import compile_regex
 from .model import Condition, Response, Scenario, ScenarioSet
 from .templates import Compiled, TemplateFailure, compile_text, has_template
 from .yamlfile import Fault, LineDict, load, plain
@@ -196,10 +197,9 @@ def _conditions(match, line: int, check: _Check) -> list[Condition]:
                 if set(expected) != {"regex"} or not isinstance(expected["regex"], str):
                     check.fail(key_line, f"`match.{where}.{key}` must be a value or {{regex: ...}}")
                     continue
-                try:
-                    regex = re.compile(expected["regex"])
-                except re.error as exc:
-                    check.fail(key_line, f"bad regex for `match.{where}.{key}`: {exc}")
+                regex, problem = compile_regex(expected["regex"])
+                if problem:
+                    check.fail(key_line, f"bad regex for `match.{where}.{key}`: {problem}")
                     continue
                 conditions.append(Condition(where, key, path, regex=regex))
             elif isinstance(expected, list):

@@ -2,7 +2,6 @@
 The loader (loader.py) builds these from the YAML, once; the engine reads them per request."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from .templates import Compiled
@@ -16,7 +15,7 @@ class Condition:
     key: str
     path: tuple
     expected: object = None
-    regex: re.Pattern | None = None
+    regex: object = None  # a compiled RE2 pattern (matching.py)
 
     def holds(self, actual) -> bool:
         if actual is None:
