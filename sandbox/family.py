@@ -88,7 +88,17 @@ class Responder:
 
 # The order of choice (docs/qa.md): the first responder that answers wins, then the route.
 ORDER = {"delay": 0, "forced_error": 10, "named_scenario": 20, "magic_number": 30,
-         "active_scenario": 40}
+         "chaos": 35, "active_scenario": 40}
+
+
+class _Route:
+    def __repr__(self) -> str:
+        return "ROUTE"
+
+
+# What a responder returns to have the route answer now, the responders after it unasked (a
+# sequence's `route` step).
+ROUTE = _Route()
 
 
 @dataclass

@@ -58,7 +58,12 @@ def test_every_shipped_scenario_file_passes_the_schema(path, document):
 def test_the_schema_knows_what_the_loader_knows():
     defs = SCHEMA["$defs"]
     assert set(defs["scenario"]["properties"]) == loader.SCENARIO_KEYS
-    assert set(defs["scenario"]["required"]) == loader.SCENARIO_KEYS - {"match"}
+    assert set(defs["scenario"]["required"]) == loader.SCENARIO_KEYS - {
+        "match", "response", "sequence", "then"}
+    assert [alt["required"] for alt in defs["scenario"]["oneOf"]] == [["response"], ["sequence"]]
+    assert defs["scenario"]["properties"]["then"]["enum"] == list(loader.THEN)
+    assert defs["scenario"]["properties"]["sequence"]["items"]["oneOf"][0] == {
+        "const": loader.ROUTE_STEP}
     assert set(defs["response"]["properties"]) == loader.RESPONSE_KEYS
     assert tuple(defs["match"]["properties"]) == loader.MATCH_KEYS
     assert defs["scenario"]["properties"]["name"]["pattern"] == loader.NAME_RE.pattern
@@ -72,6 +77,8 @@ def test_the_schema_knows_what_the_loader_knows():
 GOOD = {"name": "a-scenario", "description": "Says what it is for", "routes": ["core_customer"],
         "response": {"status": 400, "message": "no"}}
 BCS = {**GOOD, "routes": ["create_customer"]}
+SEQUENCE = {**{k: v for k, v in GOOD.items() if k != "response"},
+            "sequence": [{"status": 503, "message": "down"}, "route"]}
 
 # (case, scenario, valid): the loader's verdict, which the schema must share.
 CASES = [
@@ -116,6 +123,18 @@ CASES = [
     ("a fault with a message", {**GOOD, "response": {"message": "x", "fault": "empty_body"}}, False),
     ("a fault with an error", {**BCS, "response": {"error": "1", "fault": "empty_body"}}, False),
     ("a message that is not text", {**GOOD, "response": {"message": {"a": 1}}}, False),
+    ("a sequence", {**SEQUENCE, "sequence": [{"status": 500, "message": "x"}, "route"],
+                    "then": "cycle"}, True),
+    ("a sequence without then", SEQUENCE, True),
+    ("a sequence of catalog errors on BCS", {**SEQUENCE, "routes": ["create_customer"],
+                                             "sequence": [{"error": "500"}, "route"]}, True),
+    ("a catalog error step on a core route", {**SEQUENCE, "sequence": [{"error": "500"}]}, False),
+    ("an empty sequence", {**SEQUENCE, "sequence": []}, False),
+    ("a sequence step that is other text", {**SEQUENCE, "sequence": ["again"]}, False),
+    ("a bad sequence step", {**SEQUENCE, "sequence": [{"status": 999}]}, False),
+    ("an unknown then", {**SEQUENCE, "then": "stop"}, False),
+    ("then without a sequence", {**GOOD, "then": "cycle"}, False),
+    ("both response and sequence", {**SEQUENCE, "response": {"status": 200}}, False),
 ]
 
 

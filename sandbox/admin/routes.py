@@ -47,8 +47,10 @@ def register(app, sandbox):
 
     @bp.get("/scenarios/active")
     def get_active():
+        # step: the sequence step the session's next request gets (None: no sequence).
         return json_response({"session": g.session,
-                              "active": sandbox.scenarios.active_name(g.session)})
+                              "active": sandbox.scenarios.active_name(g.session),
+                              "step": sandbox.scenarios.step(g.session)})
 
     @bp.put("/scenarios/active")
     def set_active():

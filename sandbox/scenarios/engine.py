@@ -17,13 +17,14 @@ from pathlib import Path
 from flask import g
 
 from ..errors import SandboxError
-from ..family import ORDER, Responder
+from ..family import ORDER, ROUTE, Responder
 from ..logs import log_line, timestamp
 from ..names import SESSION, SESSION_HEADER, environ_key
 from ..resources import shipped_scenarios_dir
 from ..store import DEFAULT_SESSION
 from ..waits import wait
 from .loader import MAX_DELAY_MS, ScenarioSet, load_folders, yaml_files
+from . import sequences
 from .respond import FakesByLocale, answer, request_body
 
 SCENARIO_HEADER = "X-Sandbox-Scenario"
@@ -34,6 +35,8 @@ _DELAY = environ_key(DELAY_HEADER)
 # Each session's active scenario is a record in its own store layer: a reset drops it with the
 # session's other records, and with --state PATH it survives a restart like they do.
 ACTIVE_KIND, ACTIVE_KEY = "_active_scenario", "active"
+_SWITCHES = "sandbox.switches"  # environ key: the request's session's switches, once read
+_NONE: dict = {}  # no switches (never mutated)
 
 
 class ScenarioFolderError(Exception):
@@ -119,21 +122,48 @@ class Scenarios:
         self._stop.set()
 
     # -- per session --------------------------------------------------------------------------
+    # One record per session (ACTIVE_KIND) holds its switches: the active scenario's name and
+    # whether chaos is on. Each request reads it once in the app (switches_of) and once to
+    # choose its thread (active_in), as it read the active scenario alone before; a session
+    # that uses neither costs nothing more.
+    def switches(self, session: str) -> dict:
+        return self.store.get(session, ACTIVE_KIND, ACTIVE_KEY) or _NONE
+
+    def switches_of(self, environ) -> dict:
+        """The request's session's switches, read once per request."""
+        record = environ.get(_SWITCHES)
+        if record is None:
+            record = environ[_SWITCHES] = self.switches(environ.get(SESSION) or DEFAULT_SESSION)
+        return record
+
+    def switch(self, session: str, **changes) -> None:
+        with self.store.lock:
+            record = self.switches(session)
+            if any(record.get(key) != value for key, value in changes.items()):
+                self.store.put(session, ACTIVE_KIND, ACTIVE_KEY, {**record, **changes})
+
     def active_name(self, session: str) -> str | None:
-        record = self.store.get(session, ACTIVE_KIND, ACTIVE_KEY)
-        return record["name"] if record else None
+        return self.switches(session).get("name")
 
     def activate(self, session: str, name: str) -> None:
-        self.store.put(session, ACTIVE_KIND, ACTIVE_KEY, {"name": name})
+        """Makes `name` the session's active scenario; a sequence starts over."""
+        with self.store.lock:
+            self.switch(session, name=name)
+            sequences.restart(self.store, session, self.get(name))
 
     def deactivate(self, session: str) -> None:
-        if self.active_name(session) is not None:
-            self.store.put(session, ACTIVE_KIND, ACTIVE_KEY, {"name": None})
+        self.switch(session, name=None)
+
+    def step(self, session: str) -> int | None:
+        """The step of the active scenario's sequence the session's next request gets."""
+        name = self.active_name(session)
+        return sequences.step(self.store, session, self.get(name)) if name else None
 
     def active_in(self, header) -> bool:
-        """Whether the request's session has an active scenario (which may sleep or render at
-        length). `header(name)` looks a request header up."""
-        return self.active_name(header(SESSION_HEADER) or DEFAULT_SESSION) is not None
+        """Whether the request's session has an active scenario or chaos (either may sleep or
+        render at length). `header(name)` looks a request header up."""
+        record = self.switches(header(SESSION_HEADER) or DEFAULT_SESSION)
+        return record is not _NONE and (record.get("name") is not None or bool(record.get("chaos")))
 
     # -- lookups ------------------------------------------------------------------------------
     def get(self, name: str):
@@ -190,10 +220,17 @@ def responders(sandbox) -> list[Responder]:
         if operation.name not in scenario.routes:
             raise SandboxError(400, f"Scenario {name!r} answers {', '.join(scenario.routes)}, not "
                                     f"{operation.name}. Scenarios for {operation.name}: {valid}")
-        return answer(sandbox, scenario, operation, request)
+        return respond(scenario, operation, request)
+
+    def respond(scenario, operation, request):
+        if scenario.sequence is None:
+            return answer(sandbox, scenario, operation, request)
+        step = sequences.take_step(scenarios.store, request.environ.get(SESSION) or g.session,
+                                   scenario, request.environ)
+        return ROUTE if step is None else answer(sandbox, scenario, operation, request, step)
 
     def active_scenario(operation, request):
-        name = scenarios.active_name(request.environ.get(SESSION) or g.session)
+        name = scenarios.switches_of(request.environ).get("name")
         if name is None:
             return None
         scenario = scenarios.get(name)
@@ -201,7 +238,7 @@ def responders(sandbox) -> list[Responder]:
             return None
         if scenario.conditions and not scenario.matches(_View(request)):
             return None
-        return answer(sandbox, scenario, operation, request)
+        return respond(scenario, operation, request)
 
     def has(name):
         return lambda header: header(name) is not None

@@ -64,8 +64,20 @@ class Scenario:
     file: str
     line: int
     conditions: tuple
-    response: Response
+    response: Response | None   # None when it has a sequence
     names: frozenset            # context names its templates use (customer, fake, now...)
+    sequence: tuple | None = None  # its steps: a Response each, None for `route`
+    then: str = "repeat_last"   # after the last step: repeat_last, cycle or route
+
+    def step_at(self, served: int) -> int:
+        """The index of the step the request after `served` answered ones gets;
+        len(sequence) when that is the route (`then: route`, past the end)."""
+        count = len(self.sequence)
+        if served < count:
+            return served
+        if self.then == "cycle":
+            return served % count
+        return count - 1 if self.then == "repeat_last" else count
 
     def matches(self, view) -> bool:
         return all(condition.holds(view.value(condition)) for condition in self.conditions)
