@@ -12,6 +12,7 @@ from ..origins import AdminOrigins
 from ..scenarios.describe import describe_scenario
 from ..scenarios.engine import route_catalogs
 from ..version import __version__
+from . import chaos
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -102,3 +103,4 @@ def register(app, sandbox):
         return json_response({"cleared": True, "session": g.session})
 
     app.register_blueprint(bp)
+    app.register_blueprint(chaos.blueprint(sandbox))

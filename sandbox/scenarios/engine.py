@@ -24,7 +24,7 @@ from ..resources import shipped_scenarios_dir
 from ..store import DEFAULT_SESSION
 from ..waits import wait
 from .loader import MAX_DELAY_MS, ScenarioSet, load_folders, yaml_files
-from . import sequences
+from . import chaos, sequences
 from .respond import FakesByLocale, answer, request_body
 
 SCENARIO_HEADER = "X-Sandbox-Scenario"
@@ -180,7 +180,8 @@ def register(app, sandbox):
     if faults:
         raise ScenarioFolderError(faults)
     sandbox.scenarios = scenarios
-    for responder in responders(sandbox):
+    sandbox.chaos = chaos.Chaos(sandbox)
+    for responder in [*responders(sandbox), chaos.responder(sandbox)]:
         sandbox.add_responder(responder)
     if sandbox.config.reload_interval and sandbox.config.reload_interval > 0:
         scenarios.watch(sandbox.config.reload_interval)
