@@ -6,7 +6,9 @@ order of choice (family.ORDER); the first that answers wins:
   1. a family's forced error (e.g. a catalog code in a header)
   2. X-Sandbox-Scenario: <name>: that scenario's response
   3. a family's magic identification number
-  4. the session's active scenario, for its routes, when its match holds
+  3.5 the session's chaos, for the requests it picks (chaos.py)
+  4. the session's active scenario, for its routes, when its match holds (its next step, for a
+     sequence: sequences.py)
 then the route itself. The engine names no family: families register their own responders.
 """
 from __future__ import annotations
