@@ -201,3 +201,18 @@ def test_a_delayed_chaos_answer_holds_no_thread():
         assert {a.headers["X-Sandbox-Answered-By"] for a in answers} == {"chaos:503"}
         shown = requests.get(f"{server.url}/__sandbox/chaos", headers=QA, timeout=5).json()
         assert shown["chaos"]["requests"] == 20  # a run after the delay picks nothing new
+
+
+def test_chaos_survives_a_restart_on_sqlite_and_its_picks_go_on(tmp_path):
+    config = make_config(state=str(tmp_path / "state.db"))
+    settings = {"rate": 0.5, "routes": ["core_customer"]}
+    whole = create_app(make_config()).test_client()
+    chaos(whole, settings)
+    uninterrupted = [core(whole, n).headers["X-Sandbox-Answered-By"] for n in range(10)]
+    before = create_app(config).test_client()
+    chaos(before, settings)
+    answered = [core(before, n).headers["X-Sandbox-Answered-By"] for n in range(5)]
+    after = create_app(config).test_client()
+    assert after.get("/__sandbox/chaos", headers=QA).json["chaos"]["requests"] == 5
+    answered += [core(after, n).headers["X-Sandbox-Answered-By"] for n in range(5, 10)]
+    assert answered == uninterrupted

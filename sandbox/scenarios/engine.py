@@ -165,7 +165,8 @@ class Scenarios:
         """Whether the request's session has an active scenario or chaos (either may sleep or
         render at length). `header(name)` looks a request header up."""
         record = self.switches(header(SESSION_HEADER) or DEFAULT_SESSION)
-        return record is not _NONE and (record.get("name") is not None or bool(record.get("chaos")))
+        return record is not _NONE and (record.get("name") is not None
+                                        or bool(record.get("chaos")))
 
     # -- lookups ------------------------------------------------------------------------------
     def get(self, name: str):

@@ -30,8 +30,8 @@ def compile_regex(pattern: str):
     except re2.error as exc:
         reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(
             exc.args[0], bytes) else str(exc)
-        return None, (f"{reason}: match regexes run on RE2, which matches in linear time and has "
-                      f"no lookaround or backreferences (https://github.com/google/re2/wiki/Syntax)")
+        return None, (f"{reason}: match regexes run on RE2, which matches in linear time and "
+                      f"has no lookaround or backreferences (docs/scenarios.md)")
 
 
 def conditions_of(match, line: int, check) -> list[Condition]:
