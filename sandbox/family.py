@@ -91,7 +91,17 @@ class Responder:
 
 # The order of choice (docs/qa.md): the first responder that answers wins, then the route.
 ORDER = {"delay": 0, "forced_error": 10, "named_scenario": 20, "magic_number": 30,
-         "active_scenario": 40}
+         "chaos": 35, "active_scenario": 40}
+
+
+class _Route:
+    def __repr__(self) -> str:
+        return "ROUTE"
+
+
+# What a responder returns to have the route answer now, the responders after it unasked (a
+# sequence's `route` step).
+ROUTE = _Route()
 
 
 @dataclass
@@ -105,7 +115,9 @@ class Parts:
     numbers); `default_idents` for the others. customer(operation, request, state): the stored
     record a request names, for scenario templates. examples: operation name -> extra meta
     (request_example, response_example, response_examples). catalog: the family's error catalog,
-    if it has one (find, error, is_magic, rows, codes). blueprints: extra admin routes."""
+    if it has one (find, error, is_magic, rows, codes). chaos_errors(operation name): the errors
+    chaos answers on the route when told none (its catalog's specs; HTTP statuses 500 and 503
+    where it is None). blueprints: extra admin routes."""
     views: dict[str, Callable]
     envelope: Callable[["SandboxError", object], dict]
     authenticate: Callable[["Request"], None] | None = None
@@ -116,6 +128,7 @@ class Parts:
     examples: dict[str, dict] = field(default_factory=dict)
     catalog: object | None = None
     responders: list[Responder] = field(default_factory=list)
+    chaos_errors: Callable[[str], list] | None = None
     blueprints: list["Blueprint"] = field(default_factory=list)
 
 

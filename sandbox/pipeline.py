@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import names, wsgi
 from .errors import SandboxError, error_response
+from .family import ROUTE
 from .logs import log_line, timestamp
 from .names import ADMIN_PREFIX
 from .registry import Sandbox
@@ -46,7 +47,7 @@ def install(app: Flask, sandbox: Sandbox) -> None:
         for responder in responders:
             answer = responder(operation, req)
             if answer is not None:
-                return answer
+                return None if answer is ROUTE else answer
         return None
 
     @app.after_request

@@ -61,6 +61,8 @@ class Sandbox:
         self.catalogs: dict[str, object] = {}
         # Each family's stored-record lookup for scenario templates (`customer`).
         self.customer_lookups: dict[str, Callable] = {}
+        # Each family's default chaos errors for a route (Parts.chaos_errors), where it has them.
+        self.chaos_errors: dict[str, Callable] = {}
         # (path prefix, family, operation name or None): the envelope of a request that matched
         # no route (a 404 under a family's base path, a 405 on a route's own path).
         self.prefixes: list[tuple[str, str, str | None]] = []
@@ -68,6 +70,7 @@ class Sandbox:
         self._waiting: tuple[str, ...] = ()
         self._wait_checks: tuple = ()  # the responders' may_wait declarations
         self.scenarios = None  # the scenario engine, once it registers
+        self.chaos = None  # the session's chaos settings (scenarios/chaos.py), likewise
         self.sessions: Sessions | None = None  # idle sessions' expiry, once the store opens
 
     # -- registration -------------------------------------------------------------------------
@@ -86,6 +89,8 @@ class Sandbox:
             self.catalogs[family.name] = parts.catalog
         if parts.customer is not None:
             self.customer_lookups[family.name] = parts.customer
+        if parts.chaos_errors is not None:
+            self.chaos_errors[family.name] = parts.chaos_errors
         self.add_fixtures(parts.fixtures)
         base = family.base_path(self.config).rstrip("/")
         for route in family.routes:

@@ -12,6 +12,7 @@ client) `wait` sleeps.
 from __future__ import annotations
 
 import time
+from typing import Callable
 
 WAITS = "sandbox.waits"  # environ key: the request's Waits, where the server can park it
 _DUE = "sandbox.waits.due"  # environ key: the waits asked for so far on this run, in ms
@@ -35,11 +36,12 @@ class Waits:
     waited_ms: the waits already served. started: when the request's first run began (the
     journal's and the log line's duration count from there)."""
 
-    __slots__ = ("waited_ms", "started")
+    __slots__ = ("waited_ms", "started", "kept")
 
     def __init__(self):
         self.waited_ms = 0
         self.started = time.perf_counter()
+        self.kept = None  # once()'s values, by key
 
 
 def wait(environ, millis: int) -> None:
@@ -53,6 +55,21 @@ def wait(environ, millis: int) -> None:
     if due > waits.waited_ms:
         owed, waits.waited_ms = due - waits.waited_ms, due
         raise Park(owed / 1000)
+
+
+def once(environ, key, compute: Callable[[], object]):
+    """compute()'s value for this request, computed on its first run only: a parked request's
+    later runs get the same value (a sequence's step taken, a chaos pick), so a delay never
+    takes a second step or pick. Without a server keeping the request, computed each call."""
+    waits = environ.get(WAITS)
+    if waits is None:
+        return compute()
+    kept = waits.kept
+    if kept is None:
+        kept = waits.kept = {}
+    if key not in kept:
+        kept[key] = compute()
+    return kept[key]
 
 
 def started(environ) -> float | None:

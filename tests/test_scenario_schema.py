@@ -58,9 +58,13 @@ def test_every_shipped_scenario_file_passes_the_schema(path, document):
 def test_the_schema_knows_what_the_loader_knows():
     defs = SCHEMA["$defs"]
     assert set(defs["scenario"]["properties"]) == loader.SCENARIO_KEYS
-    assert set(defs["scenario"]["required"]) == loader.SCENARIO_KEYS - {"match", "response",
-                                                                        "any_of"}
-    assert defs["scenario"]["oneOf"] == [{"required": ["response"]}, {"required": ["any_of"]}]
+    assert set(defs["scenario"]["required"]) == loader.SCENARIO_KEYS - {
+        "match", "response", "sequence", "then", "any_of"}
+    assert [alt["required"] for alt in defs["scenario"]["oneOf"]] == [
+        ["response"], ["sequence"], ["any_of"]]
+    assert defs["scenario"]["properties"]["then"]["enum"] == list(loader.THEN)
+    assert defs["scenario"]["properties"]["sequence"]["items"]["oneOf"][0] == {
+        "const": loader.ROUTE_STEP}
     assert set(defs["response"]["properties"]) == loader.RESPONSE_KEYS
     assert tuple(defs["match"]["properties"]) == loader.MATCH_KEYS
     assert defs["scenario"]["properties"]["name"]["pattern"] == loader.NAME_RE.pattern
@@ -75,6 +79,8 @@ GOOD = {"name": "a-scenario", "description": "Says what it is for", "routes": ["
         "response": {"status": 400, "message": "no"}}
 BCS = {**GOOD, "routes": ["create_customer"]}
 NO_RESPONSE = {k: v for k, v in GOOD.items() if k != "response"}
+SEQUENCE = {**{k: v for k, v in GOOD.items() if k != "response"},
+            "sequence": [{"status": 503, "message": "down"}, "route"]}
 
 # (case, scenario, valid): the loader's verdict, which the schema must share.
 CASES = [
@@ -124,6 +130,20 @@ CASES = [
     ("any_of and response", {**GOOD, "any_of": ["b"]}, False),
     ("an empty any_of", {**NO_RESPONSE, "any_of": []}, False),
     ("any_of not a list", {**NO_RESPONSE, "any_of": "b"}, False),
+    ("a sequence", {**SEQUENCE, "sequence": [{"status": 500, "message": "x"}, "route"],
+                    "then": "cycle"}, True),
+    ("a sequence without then", SEQUENCE, True),
+    ("a sequence of catalog errors on BCS", {**SEQUENCE, "routes": ["create_customer"],
+                                             "sequence": [{"error": "500"}, "route"]}, True),
+    ("a catalog error step on a core route", {**SEQUENCE, "sequence": [{"error": "500"}]}, False),
+    ("an empty sequence", {**SEQUENCE, "sequence": []}, False),
+    ("a sequence step that is other text", {**SEQUENCE, "sequence": ["again"]}, False),
+    ("a bad sequence step", {**SEQUENCE, "sequence": [{"status": 999}]}, False),
+    ("an unknown then", {**SEQUENCE, "then": "stop"}, False),
+    ("then without a sequence", {**GOOD, "then": "cycle"}, False),
+    ("both response and sequence", {**SEQUENCE, "response": {"status": 200}}, False),
+    ("a sequence and any_of", {**SEQUENCE, "any_of": ["b"]}, False),
+    ("any_of with then", {**NO_RESPONSE, "any_of": ["b"], "then": "cycle"}, False),
 ]
 
 

@@ -12,6 +12,7 @@ from ..origins import AdminOrigins
 from ..scenarios.describe import describe_scenario
 from ..scenarios.engine import route_catalogs
 from ..version import __version__
+from . import chaos
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -47,8 +48,10 @@ def register(app, sandbox):
 
     @bp.get("/scenarios/active")
     def get_active():
+        # step: the sequence step the session's next request gets (None: no sequence).
         return json_response({"session": g.session,
-                              "active": sandbox.scenarios.active_name(g.session)})
+                              "active": sandbox.scenarios.active_name(g.session),
+                              "step": sandbox.scenarios.step(g.session)})
 
     @bp.put("/scenarios/active")
     def set_active():
@@ -100,3 +103,4 @@ def register(app, sandbox):
         return json_response({"cleared": True, "session": g.session})
 
     app.register_blueprint(bp)
+    app.register_blueprint(chaos.blueprint(sandbox))

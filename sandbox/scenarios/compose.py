@@ -12,8 +12,9 @@ def any_of_names(entry, check) -> tuple:
     folder is loaded, by check_references)."""
     names = entry.get("any_of")
     line = entry.line_of("any_of")
-    if "response" in entry:
-        check.fail(line, "a scenario has `response` or `any_of`, not both")
+    for other in ("response", "sequence"):
+        if other in entry:
+            check.fail(line, f"a scenario has `{other}` or `any_of`, not both")
     if not isinstance(names, list) or not names:
         check.fail(line, "`any_of` must be a non-empty list of scenario names")
         return ()

@@ -4,12 +4,37 @@ from __future__ import annotations
 
 def describe_scenario(scenario, catalogs=None, active: str | None = None) -> dict:
     """catalogs: operation name -> its family's error catalog (or None)."""
-    spec = scenario.response
-    if spec is None:  # made of others (any_of)
+    if scenario.any_of:  # made of others: no response of its own
         return _composed(scenario, active)
+    catalog = (catalogs or {}).get(scenario.routes[0])
+    if scenario.sequence is None:
+        shown = _step(scenario.response, catalog)
+    else:
+        steps = [_step(spec, catalog) for spec in scenario.sequence]
+        shown = {**steps[0], "answers": "in turn: " + "; ".join(s["answers"] for s in steps)
+                 + f"; then {scenario.then.replace('_', ' ')}"}
+    described = {
+        "name": scenario.name,
+        "description": scenario.description,
+        "routes": list(scenario.routes),
+        **shown,
+        "match": [_condition(c) for c in scenario.conditions],
+        "file": scenario.where,
+        "active": scenario.name == active,
+        "trigger": _trigger(scenario.name),
+    }
+    if scenario.sequence is not None:
+        described.update(sequence=steps, then=scenario.then)
+    return described
+
+
+def _step(spec, catalog) -> dict:
+    """status, answers, error, fault, delay_ms of one response (None: the route's own)."""
+    if spec is None:
+        return {"status": None, "answers": "the route's own answer", "error": None,
+                "fault": None, "delay_ms": 0}
     if spec.error is not None:
         row = spec.error_row
-        catalog = (catalogs or {}).get(scenario.routes[0])
         if row is None and catalog is not None:
             try:
                 row = catalog.find(spec.error)
@@ -25,20 +50,8 @@ def describe_scenario(scenario, catalogs=None, active: str | None = None) -> dic
         status, answers = spec.status, "its body"
     if spec.fault:
         answers += f", with fault {spec.fault}"
-    return {
-        "name": scenario.name,
-        "description": scenario.description,
-        "routes": list(scenario.routes),
-        "status": status,
-        "answers": answers,
-        "error": spec.error,
-        "fault": spec.fault,
-        "delay_ms": spec.delay_ms,
-        "match": [_condition(c) for c in scenario.conditions],
-        "file": scenario.where,
-        "active": scenario.name == active,
-        "trigger": _trigger(scenario.name),
-    }
+    return {"status": status, "answers": answers, "error": spec.error, "fault": spec.fault,
+            "delay_ms": spec.delay_ms}
 
 
 def _composed(scenario, active) -> dict:

@@ -6,7 +6,9 @@ order of choice (family.ORDER); the first that answers wins:
   1. a family's forced error (e.g. a catalog code in a header)
   2. X-Sandbox-Scenario: <name>: that scenario's response
   3. a family's magic identification number
-  4. the session's active scenario, for its routes, when its match holds
+  3.5 the session's chaos, for the requests it picks (chaos.py)
+  4. the session's active scenario, for its routes, when its match holds (its next step, for a
+     sequence: sequences.py)
 then the route itself. The engine names no family: families register their own responders.
 """
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from flask import g
 
 from ..errors import SandboxError
-from ..family import ORDER, Responder
+from ..family import ORDER, ROUTE, Responder
 from ..logs import log_line, timestamp
 from ..names import SESSION, SESSION_HEADER, environ_key
 from ..resources import shipped_scenarios_dir
@@ -25,6 +27,7 @@ from ..store import DEFAULT_SESSION
 from ..waits import wait
 from .compose import fitting
 from .loader import MAX_DELAY_MS, ScenarioSet, load_folders, yaml_files
+from . import chaos, sequences
 from .model import dig
 from .respond import FakesByLocale, answer, request_body
 
@@ -36,6 +39,8 @@ _DELAY = environ_key(DELAY_HEADER)
 # Each session's active scenario is a record in its own store layer: a reset drops it with the
 # session's other records, and with --state PATH it survives a restart like they do.
 ACTIVE_KIND, ACTIVE_KEY = "_active_scenario", "active"
+_SWITCHES = "sandbox.switches"  # environ key: the request's session's switches, once read
+_NONE: dict = {}  # no switches (never mutated)
 
 
 class ScenarioFolderError(Exception):
@@ -121,21 +126,49 @@ class Scenarios:
         self._stop.set()
 
     # -- per session --------------------------------------------------------------------------
+    # One record per session (ACTIVE_KIND) holds its switches: the active scenario's name and
+    # whether chaos is on. Each request reads it once in the app (switches_of) and once to
+    # choose its thread (active_in), as it read the active scenario alone before; a session
+    # that uses neither costs nothing more.
+    def switches(self, session: str) -> dict:
+        return self.store.get(session, ACTIVE_KIND, ACTIVE_KEY) or _NONE
+
+    def switches_of(self, environ) -> dict:
+        """The request's session's switches, read once per request."""
+        record = environ.get(_SWITCHES)
+        if record is None:
+            record = environ[_SWITCHES] = self.switches(environ.get(SESSION) or DEFAULT_SESSION)
+        return record
+
+    def switch(self, session: str, **changes) -> None:
+        with self.store.lock:
+            record = self.switches(session)
+            if any(record.get(key) != value for key, value in changes.items()):
+                self.store.put(session, ACTIVE_KIND, ACTIVE_KEY, {**record, **changes})
+
     def active_name(self, session: str) -> str | None:
-        record = self.store.get(session, ACTIVE_KIND, ACTIVE_KEY)
-        return record["name"] if record else None
+        return self.switches(session).get("name")
 
     def activate(self, session: str, name: str) -> None:
-        self.store.put(session, ACTIVE_KIND, ACTIVE_KEY, {"name": name})
+        """Makes `name` the session's active scenario; a sequence starts over."""
+        with self.store.lock:
+            self.switch(session, name=name)
+            sequences.restart(self.store, session, self.get(name))
 
     def deactivate(self, session: str) -> None:
-        if self.active_name(session) is not None:
-            self.store.put(session, ACTIVE_KIND, ACTIVE_KEY, {"name": None})
+        self.switch(session, name=None)
+
+    def step(self, session: str) -> int | None:
+        """The step of the active scenario's sequence the session's next request gets."""
+        name = self.active_name(session)
+        return sequences.step(self.store, session, self.get(name)) if name else None
 
     def active_in(self, header) -> bool:
-        """Whether the request's session has an active scenario (which may sleep or render at
-        length). `header(name)` looks a request header up."""
-        return self.active_name(header(SESSION_HEADER) or DEFAULT_SESSION) is not None
+        """Whether the request's session has an active scenario or chaos (either may sleep or
+        render at length). `header(name)` looks a request header up."""
+        record = self.switches(header(SESSION_HEADER) or DEFAULT_SESSION)
+        return record is not _NONE and (record.get("name") is not None
+                                        or bool(record.get("chaos")))
 
     # -- lookups ------------------------------------------------------------------------------
     def get(self, name: str):
@@ -152,7 +185,8 @@ def register(app, sandbox):
     if faults:
         raise ScenarioFolderError(faults)
     sandbox.scenarios = scenarios
-    for responder in responders(sandbox):
+    sandbox.chaos = chaos.Chaos(sandbox)
+    for responder in [*responders(sandbox), chaos.responder(sandbox)]:
         sandbox.add_responder(responder)
     if sandbox.config.reload_interval and sandbox.config.reload_interval > 0:
         scenarios.watch(sandbox.config.reload_interval)
@@ -192,14 +226,21 @@ def responders(sandbox) -> list[Responder]:
         if operation.name not in scenario.routes:
             raise SandboxError(400, f"Scenario {name!r} answers {', '.join(scenario.routes)}, not "
                                     f"{operation.name}. Scenarios for {operation.name}: {valid}")
-        if scenario.any_of:
+        return respond(scenario, operation, request)
+
+    def respond(scenario, operation, request):
+        if scenario.any_of:  # the first of its scenarios that fits answers, else the route
             scenario = fitting(scenarios, scenario, operation.name, _View(request))
             if scenario is None:
                 return None
-        return answer(sandbox, scenario, operation, request)
+        if scenario.sequence is None:
+            return answer(sandbox, scenario, operation, request)
+        step = sequences.take_step(scenarios.store, request.environ.get(SESSION) or g.session,
+                                   scenario, request.environ)
+        return ROUTE if step is None else answer(sandbox, scenario, operation, request, step)
 
     def active_scenario(operation, request):
-        name = scenarios.active_name(request.environ.get(SESSION) or g.session)
+        name = scenarios.switches_of(request.environ).get("name")
         if name is None:
             return None
         scenario = scenarios.get(name)
@@ -207,11 +248,7 @@ def responders(sandbox) -> list[Responder]:
             return None
         if scenario.conditions and not scenario.matches(_View(request)):
             return None
-        if scenario.any_of:
-            scenario = fitting(scenarios, scenario, operation.name, _View(request))
-            if scenario is None:
-                return None
-        return answer(sandbox, scenario, operation, request)
+        return respond(scenario, operation, request)
 
     def has(name):
         return lambda header: header(name) is not None

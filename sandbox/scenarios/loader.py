@@ -14,15 +14,18 @@ from pathlib import Path
 from .limits import (MAX_DELAY_MS, MAX_OUTPUT, MAX_TEMPLATE_TEXT_PER_FILE, MAX_TEMPLATES_PER_FILE,
                      Budget, rendering)
 from .compose import any_of_names, check_references
-from .model import Condition, Response, Scenario, ScenarioSet
-from .templates import Compiled, TemplateFailure, compile_text, has_template
+from .matching import MATCH_KEYS, conditions_of  # noqa: F401 (MATCH_KEYS: the schema test)
+from .model import Response, Scenario, ScenarioSet
+from .templates import Compiled, TemplateFailure, compile_text, count_templates, has_template
 from .yamlfile import Fault, LineDict, load, plain
 
 FAULTS = ("empty_body", "malformed_json", "truncated_body")
 NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-SCENARIO_KEYS = {"name", "description", "routes", "match", "response", "any_of"}
+SCENARIO_KEYS = {"name", "description", "routes", "match", "response", "sequence", "then",
+                 "any_of"}
+ROUTE_STEP = "route"  # a sequence step: the route's own answer
+THEN = ("repeat_last", "cycle", "route")  # what follows a sequence's last step
 RESPONSE_KEYS = {"status", "headers", "body", "body_template", "message", "error", "delay_ms", "fault"}
-MATCH_KEYS = ("headers", "query", "body", "path")
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -79,7 +82,7 @@ def load_file(path: Path, shown: str, known_routes: dict, faults: list) -> list[
         return []
     # Compiling takes about a millisecond a template and 0.3 ms an expression in it: bounded
     # before any compiles, so a file cannot keep `sandbox check` or a reload busy for long.
-    templates, text = _count_templates(entries)
+    templates, text = count_templates(entries)
     if templates > MAX_TEMPLATES_PER_FILE or text > MAX_TEMPLATE_TEXT_PER_FILE:
         faults.append(Fault(shown, document.line_of("scenarios"), f"the file holds {templates} "
                             f"templates of {text} characters; a scenario file may hold at most "
@@ -100,21 +103,6 @@ def load_file(path: Path, shown: str, known_routes: dict, faults: list) -> list[
     return scenarios
 
 
-def _count_templates(value) -> tuple[int, int]:
-    count, text, stack = 0, 0, [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if has_template(item):
-                count += 1
-                text += len(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return count, text
-
-
 # -- one scenario -----------------------------------------------------------------------------
 class _Check:
     """Collects the faults of one scenario, each with its file and line."""
@@ -124,9 +112,10 @@ class _Check:
         self.name = entry.get("name") if isinstance(entry.get("name"), str) else None
         self.faults = faults
         self.count = 0
+        self.part = ""  # "sequence[1]: " while a sequence step is checked
 
     def fail(self, line: int, message: str) -> None:
-        prefix = f"scenario {self.name!r}: " if self.name else ""
+        prefix = (f"scenario {self.name!r}: " if self.name else "") + self.part
         self.faults.append(Fault(self.shown, line, prefix + message))
         self.count += 1
 
@@ -145,20 +134,57 @@ def _scenario(entry: LineDict, shown: str, known_routes: dict, faults) -> Scenar
     if not isinstance(description, str) or not description.strip():
         check.fail(entry.line_of("description"), "`description` is required (a sentence)")
     routes = _routes(entry, known_routes, check)
-    conditions = _conditions(entry.get("match"), entry.line_of("match"), check)
-    response_spec = entry.get("response")
+    conditions = conditions_of(entry.get("match"), entry.line_of("match"), check)
     names: set = set()
-    response, any_of = None, ()
+    response, sequence, then, any_of = None, None, _then(entry, check), ()
     if "any_of" in entry:
         any_of = any_of_names(entry, check)
-    elif not isinstance(response_spec, LineDict):
-        check.fail(entry.line_of("response"), "`response` (a mapping) or `any_of` is required")
+    elif "sequence" in entry:
+        if "response" in entry:
+            check.fail(entry.line_of("response"), "a scenario has `response` or `sequence`, "
+                                                  "not both")
+        sequence = _sequence(entry, routes, known_routes, check, names)
+    elif not isinstance(entry.get("response"), LineDict):
+        check.fail(entry.line_of("response"), "`response` (a mapping), `sequence` (a list of "
+                                              "steps) or `any_of` (scenario names) is required")
     else:
-        response = _response(response_spec, routes, known_routes, check, names)
+        response = _response(entry["response"], routes, known_routes, check, names)
     if check.count:
         return None
     return Scenario(name, description.strip(), tuple(routes), shown, entry.line,
-                    tuple(conditions), response, frozenset(names), any_of)
+                    tuple(conditions), response, frozenset(names), any_of, sequence,
+                    then)
+
+
+def _sequence(entry: LineDict, routes, known_routes, check: _Check, names: set) -> tuple:
+    """The steps: a Response each, None for `route` (the route's own answer)."""
+    spec, line = entry["sequence"], entry.line_of("sequence")
+    if not isinstance(spec, list) or not spec:
+        check.fail(line, "`sequence` must be a non-empty list of steps, each a response mapping "
+                         f"or `{ROUTE_STEP}`")
+        return ()
+    steps = []
+    for index, step in enumerate(spec):
+        if step == ROUTE_STEP:
+            steps.append(None)
+        elif isinstance(step, LineDict):
+            check.part = f"sequence[{index}]: "
+            steps.append(_response(step, routes, known_routes, check, names))
+            check.part = ""
+        else:
+            check.fail(line, f"sequence[{index}] must be a response mapping or `{ROUTE_STEP}` "
+                             f"(got {step!r})")
+    return tuple(steps)
+
+
+def _then(entry: LineDict, check: _Check) -> str:
+    then = entry.get("then", THEN[0])
+    if "then" in entry and "sequence" not in entry:
+        check.fail(entry.line_of("then"), "`then` says what follows a `sequence`; this scenario "
+                                          "has none")
+    elif then not in THEN:
+        check.fail(entry.line_of("then"), f"unknown `then` {then!r} (use {', '.join(THEN)})")
+    return then
 
 
 def _routes(entry: LineDict, known_routes: dict, check: _Check) -> list[str]:
@@ -174,43 +200,6 @@ def _routes(entry: LineDict, known_routes: dict, check: _Check) -> list[str]:
             check.fail(line, f"unknown route {route!r}; routes are operation names: "
                              f"{', '.join(sorted(known_routes))}")
     return [str(r) for r in routes]
-
-
-def _conditions(match, line: int, check: _Check) -> list[Condition]:
-    if match is None:
-        return []
-    if not isinstance(match, LineDict):
-        check.fail(line, "`match` must be a mapping of headers / query / body")
-        return []
-    conditions = []
-    for where, wanted in match.items():
-        where_line = match.line_of(where)
-        if where not in MATCH_KEYS:
-            check.fail(where_line, f"unknown match key {where!r} (use {', '.join(MATCH_KEYS)})")
-            continue
-        if not isinstance(wanted, LineDict):
-            check.fail(where_line, f"`match.{where}` must be a mapping of name: value")
-            continue
-        for key, expected in wanted.items():
-            key = str(key)
-            key_line = wanted.line_of(key)
-            path = tuple(key.split(".")) if where == "body" else (key.lower() if where == "headers"
-                                                                    else key,)
-            if isinstance(expected, dict):
-                if set(expected) != {"regex"} or not isinstance(expected["regex"], str):
-                    check.fail(key_line, f"`match.{where}.{key}` must be a value or {{regex: ...}}")
-                    continue
-                try:
-                    regex = re.compile(expected["regex"])
-                except re.error as exc:
-                    check.fail(key_line, f"bad regex for `match.{where}.{key}`: {exc}")
-                    continue
-                conditions.append(Condition(where, key, path, regex=regex))
-            elif isinstance(expected, list):
-                check.fail(key_line, f"`match.{where}.{key}` must be a value or {{regex: ...}}")
-            else:
-                conditions.append(Condition(where, key, path, expected=expected))
-    return conditions
 
 
 def _response(spec: LineDict, routes, known_routes, check: _Check, names: set) -> Response:

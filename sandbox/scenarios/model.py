@@ -2,7 +2,6 @@
 The loader (loader.py) builds these from the YAML, once; the engine reads them per request."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from .templates import Compiled
@@ -16,7 +15,7 @@ class Condition:
     key: str
     path: tuple
     expected: object = None
-    regex: re.Pattern | None = None
+    regex: object = None  # a compiled RE2 pattern (matching.py)
 
     def holds(self, actual) -> bool:
         if actual is None:
@@ -78,9 +77,21 @@ class Scenario:
     file: str
     line: int
     conditions: tuple
-    response: Response
+    response: Response | None   # None when it has a sequence or is made of others (any_of)
     names: frozenset            # context names its templates use (customer, fake, now...)
     any_of: tuple = ()          # made of these scenarios (compose.py); then response is None
+    sequence: tuple | None = None  # its steps: a Response each, None for `route`
+    then: str = "repeat_last"   # after the last step: repeat_last, cycle or route
+
+    def step_at(self, served: int) -> int:
+        """The index of the step the request after `served` answered ones gets;
+        len(sequence) when that is the route (`then: route`, past the end)."""
+        count = len(self.sequence)
+        if served < count:
+            return served
+        if self.then == "cycle":
+            return served % count
+        return count - 1 if self.then == "repeat_last" else count
 
     def matches(self, view) -> bool:
         return all(condition.holds(view.value(condition)) for condition in self.conditions)

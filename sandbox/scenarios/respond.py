@@ -35,10 +35,11 @@ def catalog_error(sandbox, operation, spec: str, answered_by: str) -> SandboxErr
     return err
 
 
-def answer(sandbox, scenario, operation, request):
-    """The scenario's answer (a Response), or None when it only delays (the route answers)."""
+def answer(sandbox, scenario, operation, request, spec=None):
+    """The scenario's answer (a Response), or None when it only delays (the route answers).
+    spec: the response to give (a sequence's step), its `response` by default."""
     g.answered_by = f"scenario:{scenario.name}"
-    spec = scenario.response
+    spec = spec or scenario.response
     if spec.delay_ms:
         # Added to the header's delay; the scenario is chosen again, and rendered, once it is
         # over (waits.py).
@@ -54,11 +55,11 @@ def answer(sandbox, scenario, operation, request):
             if spec.message is not None:
                 message = spec.message if isinstance(spec.message, str) else \
                     str(spec.message.render(context))
-                _check_output(len(message), scenario.response.message)
+                _check_output(len(message), spec.message)
                 raise SandboxError(spec.status, message, answered_by=g.answered_by)
             headers = {name: (value if isinstance(value, str) else str(value.render(context)))
                        for name, value in spec.headers}
-            data = _body_text(scenario, context, _is_json(headers))
+            data = _body_text(scenario, spec, context, _is_json(headers))
             _check_output(len(data) + sum(len(k) + len(v) for k, v in headers.items()),
                           spec.body_template or spec.body)
     except TemplateError as exc:  # an undefined value inside a list or dict an expression built
@@ -85,8 +86,7 @@ def _is_json(headers: dict) -> bool:
     return content_type is None or "json" in content_type.lower()
 
 
-def _body_text(scenario, context, json_body: bool = True) -> str:
-    spec = scenario.response
+def _body_text(scenario, spec, context, json_body: bool = True) -> str:
     if spec.body_template is not None:
         text = str(spec.body_template.render(context))
         if json_body and spec.fault != "malformed_json":

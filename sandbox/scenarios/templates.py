@@ -277,3 +277,19 @@ class CaseInsensitiveDict(dict):
 
     def get(self, key, default=None):
         return super().get(str(key).lower(), default)
+
+
+def count_templates(value) -> tuple[int, int]:
+    """(how many template strings a YAML tree holds, their total length)."""
+    count, text, stack = 0, 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if has_template(item):
+                count += 1
+                text += len(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count, text

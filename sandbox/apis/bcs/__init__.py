@@ -10,7 +10,7 @@ from ...errors import json_response
 from ...family import Command, Family, Parts
 from ...names import ADMIN_PREFIX
 from . import auth, customer_routes, fixtures, headers, profile_routes
-from .catalog import Catalog, UnknownCode, listing, print_errors, rows_for
+from .catalog import Catalog, UnknownCode, listing, print_errors, rows_for, table_specs
 from .envelope import make_envelope
 from .idents import IDENTS, request_idents, stored_customer
 from .responders import ERROR_HEADER, responders
@@ -44,6 +44,7 @@ def start(sandbox) -> Parts:
         fixtures=records, idents=IDENTS, default_idents=request_idents,
         customer=stored_customer, examples=examples, catalog=catalog,
         responders=responders(sandbox, NAME),
+        chaos_errors=lambda name: table_specs(catalog, name),
         blueprints=[errors_blueprint(catalog)])
 
 

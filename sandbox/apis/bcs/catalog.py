@@ -125,6 +125,14 @@ def spec_of(catalog: Catalog, row: dict) -> str:
     return f"{row['code']}:{next(i for i, r in enumerate(rows) if r is row) + 1}"
 
 
+def table_specs(catalog: Catalog, name: str) -> list[str]:
+    """How to ask for every row the route answers (its own tables' rows, then those its rules
+    answer: answered_on), once each: what chaos answers on the route by default. A route with
+    none gets the catalog's 500."""
+    return list(dict.fromkeys(spec_of(catalog, row) for row in catalog.answered_on(name))) \
+        or [spec_of(catalog, catalog.find("500", name))]
+
+
 # One request per route a catalog row can be shown on, for `sandbox errors CODE`.
 EXAMPLE_CALLS = {
     "basic_data_v1": "'{base}/customerAccountManagement/v1/BasicData?mnemonic=CC1234567890'",
