@@ -33,7 +33,7 @@ def test_the_page_needs_nothing_from_outside(page):
     assert "@import" not in page and "url(" not in page
     # Its style and script are inlined, not placeholders.
     assert "/*__" not in page
-    assert "function refreshJournal" in page and "font:" in page
+    assert "function pollJournal" in page and "font:" in page
 
 
 def test_the_page_lists_every_route_with_working_example_credentials(app, sandbox, page):

@@ -4,7 +4,7 @@
 
 // -- journal: filtered, polled for what is new only --------------------------------------------
 const JOURNAL_ROWS = 200;   // rows kept in the page; older ones leave it (the API keeps them)
-const journal = { seen: new Set(), newest: null, busy: false };
+const journal = { seen: new Set(), newest: null, generation: 0 };
 const ROUTE_PATTERNS = DATA.routes.map((route) => ({
   name: route.name, method: route.method,
   pattern: new RegExp("^" + route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&")
@@ -52,16 +52,26 @@ function journalRow(entry) {
 }
 
 function restartJournal() {
+  journal.generation += 1;   // an answer still out for the old filters is dropped
   journal.seen.clear();
   journal.newest = null;
   $("journal-body").replaceChildren();
 }
 
-async function refreshJournal() {
-  if (journal.busy) return;
-  journal.busy = true;
-  try { await pollJournal(); } finally { journal.busy = false; }
+// One call at a time (a slow answer, a token prompt): a call made meanwhile runs once after it.
+function single(poll) {
+  let busy = false;
+  let again = false;
+  const run = async () => {
+    if (busy) { again = true; return; }
+    busy = true;
+    try { await poll(); } finally { busy = false; }
+    if (again) { again = false; run(); }
+  };
+  return run;
 }
+
+const refreshJournal = single(pollJournal);
 
 async function pollJournal() {
   const filters = journalFilters();
@@ -69,7 +79,9 @@ async function pollJournal() {
   const limit = $("filter-limit").value.trim();
   if (limit) query.set("limit", limit);
   if (journal.newest) query.set("since", journal.newest);
+  const generation = journal.generation;
   const answer = await admin("GET", "/requests?" + query);
+  if (generation !== journal.generation) return;
   if (!answer.ok || !answer.json) {
     $("journal-status").textContent = "journal unavailable";
     failed("GET " + ADMIN + "/requests", answer);
@@ -154,7 +166,7 @@ function describeChaos(answer) {
   return parts.join(" · ");
 }
 
-async function refreshSession() {
+const refreshSession = single(async () => {
   $("session-name").textContent = sessionName() || "default";
   const active = await admin("GET", "/scenarios/active");
   if (!active.ok || !active.json) { failed("GET " + ADMIN + "/scenarios/active", active); return; }
@@ -165,7 +177,7 @@ async function refreshSession() {
   const chaos = await admin("GET", "/chaos");
   if (!chaos.ok && chaos.status !== 404 && chaos.status !== 405) failed("GET " + ADMIN + "/chaos", chaos);
   $("session-chaos").textContent = describeChaos(chaos);
-}
+});
 
 async function sessionAction(method, path, done) {
   const answer = await admin(method, path);
