@@ -42,7 +42,7 @@ function journalRow(entry) {
     el("td", { class: statusClass(entry.status) }, entry.status),
     el("td", { class: "mono" }, entry.answered_by),
     el("td", { class: "mono response" }, preview(entry.response)),
-    el("td", {}, entry.duration_ms));
+    el("td", {}, typeof entry.duration_ms === "number" ? entry.duration_ms.toFixed(1) : entry.duration_ms));
   row.addEventListener("click", () => {
     if (row.nextSibling && row.nextSibling.classList.contains("detail")) { row.nextSibling.remove(); return; }
     const detail = { query: entry.query, headers: entry.headers, body: entry.body, response: entry.response };
