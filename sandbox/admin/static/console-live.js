@@ -177,6 +177,7 @@ const refreshSession = single(async () => {
   const chaos = await admin("GET", "/chaos");
   if (!chaos.ok && chaos.status !== 404 && chaos.status !== 405) failed("GET " + ADMIN + "/chaos", chaos);
   $("session-chaos").textContent = describeChaos(chaos);
+  $("end-chaos").disabled = $("session-chaos").textContent === "none";
 });
 
 async function sessionAction(method, path, done) {
