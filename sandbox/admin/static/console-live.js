@@ -4,7 +4,7 @@
 
 // -- journal: filtered, polled for what is new only --------------------------------------------
 const JOURNAL_ROWS = 200;   // rows kept in the page; older ones leave it (the API keeps them)
-const journal = { seen: new Set(), newest: null, generation: 0 };
+const journal = { newest: null, generation: 0 };   // newest: the id of the newest entry seen
 const ROUTE_PATTERNS = DATA.routes.map((route) => ({
   name: route.name, method: route.method,
   pattern: new RegExp("^" + route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&")
@@ -53,7 +53,6 @@ function journalRow(entry) {
 
 function restartJournal() {
   journal.generation += 1;   // an answer still out for the old filters is dropped
-  journal.seen.clear();
   journal.newest = null;
   $("journal-body").replaceChildren();
 }
@@ -89,9 +88,10 @@ async function pollJournal() {
   }
   const entries = answer.json.requests || [];   // newest first
   const body = $("journal-body");
-  const fresh = entries.filter((entry) => !journal.seen.has(entry.id));
-  for (const entry of fresh.reverse()) {
-    journal.seen.add(entry.id);
+  // What is newer than the newest entry seen: all of them where the API honours `since`.
+  const seen = entries.findIndex((entry) => entry.id === journal.newest);
+  const fresh = seen === -1 ? entries : entries.slice(0, seen);
+  for (const entry of fresh.slice().reverse()) {
     if (matches(entry, filters)) body.prepend(journalRow(entry));
   }
   if (entries.length) journal.newest = entries[0].id;
