@@ -76,7 +76,9 @@ def server():
 
 
 def wait(driver, condition, timeout: float = 8):
-    return WebDriverWait(driver, timeout).until(lambda d: condition())
+    # A stale element: the page drew that part anew meanwhile; look again.
+    return WebDriverWait(driver, timeout, ignored_exceptions=(
+        NoSuchElementException, StaleElementReferenceException)).until(lambda d: condition())
 
 
 def open_console(driver, url: str, session: str, tab: str = "try"):
@@ -153,6 +155,33 @@ def test_try_sends_what_the_fields_say(browser, server):
     body = browser.find_element(By.ID, "try-response-body").get_attribute("textContent")
     assert "52345678" in body and "1234567890" not in body
     assert journal_of(server, session)[0]["query"] == {"mnemonic": "CC52345678"}
+    # Where openapi.json declares a route's query parameters (issue 12, another part of the
+    # work), the page offers a field for each, and fills only the seed's.
+    declared = declared_query(server, "basic_data_v4")
+    Select(browser.find_element(By.ID, "try-route")).select_by_value("basic_data_v4")
+    fields = lambda: {  # noqa: E731
+        row.find_element(By.CSS_SELECTOR, ".pair-name").get_attribute("value"):
+        row.find_element(By.CSS_SELECTOR, ".pair-value").get_attribute("value")
+        for row in browser.find_elements(By.CSS_SELECTOR, "#try-query .pair")}
+    wait(browser, lambda: set(declared) <= set(fields()))   # openapi.json is read after start
+    fields = fields()
+    assert {"govIssueIdentType": "CC", "identSerialNum": "1234567890"}.items() <= fields.items()
+    assert all(fields[name] == "" for name in set(fields) - {"govIssueIdentType", "identSerialNum"}
+               if not declared.get(name))
+
+
+def declared_query(server, operation: str) -> dict:
+    """The query parameters openapi.json declares for an operation: name -> required."""
+    document = requests.get(server.url + "/__sandbox/openapi.json", timeout=5).json()
+    shared = document.get("components", {}).get("parameters", {})
+    for item in document["paths"].values():
+        for declared in item.values():
+            if declared.get("operationId") == operation:
+                parameters = [shared.get(p["$ref"].rsplit("/", 1)[-1], {}) if "$ref" in p else p
+                              for p in declared.get("parameters", [])]
+                return {p["name"]: bool(p.get("required")) for p in parameters
+                        if p.get("in") == "query"}
+    return {}
 
 
 def test_the_journal_filters_and_shows_the_response(browser, server):

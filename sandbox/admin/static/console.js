@@ -112,6 +112,7 @@ function goTo(name) {
 // -- Try: a route's request, its parameters as fields --------------------------------------------
 const DECLARED = {};   // operation -> query parameters openapi.json declares for it
 let tryRoute = null;
+let tryEdited = false;   // the user has changed a field since the route was opened
 
 async function loadDeclaredParameters() {
   const answer = await admin("GET", "/openapi.json");   // behind the admin token where one is set
@@ -124,7 +125,8 @@ async function loadDeclaredParameters() {
       if (operation.operationId && query.length) DECLARED[operation.operationId] = query;
     }
   }
-  if (tryRoute && DECLARED[tryRoute.name]) openTry(tryRoute);
+  // Declarations arriving late lay the open route out again, unless the user has begun editing.
+  if (tryRoute && DECLARED[tryRoute.name] && !tryEdited) openTry(tryRoute);
 }
 
 function exampleOf(parameter) {
@@ -167,6 +169,7 @@ function pairs(container) {
 
 function openTry(route) {
   tryRoute = route;
+  tryEdited = false;
   $("try-route").value = route.name;
   $("try-summary").textContent = `${route.summary} · ${route.auth_label} · success ${route.success_status}`;
   $("try-method").value = route.method;
@@ -282,7 +285,10 @@ function startTry() {
   }
   const byName = (name) => DATA.routes.find((r) => r.name === name);
   select.addEventListener("change", () => openTry(byName(select.value)));
-  $("try").addEventListener("input", showUrl);
+  $("try").addEventListener("input", (event) => {
+    if (event.target !== $("try-route")) tryEdited = true;
+    showUrl();
+  });
   $("try-method").addEventListener("change", showUrl);
   $("try-add-query").addEventListener("click", () => pairRow($("try-query"), "parameter", "", ""));
   $("try-add-header").addEventListener("click", () => pairRow($("try-headers"), "header", "", ""));
