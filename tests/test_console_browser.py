@@ -248,6 +248,16 @@ def test_errors_are_shown_in_the_page(browser, server):
     assert no_alert(browser)
     browser.find_element(By.ID, "notice-close").click()
     assert not shown(browser, "notice")
+    # A request the browser refuses to send (a header name with a space) is shown too.
+    browser.find_element(By.CSS_SELECTOR, '#tabs a[data-tab="try"]').click()
+    browser.find_element(By.ID, "try-add-header").click()
+    names = browser.find_elements(By.CSS_SELECTOR, "#try-headers .pair-name")
+    names[-1].send_keys("Not A Header")
+    browser.find_elements(By.CSS_SELECTOR, "#try-headers .pair-value")[-1].send_keys("x")
+    browser.find_element(By.ID, "try-send").click()
+    wait(browser, lambda: shown(browser, "notice"))
+    assert "was not sent" in browser.find_element(By.ID, "notice-text").text
+    assert no_alert(browser) and not shown(browser, "try-response")
 
 
 def test_a_configured_secret_is_never_shown_and_is_asked_for(browser):
