@@ -82,6 +82,8 @@ def wait(driver, condition, timeout: float = 8):
 
 
 def open_console(driver, url: str, session: str, tab: str = "try"):
+    # A fresh page: a URL that differs only in its #tab would not load it anew.
+    driver.get("about:blank")
     driver.get(f"{url}/__sandbox/#{tab}")
     box = driver.find_element(By.ID, "session")
     box.clear()
