@@ -71,7 +71,15 @@ def examples(fixtures: dict) -> dict:
                "customer_name_by_account": render.name_by_account(
                    people["customer_name_by_account"]),
                "status_basic_data": render.status_basic_data(owned["status_basic_data"], holder)}
-    result = {name: {"response_example": answer} for name, answer in answers.items()}
-    for name, example in data["request_examples"].items():
-        result.setdefault(name, {})["request_example"] = example
+    return with_request_examples({name: {"response_example": answer}
+                                  for name, answer in answers.items()}, data)
+
+
+def with_request_examples(result: dict, data: dict) -> dict:
+    """A data file's request examples added to each operation's meta: bodies
+    (`request_examples`) and query parameters (`query_examples`, what the console's Try sends)."""
+    for key, meta_key in (("request_examples", "request_example"),
+                          ("query_examples", "query_example")):
+        for name, example in data.get(key, {}).items():
+            result.setdefault(name, {})[meta_key] = example
     return result

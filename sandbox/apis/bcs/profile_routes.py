@@ -12,6 +12,7 @@ from ...errors import json_response
 from ...http import read_json
 from ...resources import shipped_data
 from . import model
+from .customer_routes import with_request_examples
 from .profile_backend import ProfileBackend, current_address, current_locations
 from .profile_render import (SECURE_DATA_OK, SYNC_DATA_FILE_OK, SYNC_DATA_OK, Labels,
                              channel_contact, locations, query_pila, remittances)
@@ -89,7 +90,5 @@ def examples(fixtures: dict) -> dict:
     person = people.get("remittances_basic_data")
     if person:
         answers["remittances_basic_data"] = remittances(person, current_locations(person), names)
-    result = {name: {"response_example": answer} for name, answer in answers.items()}
-    for name, example in data["request_examples"].items():
-        result.setdefault(name, {})["request_example"] = example
-    return result
+    return with_request_examples({name: {"response_example": answer}
+                                  for name, answer in answers.items()}, data)
