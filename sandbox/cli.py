@@ -152,6 +152,14 @@ def cmd_serve(args, families) -> int:
     return 0
 
 
+def cmd_health(args, families) -> int:
+    from .health import probe
+    config = Config.from_env(host=args.host, port=args.port, tls_cert=args.tls_cert)
+    answer = probe(config)
+    click.echo(answer, err=answer != "ok")
+    return 0 if answer == "ok" else 1
+
+
 def _checked_sandbox(args, families):
     """The families registered (routes, catalogs) over the shipped scenario folders plus the
     given ones (or SANDBOX_SCENARIOS), without opening the store or loading scenarios."""
@@ -195,7 +203,15 @@ def check_command(families):
                    cmd_check, families)
 
 
-COMMANDS = (serve_command, scenarios_command, check_command)
+def health_command(families):
+    params = [click.Option([flag, name], type=kind, envvar=ENV_PREFIX + name.upper(), help=text)
+              for flag, name, kind, text in SERVE_FLAGS if name in ("host", "port", "tls_cert")]
+    return command("health", "ask a running sandbox for its health (SANDBOX_HOST, SANDBOX_PORT, "
+                   "SANDBOX_TLS_CERT as serve reads them): exit 0 if it answers ok, else 1; "
+                   "the Docker HEALTHCHECK", params, cmd_health, families)
+
+
+COMMANDS = (serve_command, scenarios_command, check_command, health_command)
 
 
 def family_commands(families):

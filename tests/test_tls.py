@@ -136,3 +136,12 @@ def test_a_certificate_alone_or_unreadable_is_one_line_and_exit_2(tmp_path, give
     assert result.returncode == 2 and result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and "--tls-cert" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_sandbox_health_asks_over_https_when_a_certificate_is_set(tls_server, capsys):
+    from sandbox import cli
+    port = str(tls_server.server.effective_port)
+    assert cli.main(["health", "--port", port, "--tls-cert", tls_server.cert]) == 0
+    assert capsys.readouterr().out.strip() == "ok"
+    assert cli.main(["health", "--port", port]) == 1  # plain HTTP to the HTTPS port
+    assert port in capsys.readouterr().err
