@@ -215,7 +215,7 @@ COMMANDS = (serve_command, scenarios_command, check_command, health_command)
 
 
 def family_commands(families):
-    """Each family's own commands (config.Command): its parameters, plus --scenarios."""
+    """Each family's own commands (family.Command): its parameters, plus --scenarios."""
     for family in families:
         for own in family.commands:
             def run(args, families, own=own):
