@@ -9,10 +9,17 @@ never builds a TLS channel.
 """
 from __future__ import annotations
 
+import socket
 import ssl
 import time
 
 WANT = (ssl.SSLWantReadError, ssl.SSLWantWriteError)
+# What a plain-HTTP client on the HTTPS port gets before the connection closes (OpenSSL tells
+# such a "hello" apart: reason HTTP_REQUEST), rather than a bare reset it cannot explain.
+_PLAIN_BODY = b'{"message":"this port speaks HTTPS: ask https:// instead of http://"}'
+PLAIN_HTTP_ANSWER = (b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+                     b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(_PLAIN_BODY)
+                     + _PLAIN_BODY)
 
 
 def tls_context(config) -> ssl.SSLContext | None:
@@ -57,11 +64,23 @@ class TLSChannelMixin:
         except ssl.SSLWantWriteError:
             self.handshake_wants_write = True
             return False
-        except OSError:  # not TLS (plain HTTP sent to the HTTPS port), a refused certificate...
+        except ssl.SSLError as exc:  # not TLS, or a client refusing the certificate
+            if exc.reason == "HTTP_REQUEST":
+                self._tell_plain_http()
+            self.handle_close()
+            return False
+        except OSError:
             self.handle_close()
             return False
         self.handshaken = True
         return True
+
+    def _tell_plain_http(self):
+        """One plain answer on the raw socket (below TLS), best effort: it is closing anyway."""
+        try:
+            socket.socket.send(self.socket, PLAIN_HTTP_ANSWER)
+        except OSError:
+            pass
 
     def writable(self):
         return self.handshake_wants_write or super().writable()
