@@ -76,9 +76,18 @@ class TLSChannelMixin:
         return True
 
     def _tell_plain_http(self):
-        """One plain answer on the raw socket (below TLS), best effort: it is closing anyway."""
+        """One plain answer on the raw socket (below TLS), best effort: it is closing anyway.
+        What is left of the request is read first, and the answer ends with a FIN: a close
+        with unread bytes would reset the connection, and the client could lose the answer."""
+        raw = self.socket
         try:
-            socket.socket.send(self.socket, PLAIN_HTTP_ANSWER)
+            while socket.socket.recv(raw, 65536):
+                pass
+        except OSError:  # nothing more to read now
+            pass
+        try:
+            socket.socket.send(raw, PLAIN_HTTP_ANSWER)
+            socket.socket.shutdown(raw, socket.SHUT_WR)
         except OSError:
             pass
 
