@@ -1,18 +1,45 @@
-"""`sandbox serve|scenarios|check` and each family's own commands (`sandbox errors`).
+"""`sandbox serve|scenarios|check` and each family's own commands (`sandbox errors`), on click.
 
-The families' settings become flags and SANDBOX_* variables from their records (config.Setting).
+The families' settings become options and SANDBOX_* variables from their records (config.Setting).
+A bad value, a bad setting or a port in use is one line on stderr and exit code 2; stdout carries
+only what the command prints (for serve: JSON log lines, the start-up banner among them).
 """
 from __future__ import annotations
 
-import argparse
 import sys
+from types import SimpleNamespace
 
-from .config import Config
+import click
 
-# The sandbox's own settings: (flag, field, type, help).
+from .config import ENV_PREFIX, Config, SettingError
+from .version import __version__
+
+# Exit code for a usage fault: a bad flag or value, a setting that cannot run, a port in use.
+USAGE = 2
+# click 8.2+ raises this for a bare `sandbox`; older ones exit through click.exceptions.Exit.
+NO_COMMAND = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+class Port(click.ParamType):
+    """1-65535, or 0: any free port, which the start-up line then names."""
+    name = "port"
+
+    def convert(self, value, param, ctx):
+        try:
+            port = int(value)
+        except (TypeError, ValueError):
+            port = -1
+        if not 0 <= port <= 65535:
+            self.fail(f"{value!r} is not a port: 1-65535, or 0 for any free one", param, ctx)
+        return port
+
+
+PORT = Port()
+
+# The sandbox's own settings: (flag, field, type, help). Each is also SANDBOX_<FIELD>.
 SERVE_FLAGS = (
     ("--host", "host", str, "address to listen on (SANDBOX_HOST, default 127.0.0.1)"),
-    ("--port", "port", int, "port (SANDBOX_PORT, default 8080)"),
+    ("--port", "port", PORT, "port, 1-65535, or 0 for any free one (SANDBOX_PORT, default 8080)"),
     ("--state", "state", str, "'memory' or a SQLite file path (SANDBOX_STATE, default memory)"),
     ("--cache-records", "cache_records", int,
      "records a SQLite state keeps in memory (SANDBOX_CACHE_RECORDS, default 100000)"),
@@ -40,7 +67,13 @@ SERVE_FLAGS = (
      "(SANDBOX_IDLE_TIMEOUT, default 30)"),
     ("--shutdown-timeout", "shutdown_timeout", float,
      "seconds a stop waits for the answers in progress (SANDBOX_SHUTDOWN_TIMEOUT, default 65)"),
+    ("--tls-cert", "tls_cert", str,
+     "PEM certificate (chain): with --tls-key, serve HTTPS (SANDBOX_TLS_CERT)"),
+    ("--tls-key", "tls_key", str, "PEM private key of --tls-cert (SANDBOX_TLS_KEY)"),
 )
+SCENARIOS = click.Option(["--scenarios"], multiple=True, metavar="FOLDER",
+                         help="scenario folder laid over the shipped ones; repeatable "
+                              "(SANDBOX_SCENARIOS, ':'-separated)")
 
 
 def _families():
@@ -48,17 +81,25 @@ def _families():
     return FAMILIES
 
 
-def _serve_flags(parser: argparse.ArgumentParser, families) -> None:
-    for flag, name, kind, text in SERVE_FLAGS:
-        parser.add_argument(flag, dest=name, type=kind, help=text)
-    parser.add_argument("--scenarios", action="append", metavar="FOLDER",
-                        help="scenario folder laid over the shipped ones; repeatable "
-                             "(SANDBOX_SCENARIOS)")
+def fail(message: str) -> int:
+    """A fault the user can fix: one line on stderr, exit code 2."""
+    click.echo(f"sandbox: {message}", err=True)
+    return USAGE
+
+
+def serve_params(families) -> list:
+    """The sandbox's settings, then every family's, as options read from SANDBOX_* as well
+    (click checks the variable's value as it checks the flag's)."""
+    params = [click.Option([flag, name], type=kind, envvar=ENV_PREFIX + name.upper(), help=text)
+              for flag, name, kind, text in SERVE_FLAGS]
+    params.append(SCENARIOS)
     for family in families:
         for setting in family.settings:
-            parser.add_argument(setting.flag, dest=setting.name, type=type(setting.default),
-                                help=f"{setting.help} ({setting.env})")
-    parser.add_argument("--quiet", action="store_true", help="no per-request log lines")
+            params.append(click.Option([setting.flag, setting.name], type=type(setting.default),
+                                       envvar=setting.env, help=f"{setting.help} ({setting.env})"))
+    params.append(click.Option(["--quiet"], is_flag=True, help="no per-request log lines "
+                                                              "(SANDBOX_LOG_REQUESTS=0)"))
+    return params
 
 
 def config_from_args(args, families=()) -> Config:
@@ -72,31 +113,53 @@ def config_from_args(args, families=()) -> Config:
     return Config.from_env(**overrides)
 
 
+def banner(sandbox, server) -> dict:
+    """The start-up log line: where it listens (the port bound, which --port 0 picks), the
+    credentials as the documents show them (a configured secret never), state and seed."""
+    from .logs import timestamp
+    config = sandbox.config
+    scheme = "https" if config.tls_cert else "http"
+    url = f"{scheme}://{config.host}:{server.effective_port}"
+    families = [{"family": family.title, "where": family.where(config),
+                 "credentials": family.security.summary(config)}
+                for family in sandbox.families.values()]
+    return {"ts": timestamp(), "level": "info", "event": "serving",
+            "message": f"sandbox serving on {url}  (console: {url}/__sandbox/)",
+            "url": url, "console": f"{url}/__sandbox/", "families": families,
+            "state": config.state, "seed": config.seed, "version": __version__}
+
+
 def cmd_serve(args, families) -> int:
     from . import create_app
-    from .server import check_limits, serve
+    from .logs import log_line
+    from .server import check_limits, make_server, serve
 
     config = config_from_args(args, families)
     try:
         check_limits(config)
         app = create_app(config, families)
     except Exception as exc:  # a broken scenario folder, an unreadable state file...
-        print(f"sandbox: cannot start: {exc}", file=sys.stderr)
-        return 2
+        return fail(f"cannot start: {exc}")
     sandbox = app.extensions["sandbox"]
-
-    def ready(server):
-        config = sandbox.config
-        url = f"http://{config.host}:{config.port}"
-        print(f"sandbox serving on {url}  (console: {url}/__sandbox/)", flush=True)
-        for family in sandbox.families.values():
-            print(f"  {family.title} ({family.where(config)}): "
-                  f"{family.security.summary(config)}", flush=True)
-        print(f"  state: {config.state}   seed: {config.seed}", flush=True)
-
-    serve(app, config.host, config.port, config.threads, on_ready=ready)
+    try:
+        server = make_server(app, config.host, config.port, config.threads)
+    except OSError as exc:  # the port in use, an address not ours, a certificate unreadable
+        sandbox.store.close()
+        return fail(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}")
+    except ValueError as exc:  # a setting the server cannot run with
+        sandbox.store.close()
+        return fail(f"cannot start: {exc}")
+    serve(app, server, on_ready=lambda server: log_line(banner(sandbox, server)))
     sandbox.store.close()
     return 0
+
+
+def cmd_health(args, families) -> int:
+    from .health import probe
+    config = Config.from_env(host=args.host, port=args.port, tls_cert=args.tls_cert)
+    answer = probe(config)
+    click.echo(answer, err=answer != "ok")
+    return 0 if answer == "ok" else 1
 
 
 def _checked_sandbox(args, families):
@@ -128,48 +191,103 @@ def cmd_record(args, families) -> int:
         return 2
 
 
-def _record_parser(sub) -> None:
-    record = sub.add_parser("record", help="proxy a real upstream and write its answers as "
-                                           "scenarios (docs/qa.md)")
-    record.add_argument("--upstream", required=True, help="the upstream's URL, e.g. "
-                                                          "https://bank.example")
-    record.add_argument("--out", required=True, metavar="FOLDER",
-                        help="where the recordings go (created if missing; a run adds to it)")
-    record.add_argument("--host", help="address to listen on (SANDBOX_HOST, default 127.0.0.1)")
-    record.add_argument("--port", type=int, help="port (SANDBOX_PORT, default 8080)")
-    record.add_argument("--timeout", type=float, default=30.0,
-                        help="seconds to wait for the upstream before answering 504 (default 30)")
-    record.set_defaults(func=cmd_record)
+def command(name: str, text: str, params, run, families) -> click.Command:
+    """A click command that calls run(args, families), args holding its parameters by name."""
+    return click.Command(name, help=text, short_help=text, params=list(params),
+                         callback=lambda **values: run(SimpleNamespace(**values), families))
 
 
-def family_command(command):
-    def run(args, families) -> int:
-        return command.run(args, _checked_sandbox(args, families))
-    return run
+# One function per subcommand: each builds its click command for the given families.
+def serve_command(families):
+    return command("serve", "serve the sandbox with waitress", serve_params(families),
+                   cmd_serve, families)
+
+
+def scenarios_command(families):
+    return command("scenarios", "list the scenarios and how to trigger them", [SCENARIOS],
+                   cmd_scenarios, families)
+
+
+def check_command(families):
+    folders = click.Argument(["folders"], nargs=-1, metavar="[FOLDER]...")
+    return command("check", "validate scenario folders; non-zero on a fault", [folders],
+                   cmd_check, families)
+
+
+def health_command(families):
+    params = [click.Option([flag, name], type=kind, envvar=ENV_PREFIX + name.upper(), help=text)
+              for flag, name, kind, text in SERVE_FLAGS if name in ("host", "port", "tls_cert")]
+    return command("health", "ask a running sandbox for its health (SANDBOX_HOST, SANDBOX_PORT, "
+                   "SANDBOX_TLS_CERT as serve reads them): exit 0 if it answers ok, else 1; "
+                   "the Docker HEALTHCHECK", params, cmd_health, families)
+
+
+def record_command(families):
+    params = [
+        click.Option(["--upstream"], required=True,
+                     help="the upstream's URL, e.g. https://bank.example"),
+        click.Option(["--out"], required=True, metavar="FOLDER",
+                     help="where the recordings go (created if missing; a run adds to it)"),
+        click.Option(["--host"], help="address to listen on (SANDBOX_HOST, default 127.0.0.1)"),
+        click.Option(["--port"], type=PORT, help="port (SANDBOX_PORT, default 8080)"),
+        click.Option(["--timeout"], type=float, default=30.0, show_default=True,
+                     help="seconds to wait for the upstream before answering 504"),
+    ]
+    return command("record", "proxy a real upstream and write its answers as scenarios "
+                   "(docs/qa.md)", params, cmd_record, families)
+
+
+COMMANDS = (serve_command, scenarios_command, check_command, health_command, record_command)
+
+
+def family_commands(families):
+    """Each family's own commands (family.Command): its parameters, plus --scenarios."""
+    for family in families:
+        for own in family.commands:
+            def run(args, families, own=own):
+                return own.run(args, _checked_sandbox(args, families))
+            yield command(own.name, own.help, [*own.arguments, SCENARIOS], run, families)
+
+
+def build(families) -> click.Group:
+    @click.group(help=__doc__.split("\n\n")[0])
+    @click.version_option(__version__, "--version", prog_name="sandbox",
+                          message="%(prog)s %(version)s")
+    def sandbox():
+        pass
+
+    for make in COMMANDS:
+        sandbox.add_command(make(families))
+    for own in family_commands(families):
+        sandbox.add_command(own)
+    return sandbox
+
+
+def usage_line(exc: click.ClickException) -> str:
+    """click's fault as one line: the flag and its variable, what is wrong, where help is."""
+    where = getattr(getattr(exc, "ctx", None), "command_path", "sandbox")
+    param = getattr(exc, "param", None)
+    if isinstance(exc, click.BadParameter) and getattr(param, "opts", None):
+        envvar = f" ({param.envvar})" if getattr(param, "envvar", None) else ""
+        message = f"{'/'.join(param.opts)}{envvar}: {exc.message}"
+    else:
+        message = exc.format_message()
+    return f"{' '.join(message.split())} (see '{where} --help')"
 
 
 def main(argv=None, families=None) -> int:
     families = _families() if families is None else families
-    parser = argparse.ArgumentParser(prog="sandbox", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="serve the sandbox with waitress")
-    _serve_flags(serve, families)
-    serve.set_defaults(func=cmd_serve)
-    scenarios = sub.add_parser("scenarios", help="list the scenarios and how to trigger them")
-    scenarios.add_argument("--scenarios", action="append", metavar="FOLDER")
-    scenarios.set_defaults(func=cmd_scenarios)
-    check = sub.add_parser("check", help="validate scenario folders; non-zero on a fault")
-    check.add_argument("folders", nargs="*", metavar="FOLDER")
-    check.set_defaults(func=cmd_check)
-    _record_parser(sub)
-    for family in families:
-        for command in family.commands:
-            own = sub.add_parser(command.name, help=command.help)
-            command.arguments(own)
-            own.add_argument("--scenarios", action="append", metavar="FOLDER")
-            own.set_defaults(func=family_command(command))
-    args = parser.parse_args(argv)
-    return args.func(args, families)
+    try:
+        return build(families).main(args=argv, prog_name="sandbox", standalone_mode=False)
+    except NO_COMMAND as exc:  # bare `sandbox`: its help, as a usage fault
+        click.echo(exc.ctx.get_help())
+        return USAGE
+    except click.ClickException as exc:
+        return fail(usage_line(exc))
+    except click.Abort:
+        return 1
+    except SettingError as exc:  # a SANDBOX_* variable no option reads
+        return fail(str(exc))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ ENV_PREFIX = "SANDBOX_"
 HIDDEN = "<configured, not shown>"
 
 
+class SettingError(ValueError):
+    """A setting's value that cannot be read as its type: the message names its variable."""
+
+
 @dataclass(frozen=True)
 class Setting:
     """A family's setting: `name` is also its variable (SANDBOX_NAME) and flag (--na-me)."""
@@ -70,6 +74,10 @@ class Config:
     # Seconds a stop (SIGTERM, Ctrl-C) waits for the answers in progress to be sent: longer
     # than the longest delay a request may ask for (60 s).
     shutdown_timeout: float = 65.0
+    # A PEM certificate (chain) and its key: both set, the server speaks HTTPS on its port
+    # (phones refuse cleartext HTTP by default); neither, plain HTTP (server.tls_context).
+    tls_cert: str = ""
+    tls_key: str = ""
     log_requests: bool = True
     # Seconds between checks of the scenario folders for changes; 0 turns hot reload off.
     reload_interval: float = 1.0
@@ -97,7 +105,7 @@ class Config:
                 continue
             name = key[len(ENV_PREFIX):].lower()
             if name in own:
-                values[name] = _coerce(name, raw)
+                values[name] = _coerce(name, raw, key)
             elif name != "settings":
                 settings[name] = raw
         config = cls(**values, settings=settings)
@@ -121,7 +129,7 @@ class Config:
             if given is None:
                 values[setting.name] = setting.default
             elif isinstance(given, str) and not isinstance(setting.default, str):
-                values[setting.name] = _as_type(setting.default, given)
+                values[setting.name] = _as_type(setting.default, given, setting.env)
             if setting.secret and values[setting.name] != setting.default:
                 secrets.add(setting.name)
         return replace(self, settings=values, configured_secrets=frozenset(secrets))
@@ -132,17 +140,19 @@ class Config:
         return HIDDEN if name in self.configured_secrets else getattr(self, name)
 
 
-def _coerce(name: str, raw: str):
+def _coerce(name: str, raw: str, source: str = ""):
     if name == "scenarios":
         return tuple(p for p in raw.split(os.pathsep) if p)
-    return _as_type(Config.__dataclass_fields__[name].default, raw)
+    return _as_type(Config.__dataclass_fields__[name].default, raw, source or name)
 
 
-def _as_type(default, raw: str):
+def _as_type(default, raw: str, source: str = "the setting"):
     if isinstance(default, bool):
         return raw.strip().lower() in ("1", "true", "yes", "on")
-    if isinstance(default, int):
-        return int(raw)
-    if isinstance(default, float):
-        return float(raw)
+    for kind, what in ((int, "an integer"), (float, "a number")):
+        if isinstance(default, kind):
+            try:
+                return kind(raw)
+            except ValueError:
+                raise SettingError(f"{source}={raw!r} is not {what}") from None
     return raw

@@ -66,11 +66,12 @@ def no_credentials(note: str) -> Security:
 
 @dataclass(frozen=True)
 class Command:
-    """A `sandbox NAME` subcommand a family brings. arguments(parser) adds its arguments;
-    run(args, sandbox) runs it over a registered Sandbox and returns the exit code."""
+    """A `sandbox NAME` subcommand a family brings. arguments: its click parameters
+    (click.Argument, click.Option); run(args, sandbox) runs it over a registered Sandbox, `args`
+    holding the parameters by name, and returns the exit code."""
     name: str
     help: str
-    arguments: Callable
+    arguments: tuple
     run: Callable
 
 

@@ -183,17 +183,21 @@ def _replayable(environ, body: bytes) -> dict:
 def serve_recorder(upstream: str, out, host: str | None = None, port: int | None = None,
                    timeout: float = DEFAULT_TIMEOUT, threads: int | None = None) -> int:
     """Serves the recording proxy until SIGTERM or Ctrl-C (server.serve)."""
-    from .server import serve
+    from .server import make_server, serve
     config = Config.from_env(state="memory", log_requests=False, reload_interval=0,
                              host=host, port=port)
     recorder = Recorder(Upstream(upstream, timeout), out, config)
     config = recorder.sandbox.config
 
     def ready(server):
-        url = f"http://{config.host}:{config.port}"
-        print(f"sandbox recording on {url}: forwarding to {upstream}, writing to {out} "
-              f"(replay: sandbox serve --scenarios {out}, then activate the story 'recorded')",
-              flush=True)
+        # One JSON line, as `serve`'s banner: stdout carries only JSON lines.
+        url = f"http://{config.host}:{server.effective_port}"
+        log_line({"ts": timestamp(), "level": "info", "event": "recording", "url": url,
+                  "upstream": upstream, "out": str(out),
+                  "message": f"sandbox recording on {url}: forwarding to {upstream}, writing to "
+                             f"{out} (replay: sandbox serve --scenarios {out}, then activate "
+                             f"the story 'recorded')"})
 
-    serve(recorder, config.host, config.port, threads or config.threads, on_ready=ready)
+    server = make_server(recorder, config.host, config.port, threads or config.threads)
+    serve(recorder, server, on_ready=ready)
     return 0

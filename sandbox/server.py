@@ -23,6 +23,7 @@ from waitress.server import create_server
 from waitress.task import ThreadedTaskDispatcher, WSGITask
 
 from .logs import flush_stdout, log_line, timestamp
+from .tls import TLSChannelMixin, tls_context
 from .waits import WAITS, Park, Waits
 
 # File descriptors the process holds besides its connections: the listening socket, the loop's
@@ -167,8 +168,14 @@ class SandboxChannel(HTTPChannel):
     def handle_read(self):
         dispatcher = self.server.task_dispatcher
         dispatcher.loop_thread = threading.get_ident()
-        super().handle_read()
+        self.read_request_bytes()
         dispatcher.serve_ready()
+
+    read_request_bytes = HTTPChannel.handle_read  # TLSChannel reads through its TLS layer
+
+
+class TLSChannel(TLSChannelMixin, SandboxChannel):
+    """SandboxChannel over TLS (tls.py); make_server gives it the context."""
 
 
 def request_rule(answers_at_once):
@@ -247,9 +254,11 @@ def close_stalled(server, timeout: int):
 
 def make_server(app, host: str, port: int, threads: int = 8):
     """The waitress server for the app, with the limits of its config (connection_limit,
-    idle_timeout)."""
+    idle_timeout), speaking HTTPS where it names a certificate. Raises ValueError for a setting
+    it cannot run with, OSError when it cannot listen."""
     config = app.extensions["sandbox"].config
     check_limits(config)
+    context = tls_context(config)
     # waitress warns "Task queue depth is N" on stderr for nearly every request once clients
     # outnumber its threads: under load a formatted record and an unbuffered write per request,
     # and noise in a sandbox's output. Real problems still come through at ERROR.
@@ -262,8 +271,12 @@ def make_server(app, host: str, port: int, threads: int = 8):
                            channel_timeout=config.idle_timeout, cleanup_interval=1,
                            # select() takes no descriptor over 1023: a thousand connections
                            # need poll().
-                           asyncore_use_poll=True)
-    server.channel_class = SandboxChannel
+                           asyncore_use_poll=True,
+                           url_scheme="https" if context else "http")
+    if context is None:
+        server.channel_class = SandboxChannel
+    else:
+        server.channel_class = type("TLSChannel", (TLSChannel,), {"context": context})
     server.maintenance = close_stalled(server, config.idle_timeout)
     return server
 
@@ -350,10 +363,9 @@ def drain(server, stop: Stop, timeout: float) -> int:
     return busy
 
 
-def serve(app, host: str, port: int, threads: int = 8, on_ready=None) -> None:
-    """Serve until SIGTERM or Ctrl-C, then drain (the config's shutdown_timeout at most) and
-    return."""
-    server = make_server(app, host, port, threads)
+def serve(app, server, on_ready=None) -> None:
+    """Serve with `server` (make_server's) until SIGTERM or Ctrl-C, then drain (the config's
+    shutdown_timeout at most) and return."""
     # Everything built at start (fixtures, catalog, compiled scenarios) lives as long as the
     # process: out of the cyclic GC's sight, it is not rescanned on every full collection.
     gc.collect()

@@ -3,7 +3,6 @@ a stop signal in the middle of answers. Each through a real server on a loopback
 loop is bounded in count and time."""
 from __future__ import annotations
 
-import argparse
 import json
 import signal
 import socket
@@ -62,12 +61,11 @@ def test_the_limits_come_from_the_environment_and_the_flags_win():
            "SANDBOX_SHUTDOWN_TIMEOUT": "2.5"}
     config = Config.from_env(env)
     assert (config.connection_limit, config.idle_timeout, config.shutdown_timeout) == (50, 5, 2.5)
-    parser = argparse.ArgumentParser()
-    cli._serve_flags(parser, ())
-    args = parser.parse_args(["--connection-limit", "70", "--idle-timeout", "9",
-                              "--shutdown-timeout", "1.5"])
-    assert [getattr(args, name) for name in ("connection_limit", "idle_timeout",
-                                             "shutdown_timeout")] == [70, 9, 1.5]
+    serve = cli.build(()).commands["serve"]
+    args = serve.make_context("serve", ["--connection-limit", "70", "--idle-timeout", "9",
+                                        "--shutdown-timeout", "1.5"]).params
+    assert [args[name] for name in ("connection_limit", "idle_timeout",
+                                    "shutdown_timeout")] == [70, 9, 1.5]
 
 
 def test_waitress_is_given_the_configured_limits():
@@ -330,7 +328,7 @@ def test_a_delayed_request_in_flight_at_sigterm_still_gets_its_answer():
         output, _ = server.proc.communicate(timeout=20)
         assert answer["status"] == 200 and answer["after"] >= 6
         assert server.proc.returncode == 0 and time.monotonic() - answered < 3
-        assert events(output) == ["stopping"]
+        assert events(output) == ["serving", "stopping"]
     finally:
         idle.close()
         if server.proc.poll() is None:

@@ -3,6 +3,7 @@ catalog, envelope, credentials, fixtures, the customer and profile views, the fo
 magic-number responders, and GET /__sandbox/errors)."""
 from __future__ import annotations
 
+import click
 from flask import Blueprint, request
 
 from ...config import Setting
@@ -63,8 +64,8 @@ def errors_blueprint(catalog: Catalog) -> Blueprint:
     return bp
 
 
-def _errors_arguments(parser) -> None:
-    parser.add_argument("code", nargs="?")
+# `sandbox errors [CODE]`'s parameters (click).
+ERRORS_ARGUMENTS = (click.Argument(["code"], required=False),)
 
 
 FAMILY = Family(
@@ -72,5 +73,5 @@ FAMILY = Family(
     base_path=lambda config: config.bcs_base_path.rstrip("/"), settings=SETTINGS,
     locale=fixtures.LOCALE, security=auth.SECURITY, headers=auth.DOCUMENTED_HEADERS,
     secret_headers=auth.SECRET_HEADERS, parameters=PARAMETERS, path_examples=PATH_EXAMPLES,
-    commands=(Command("errors", "show the BCS error catalog, or one code", _errors_arguments,
+    commands=(Command("errors", "show the BCS error catalog, or one code", ERRORS_ARGUMENTS,
                       print_errors),))
