@@ -24,6 +24,11 @@ def install(app: Flask, sandbox: Sandbox) -> None:
     seen = sandbox.sessions.seen
     authenticators = sandbox.authenticators
     responders = sandbox.responders
+    # A shared store (Redis) reads a session's generation once per request (store_redis.py);
+    # the memory and SQLite stores have no such hook and pay nothing for it.
+    begin_request = getattr(sandbox.store, "begin_request", None)
+    if begin_request is not None:
+        app.teardown_request(lambda exc: sandbox.store.end_request())
 
     @app.before_request
     def begin():
@@ -39,6 +44,8 @@ def install(app: Flask, sandbox: Sandbox) -> None:
         operation = ctx.operation = operations.get(rule.endpoint) if rule is not None else None
         if operation is None or req.method == "OPTIONS":
             return None
+        if begin_request is not None:
+            begin_request(session)
         authenticate = authenticators.get(operation.family)
         if authenticate is not None:
             authenticate(req)

@@ -178,6 +178,9 @@ class SqliteStore(MemoryStore):
 def open_store(state: str, fixtures=None) -> MemoryStore:
     if state in ("", "memory", ":memory:"):
         return MemoryStore(fixtures)
+    if state.startswith(("redis://", "rediss://")):
+        from .store_redis import RedisStore  # imported only when used: redis costs nothing else
+        return RedisStore(state, fixtures)
     return SqliteStore(state, fixtures)
 
 

@@ -133,7 +133,10 @@ class Scenarios:
     def active_in(self, header) -> bool:
         """Whether the request's session has an active scenario (which may sleep or render at
         length). `header(name)` looks a request header up."""
-        return self.active_name(header(SESSION_HEADER) or DEFAULT_SESSION) is not None
+        # A hint: a shared store (Redis) answers it from what this process last saw (peek).
+        peek = getattr(self.store, "peek", self.store.get)
+        record = peek(header(SESSION_HEADER) or DEFAULT_SESSION, ACTIVE_KIND, ACTIVE_KEY)
+        return bool(record and record["name"])
 
     # -- lookups ------------------------------------------------------------------------------
     def get(self, name: str):
