@@ -280,9 +280,16 @@ def main() -> int:
         results.append((label, run_wrk(sandbox, path,
                                        lua_script(method, headers, body, unique))))
     sandbox.stop()
+    redis_cases = None
+    if os.environ.get("BENCH_REDIS", "1") != "0":  # BENCH_REDIS=0 skips them
+        import bench_redis
+        redis_cases = bench_redis
+        results += bench_redis.redis_results(python)
     if BASELINE:
         results += baseline_results(args)
     report(results, idle_rss, sorted(cold_starts))
+    if redis_cases:
+        redis_cases.report(results)
     return 0
 
 

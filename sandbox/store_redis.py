@@ -129,7 +129,7 @@ class _Batch:
 
     def ensure_locked(self) -> None:
         if not self.token:
-            self.token = self._store._acquire()
+            self.token = self._store._acquire()[0]
 
 
 class RedisStore:
@@ -167,11 +167,11 @@ class RedisStore:
         field = kind + SEP + key
         batch = self.lock
         if batch.held():
-            batch.ensure_locked()
-            if (session, field) in batch.pending:
-                raw = batch.pending[(session, field)]
-            elif session in batch.cleared:
-                raw = None
+            if (session, field) in batch.pending or session in batch.cleared:
+                batch.ensure_locked()
+                raw = batch.pending.get((session, field))
+            elif not batch.token:  # the block's first read: with the lock, in one round trip
+                batch.token, raw = self._acquire(PREFIX + "s:" + session, field)
             else:
                 raw = self._call(self._db.hget, PREFIX + "s:" + session, field)
             return self._value(kind, key, raw)
@@ -272,17 +272,24 @@ class RedisStore:
             self._cache.clear()  # cheaper than an LRU's bookkeeping on every read
         self._cache[(session, field)] = (gen, value)
 
-    def _acquire(self) -> str:
+    def _acquire(self, *first_read) -> tuple[str, bytes | None]:
+        """Takes the lock across instances; with (hash, field), reads it in the same trip."""
         token = os.urandom(12).hex()
         deadline = time.monotonic() + LOCK_WAIT
         pause = 0.0005
-        while not self._call(self._db.set, PREFIX + "lock", token, nx=True, px=LOCK_TTL_MS):
+        while True:
+            pipe = self._db.pipeline(transaction=False)
+            pipe.set(PREFIX + "lock", token, nx=True, px=LOCK_TTL_MS)
+            if first_read:
+                pipe.hget(*first_read)
+            got = self._call(pipe.execute)
+            if got[0]:
+                return token, got[1] if first_read else None
             if time.monotonic() > deadline:
                 raise StoreUnavailable(f"The sandbox's state store ({self.where}) stayed locked "
                                        f"by another instance for {LOCK_WAIT:g} s; try again")
             time.sleep(pause)
             pause = min(pause * 2, 0.008)
-        return token
 
     def _commit(self, writes, token: str) -> None:
         args = [token]
