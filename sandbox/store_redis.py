@@ -133,17 +133,19 @@ class _Batch:
 
 
 class RedisStore:
+    prefix = PREFIX
+
     def __init__(self, url: str, fixtures: dict[str, dict[str, dict]] | None = None):
         self.fixtures = {kind: dict(records) for kind, records in (fixtures or {}).items()}
         self.url = url
-        self._db = redis.Redis.from_url(
+        self.db = redis.Redis.from_url(
             url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT,
             retry=Retry(NoBackoff(), 1), health_check_interval=0)
-        where = self._db.connection_pool.connection_kwargs
+        where = self.db.connection_pool.connection_kwargs
         self.where = f"Redis at {where.get('host', where.get('path'))}:{where.get('port', '')}" \
                      f"/{where.get('db', 0)}"
-        self._commit_script = self._db.register_script(COMMIT)
-        self._number_script = self._db.register_script(NEXT_NUMBER)
+        self._commit_script = self.db.register_script(COMMIT)
+        self._number_script = self.db.register_script(NEXT_NUMBER)
         self.lock = _Batch(self)
         self._down_until = 0.0
         self._problem: str | None = None
@@ -156,7 +158,7 @@ class RedisStore:
         """One round trip: the session's generation, under which this request's reads may use
         the records this process has read at the same generation."""
         self._scope.at = None
-        gen = self._call(self._db.get, PREFIX + "g:" + session)
+        gen = self.call(self.db.get, PREFIX + "g:" + session)
         self._scope.at = (session, int(gen or 0))
 
     def end_request(self) -> None:
@@ -173,14 +175,14 @@ class RedisStore:
             elif not batch.token:  # the block's first read: with the lock, in one round trip
                 batch.token, raw = self._acquire(PREFIX + "s:" + session, field)
             else:
-                raw = self._call(self._db.hget, PREFIX + "s:" + session, field)
+                raw = self.call(self.db.hget, PREFIX + "s:" + session, field)
             return self._value(kind, key, raw)
         at = getattr(self._scope, "at", None)
         if at is not None and at[0] == session:
             cached = self._cache.get((session, field))
             if cached is not None and cached[0] == at[1]:
                 return cached[1]
-        value = self._value(kind, key, self._call(self._db.hget, PREFIX + "s:" + session, field))
+        value = self._value(kind, key, self.call(self.db.hget, PREFIX + "s:" + session, field))
         if at is not None and at[0] == session:
             self._remember(session, field, at[1], value)
         return value
@@ -199,7 +201,7 @@ class RedisStore:
     def items(self, session: str, kind: str) -> Iterator[tuple[str, dict]]:
         pattern = _glob_escape(kind + SEP) + "*"
         own = {}
-        for field, raw in self._call(lambda: list(self._db.hscan_iter(
+        for field, raw in self.call(lambda: list(self.db.hscan_iter(
                 PREFIX + "s:" + session, match=pattern, count=500))):
             own[field.decode()[len(kind) + 1:]] = orjson.loads(raw)
         yield from own.items()
@@ -208,7 +210,7 @@ class RedisStore:
                 yield key, value
 
     def sessions(self) -> list[str]:
-        return sorted(s.decode() for s in self._call(self._db.smembers, PREFIX + "sessions"))
+        return sorted(s.decode() for s in self.call(self.db.smembers, PREFIX + "sessions"))
 
     # -- writes -------------------------------------------------------------------------------
     def put(self, session: str, kind: str, key: str, value: dict) -> None:
@@ -219,7 +221,7 @@ class RedisStore:
             batch.pending[(session, field)] = raw
 
     def next_number(self, name: str, start: int) -> int:
-        return int(self._call(self._number_script, keys=[PREFIX + "c:" + name], args=[start]))
+        return int(self.call(self._number_script, keys=[PREFIX + "c:" + name], args=[start]))
 
     def reset(self, session: str = DEFAULT_SESSION) -> None:
         with self.lock as batch:
@@ -228,13 +230,22 @@ class RedisStore:
             batch.cleared.add(session)
 
     def close(self) -> None:
-        self._db.close()
+        self.db.close()
+
+    def journal(self, local, ttl: float):
+        """The request journal, shared by the instances (journal_redis.py)."""
+        from .journal_redis import RedisJournal
+        return RedisJournal(self, local, ttl)
 
     # -- health -------------------------------------------------------------------------------
+    def down(self) -> bool:
+        """Whether Redis failed less than RETRY_AFTER seconds ago (calls fail at once)."""
+        return bool(self._down_until) and time.monotonic() < self._down_until
+
     def problem(self) -> str | None:
         """None when Redis answers; otherwise what is wrong. Always asks (health is the probe)."""
         try:
-            self._db.ping()
+            self.db.ping()
         except redis.RedisError as exc:
             self._failed(exc)
             return self._problem
@@ -242,8 +253,8 @@ class RedisStore:
         return None
 
     # -- inside -------------------------------------------------------------------------------
-    def _call(self, fn, *args, **kwargs):
-        if self._down_until and time.monotonic() < self._down_until:
+    def call(self, fn, *args, **kwargs):
+        if self.down():
             raise StoreUnavailable(self._problem or f"{self.where} is unreachable")
         try:
             result = fn(*args, **kwargs)
@@ -278,11 +289,11 @@ class RedisStore:
         deadline = time.monotonic() + LOCK_WAIT
         pause = 0.0005
         while True:
-            pipe = self._db.pipeline(transaction=False)
+            pipe = self.db.pipeline(transaction=False)
             pipe.set(PREFIX + "lock", token, nx=True, px=LOCK_TTL_MS)
             if first_read:
                 pipe.hget(*first_read)
-            got = self._call(pipe.execute)
+            got = self.call(pipe.execute)
             if got[0]:
                 return token, got[1] if first_read else None
             if time.monotonic() > deadline:
@@ -295,7 +306,7 @@ class RedisStore:
         args = [token]
         for op, session, field, raw in writes:
             args += [op, session, field, raw]
-        out = self._call(self._commit_script, keys=[PREFIX + "lock", PREFIX], args=args)
+        out = self.call(self._commit_script, keys=[PREFIX + "lock", PREFIX], args=args)
         gens = {out[i].decode(): int(out[i + 1]) for i in range(0, len(out), 2)}
         at = getattr(self._scope, "at", None)
         if at is not None and at[0] in gens:
@@ -313,8 +324,8 @@ class RedisStore:
         """Stores this world's fingerprint in an empty database; refuses another world's."""
         mine = orjson.dumps({"fixtures": fingerprint(self.fixtures), "version": __version__})
         try:
-            self._db.set(PREFIX + "world", mine, nx=True)
-            held = self._db.get(PREFIX + "world")
+            self.db.set(PREFIX + "world", mine, nx=True)
+            held = self.db.get(PREFIX + "world")
         except redis.RedisError as exc:
             raise RuntimeError(f"{self.where} ({self.url}) cannot be reached: "
                                f"{str(exc).splitlines()[0]}") from None

@@ -35,7 +35,8 @@ def serve(redis_url: str, *args: str) -> ServerProcess:
 def world(tmp_path_factory):
     need_redis()
     server = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    a, b = serve(server.url).start(), serve(server.url).start()
+    a, b = serve(server.url, "--journal-size", "5").start(), \
+        serve(server.url, "--journal-size", "5").start()
     yield server, a, b
     for instance in (a, b):
         if instance.proc.poll() is None:
@@ -141,6 +142,25 @@ def test_an_active_scenario_set_on_a_answers_on_b(world):
     assert answer.headers["X-Sandbox-Answered-By"] == f"scenario:{name}"
     requests.delete(b.url + "/__sandbox/scenarios/active", headers=headers, timeout=10)
     assert core_create(a.url, headers).headers["X-Sandbox-Answered-By"] == "route"
+
+
+def test_the_journal_of_either_instance_holds_both_instances_requests(world):
+    _, a, b = world
+    headers = session()
+    for i in range(8):  # the newest 5 are kept (--journal-size 5), whichever instance answered
+        instance = (a, b)[i % 2]
+        requests.post(instance.url + "/cliente", headers={**headers, "X-Api-Key": "k-secret"},
+                      json={"tipo_documento_id": 2, "numero_documento": str(i),
+                            "password": "hunter2"}, timeout=10)
+    for instance in (a, b):
+        listed = requests.get(instance.url + "/__sandbox/requests", headers=headers,
+                              timeout=10).json()["requests"]
+        assert [e["body"]["numero_documento"] for e in listed] == ["7", "6", "5", "4", "3"]
+        assert listed[0]["body"]["password"] == "****"
+        assert listed[0]["headers"]["X-Api-Key"] == "****"
+    requests.delete(b.url + "/__sandbox/requests", headers=headers, timeout=10)
+    assert requests.get(a.url + "/__sandbox/requests", headers=headers,
+                        timeout=10).json()["requests"] == []
 
 
 def test_an_instance_with_another_seed_refuses_to_start(world):
