@@ -90,7 +90,8 @@ def cmd_serve(args, families) -> int:
         for family in sandbox.families.values():
             print(f"  {family.title} ({family.where(config)}): "
                   f"{family.security.summary(config)}", flush=True)
-        print(f"  state: {config.state}   seed: {config.seed}", flush=True)
+        state = getattr(sandbox.store, "label", config.state)  # a Redis URL without password
+        print(f"  state: {state}   seed: {config.seed}", flush=True)
 
     serve(app, config.host, config.port, config.threads, on_ready=ready)
     sandbox.store.close()

@@ -144,6 +144,7 @@ class RedisStore:
         where = self.db.connection_pool.connection_kwargs
         self.where = f"Redis at {where.get('host', where.get('path'))}:{where.get('port', '')}" \
                      f"/{where.get('db', 0)}"
+        self.label = _without_password(url)  # for the banner and the console
         self._commit_script = self.db.register_script(COMMIT)
         self._number_script = self.db.register_script(NEXT_NUMBER)
         self.lock = _Batch(self)
@@ -327,8 +328,8 @@ class RedisStore:
             self.db.set(PREFIX + "world", mine, nx=True)
             held = self.db.get(PREFIX + "world")
         except redis.RedisError as exc:
-            raise RuntimeError(f"{self.where} ({self.url}) cannot be reached: "
-                               f"{str(exc).splitlines()[0]}") from None
+            raise RuntimeError(f"{self.where} cannot be used: {str(exc).splitlines()[0]}"
+                               f" (--state {_without_password(self.url)})") from None
         theirs = orjson.loads(held)
         if theirs["fixtures"] != fingerprint(self.fixtures):
             raise WorldMismatch(
@@ -337,6 +338,11 @@ class RedisStore:
                 f"{fingerprint(self.fixtures)} (sandbox {__version__}): its --seed or its "
                 f"version differs. Start it with the same seed and version as the others, give "
                 f"it another database (redis://host:port/N), or empty this one (FLUSHDB)")
+
+
+def _without_password(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('@', 1)[1]}" if "@" in rest else url
 
 
 def _glob_escape(text: str) -> str:

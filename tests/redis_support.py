@@ -63,5 +63,5 @@ class RedisServer:
             self.proc.terminate()
             self.proc.wait(timeout=10)
 
-    def client(self) -> redis.Redis:
-        return redis.Redis(port=self.port, socket_timeout=2)
+    def client(self, **options) -> redis.Redis:
+        return redis.Redis(port=self.port, socket_timeout=2, **options)

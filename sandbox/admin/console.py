@@ -51,7 +51,7 @@ def console_data(sandbox) -> dict:
     operations = sorted(sandbox.operations.values(), key=lambda op: (op.family, op.rule, op.method))
     families = list(sandbox.families.values())
     return {
-        "version": __version__, "seed": config.seed, "state": config.state,
+        "version": __version__, "seed": config.seed, "state": getattr(sandbox.store, "label", config.state),
         "admin": ADMIN_PREFIX,
         "families": [{"name": f.name, "title": f.title, "where": f.where(config)} for f in families],
         "path_examples": path_examples(sandbox),
