@@ -101,17 +101,19 @@ class _Batch:
         self._store = store
         self._mutex = threading.RLock()
         self.depth = 0
+        self.owner = None  # the thread inside the block
         self.token = ""  # the Redis lock's value while this block holds it
         self.writes: list[tuple[str, str, str, bytes]] = []
         self.pending: dict[tuple[str, str], bytes | None] = {}
         self.cleared: set[str] = set()
 
     def held(self) -> bool:
-        return self.depth > 0 and self._mutex._is_owned()
+        return self.owner == threading.get_ident()
 
     def __enter__(self):
         self._mutex.acquire()
         self.depth += 1
+        self.owner = threading.get_ident()
         return self
 
     def __exit__(self, kind, exc, tb):
@@ -125,6 +127,8 @@ class _Batch:
                     self._store._commit(writes, token)
         finally:
             self.depth -= 1
+            if self.depth == 0:
+                self.owner = None
             self._mutex.release()
 
     def ensure_locked(self) -> None:
