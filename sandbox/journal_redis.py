@@ -14,6 +14,7 @@ with a round trip instead. With Redis down, entries are dropped (the requests ar
 """
 from __future__ import annotations
 
+import select
 import threading
 import time
 
@@ -50,6 +51,7 @@ class RedisJournal(Journal):
         self._prefix = store.prefix + "j:"
         self._index = store.prefix + "journals"
         self._sender = None
+        self._sha = ""
         self._send_lock = threading.Lock()
 
     def record(self, session: str, raw: dict) -> None:
@@ -62,12 +64,14 @@ class RedisJournal(Journal):
             except StoreUnavailable:
                 pass
             return
-        # EVAL, not EVALSHA: no reply comes to say a restarted Redis lost the script.
-        command = ("EVAL", RECORD, *args)
         with self._send_lock:
             try:
-                sender = self._sender or self._connect()
-                sender.send_packed_command(sender.pack_command(*command), check_health=False)
+                sender = self._sender
+                if sender is None or _closed(sender):
+                    self._drop_sender()
+                    sender = self._connect()
+                sender.send_packed_command(sender.pack_command("EVALSHA", self._sha, *args),
+                                           check_health=False)
             except (redis.RedisError, OSError, StoreUnavailable):
                 self._drop_sender()
 
@@ -82,8 +86,10 @@ class RedisJournal(Journal):
         self._store.call(pipe.execute)
 
     def _connect(self):
-        """A connection that gets no replies (only once Redis answers the store again)."""
-        self._store.call(self._store.db.ping)
+        """A connection that gets no replies (only once Redis answers the store again). The
+        script is loaded on each new connection: a Redis restart, which empties its script
+        cache, also breaks this connection, and no reply would say NOSCRIPT."""
+        self._sha = self._store.call(self._store.db.script_load, RECORD)
         pool = self._store.db.connection_pool
         sender = pool.connection_class(**pool.connection_kwargs)
         sender.connect()
@@ -95,6 +101,13 @@ class RedisJournal(Journal):
         if self._sender is not None:
             self._sender.disconnect()
         self._sender = None
+
+
+def _closed(sender) -> bool:
+    """Nothing is ever sent back on this connection: readable means Redis closed it (a restart),
+    and an entry written into it now would be lost without a word."""
+    sock = getattr(sender, "_sock", None)
+    return sock is None or bool(select.select([sock], [], [], 0)[0])
 
 
 def _encoded(raw: dict) -> bytes:

@@ -238,12 +238,40 @@ def test_redis_down_is_a_503_in_every_envelope_and_the_instance_recovers(tmp_pat
         assert health.json()["status"] == "unavailable"
         assert f"127.0.0.1:{server.port}" in health.json()["problem"]
         server.start()  # the same port and files: what it acknowledged is back (appendonly)
-        deadline = time.monotonic() + 10
-        while requests.get(instance.url + "/__sandbox/health", timeout=10).status_code != 200:
-            assert time.monotonic() < deadline, "the instance did not recover"
-            time.sleep(0.2)
+        wait_until_healthy(instance)
         again = core_create(instance.url, headers)
         assert again.status_code == 201 and again.json()["customer_number"] == number
+        journal = requests.get(instance.url + "/__sandbox/requests", headers=headers,
+                               timeout=10).json()["requests"]
+        assert (journal[0]["path"], journal[0]["status"]) == ("/core_customer", 201)
     finally:
         instance.stop()
         server.stop()
+
+
+def test_the_journal_survives_a_quick_redis_restart_between_two_requests(tmp_path):
+    server = RedisServer(tmp_path, appendonly=True).start()
+    instance = serve(server.url).start()
+    try:
+        headers = session()
+        core_create(instance.url, headers, "31300000001")
+        assert len(requests.get(instance.url + "/__sandbox/requests", headers=headers,
+                                timeout=10).json()["requests"]) == 1
+        server.stop()
+        server.start()  # no request in between: the instance saw no failure
+        wait_until_healthy(instance)
+        core_create(instance.url, headers, "31300000002")
+        journal = requests.get(instance.url + "/__sandbox/requests", headers=headers,
+                               timeout=10).json()["requests"]
+        assert [e["body"]["client_info"]["document_number"] for e in journal] == [
+            "31300000002", "31300000001"]
+    finally:
+        instance.stop()
+        server.stop()
+
+
+def wait_until_healthy(instance, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while requests.get(instance.url + "/__sandbox/health", timeout=10).status_code != 200:
+        assert time.monotonic() < deadline, "the instance did not recover"
+        time.sleep(0.2)
