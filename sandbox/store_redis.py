@@ -319,11 +319,12 @@ class RedisStore:
             self._scope.at = (at[0], gens[at[0]])
         # What this block wrote is what a request at the new generation reads (writes are
         # serialised by the lock, so no other write came in between when the block was locked).
-        if token:
-            for op, session, field, raw in writes:
-                if op == "p":
-                    kind, key = field.split(SEP, 1)
-                    self._remember(session, field, gens[session], self._value(kind, key, raw))
+        for op, session, field, raw in writes:
+            if op == "p" and token:
+                kind, key = field.split(SEP, 1)
+                self._remember(session, field, gens[session], self._value(kind, key, raw))
+            elif op == "p":  # another write may have come in between: read it again next time
+                self._cache.pop((session, field), None)
 
     def _check_world(self) -> None:
         """Stores this world's fingerprint in an empty database; refuses another world's."""
