@@ -15,7 +15,8 @@ Environment: BENCH_SECONDS (default 10), BENCH_WARMUP (2), BENCH_CONNECTIONS (16
 BENCH_THREADS (waitress threads of the bare Flask reference, default 4, its best here; the
 sandbox runs with its own default unless BENCH_SANDBOX_THREADS is set), BENCH_BASELINE (a git
 revision: its sandbox's read cases run in the same session, with this checkout's dependencies,
-so a change to the request path is judged against what it changed, e.g. BENCH_BASELINE=HEAD~1).
+so a change to the request path is judged against what it changed, e.g. BENCH_BASELINE=HEAD~1),
+BENCH_REDIS (0 skips the Redis cases of bench_redis.py: memory vs Redis reads, Redis creates).
 """
 from __future__ import annotations
 
