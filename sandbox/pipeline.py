@@ -44,11 +44,11 @@ def install(app: Flask, sandbox: Sandbox) -> None:
         operation = ctx.operation = operations.get(rule.endpoint) if rule is not None else None
         if operation is None or req.method == "OPTIONS":
             return None
-        if begin_request is not None:
-            begin_request(session)
         authenticate = authenticators.get(operation.family)
         if authenticate is not None:
-            authenticate(req)
+            authenticate(req)  # refused credentials come first, even with the store down
+        if begin_request is not None:
+            begin_request(session)
         for responder in responders:
             answer = responder(operation, req)
             if answer is not None:

@@ -148,3 +148,32 @@ def test_while_redis_is_down_calls_fail_at_once_and_come_back_after(tmp_path):
     store.put("a", "thing", "2", {"v": 2})  # Redis is empty now (no persistence): a new world
     assert store.get("a", "thing", "2") == {"v": 2}
     server.stop()
+
+
+def test_with_redis_down_every_route_answers_503_in_its_own_envelope(tmp_path):
+    from sandbox import create_app
+    from tests.conftest import BCS_HEADERS, CORE_AUTH, make_config
+    need_redis()
+    server = RedisServer(tmp_path).start()
+    app = create_app(make_config(state=server.url))
+    client = app.test_client()
+    server.stop()
+    headers = {**CORE_AUTH, **BCS_HEADERS, "Content-Type": "application/json"}
+    operations = app.extensions["sandbox"].operations.values()
+    assert len(operations) == 16
+    for operation in operations:
+        path = operation.rule.replace("<identserialnum>", "1234567890").replace(
+            "<acctid>", "24567890123")
+        assert "<" not in path, path
+        response = client.open(path, method=operation.method, headers=headers, json={})
+        assert response.status_code == 503, (operation.name, response.json)
+        body = response.json
+        if operation.family == "bcs":
+            assert "unreachable" in body["responseDetail"]["errorDesc"], operation.name
+        elif operation.name == "core_product":
+            assert "unreachable" in body["accounts_info"][0]["message"]
+        else:
+            assert "unreachable" in body["message"], operation.name
+    # Refused credentials need no state: they are still the first answer.
+    refused = client.post("/core_customer", json={}, headers={"Content-Type": "application/json"})
+    assert refused.status_code == 401
