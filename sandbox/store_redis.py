@@ -30,6 +30,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from . import hotline
 from .errors import SandboxError
 from .store import DEFAULT_SESSION
 from .version import __version__
@@ -156,6 +157,7 @@ class RedisStore:
         self._problem: str | None = None
         self._cache: dict[tuple[str, str], tuple[int, object]] = {}
         self._scope = threading.local()  # the request's (session, generation)
+        self._lines = hotline.Lines(self.db)  # the generation's GET, on plain sockets
         self._check_world()
 
     # -- the request scope ----------------------------------------------------------------------
@@ -163,7 +165,7 @@ class RedisStore:
         """One round trip: the session's generation, under which this request's reads may use
         the records this process has read at the same generation."""
         self._scope.at = None
-        gen = self.call(self.db.get, PREFIX + "g:" + session)
+        gen = self.call(self._lines.get, PREFIX + "g:" + session)
         self._scope.at = (session, int(gen or 0))
 
     def end_request(self) -> None:

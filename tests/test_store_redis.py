@@ -37,6 +37,10 @@ def test_open_store_takes_redis_urls_with_a_password_and_a_database(server):
         assert isinstance(store, RedisStore)
         assert store.label == f"redis://127.0.0.1:{server.port}/3"  # banner, console: no password
         store.put("s", "thing", "9", {"name": "nine"})
+        store.begin_request("s")  # the request's own line authenticates and selects too
+        assert store.get("s", "thing", "9") == {"name": "nine"}
+        assert store._scope.at == ("s", 1)
+        store.end_request()
         assert server.client(password="s3cret", db=3).hlen("sandbox:s:s") == 1
         store.close()
         with pytest.raises(RuntimeError, match="cannot be used: .*pass") as refused:
