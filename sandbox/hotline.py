@@ -11,6 +11,15 @@ import redis
 TIMEOUT = 0.5
 
 
+def pack(*words) -> bytes:
+    """A command in RESP: each word bytes, or text or a number sent as its UTF-8 text."""
+    parts = [b"*%d\r\n" % len(words)]
+    for word in words:
+        data = word if isinstance(word, bytes) else str(word).encode()
+        parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
+    return b"".join(parts)
+
+
 class Line:
     def __init__(self, sock: socket.socket):
         self.sock = sock
@@ -29,12 +38,8 @@ class Line:
             return reply[start:start + size]
         raise OSError(f"Redis answered GET with {reply[:200]!r}")
 
-    def command(self, *words: str) -> bytes:
-        parts = [b"*%d\r\n" % len(words)]
-        for word in words:
-            data = str(word).encode()
-            parts.append(b"$%d\r\n%s\r\n" % (len(data), data))
-        self.sock.sendall(b"".join(parts))
+    def command(self, *words) -> bytes:
+        self.sock.sendall(pack(*words))
         reply = self._read()
         if reply[:1] == b"-":
             raise OSError(reply.decode("utf-8", "replace").strip())

@@ -21,6 +21,7 @@ import time
 import orjson
 import redis
 
+from .hotline import pack
 from .journal import Journal, format_entry
 from .store_redis import StoreUnavailable
 
@@ -70,8 +71,7 @@ class RedisJournal(Journal):
                 if sender is None or _closed(sender):
                     self._drop_sender()
                     sender = self._connect()
-                sender.send_packed_command(sender.pack_command("EVALSHA", self._sha, *args),
-                                           check_health=False)
+                sender.send_packed_command([pack("EVALSHA", self._sha, *args)], check_health=False)
             except (redis.RedisError, OSError, StoreUnavailable):
                 self._drop_sender()
 
