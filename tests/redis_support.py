@@ -15,8 +15,8 @@ import redis
 
 from tests.conftest import free_port
 
-REDIS_SERVER = shutil.which("redis-server") or ("/usr/bin/redis-server"
-                                                if os.path.exists("/usr/bin/redis-server") else None)
+DEBIAN_PATH = "/usr/bin/redis-server"
+REDIS_SERVER = shutil.which("redis-server") or (DEBIAN_PATH if os.path.exists(DEBIAN_PATH) else None)
 
 
 def need_redis() -> str:
