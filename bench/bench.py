@@ -17,7 +17,8 @@ the scale cases, default 1000000; made once in .bench/ by bench/populate.py), BE
 (waitress threads of the bare Flask reference, default 4, its best here; the
 sandbox runs with its own default unless BENCH_SANDBOX_THREADS is set), BENCH_BASELINE (a git
 revision: its sandbox's read cases run in the same session, with this checkout's dependencies,
-so a change to the request path is judged against what it changed, e.g. BENCH_BASELINE=HEAD~1).
+so a change to the request path is judged against what it changed, e.g. BENCH_BASELINE=HEAD~1),
+BENCH_REDIS (0 skips the Redis cases of bench_redis.py: memory vs Redis reads, Redis creates).
 """
 from __future__ import annotations
 
@@ -318,10 +319,17 @@ def main() -> int:
     sandbox.stop()
     results += memory_create_results(args)
     stored = stored_results(python)
+    redis_cases = None
+    if os.environ.get("BENCH_REDIS", "1") != "0":  # BENCH_REDIS=0 skips them
+        import bench_redis
+        redis_cases = bench_redis
+        results += bench_redis.redis_results(python)
     if BASELINE:
         results += baseline_results(args)
     report(results, idle_rss, sorted(cold_starts))
     report_scale(dict(results), stored)
+    if redis_cases:
+        redis_cases.report(results)
     return 0
 
 

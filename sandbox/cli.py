@@ -40,7 +40,7 @@ PORT = Port()
 SERVE_FLAGS = (
     ("--host", "host", str, "address to listen on (SANDBOX_HOST, default 127.0.0.1)"),
     ("--port", "port", PORT, "port, 1-65535, or 0 for any free one (SANDBOX_PORT, default 8080)"),
-    ("--state", "state", str, "'memory' or a SQLite file path (SANDBOX_STATE, default memory)"),
+    ("--state", "state", str, "'memory', a SQLite file path or a redis:// URL (SANDBOX_STATE, default memory)"),
     ("--cache-records", "cache_records", int,
      "records a SQLite state keeps in memory (SANDBOX_CACHE_RECORDS, default 100000)"),
     ("--seed", "seed", int, "seed for generated fixtures (SANDBOX_SEED, default 42)"),
@@ -126,7 +126,9 @@ def banner(sandbox, server) -> dict:
     return {"ts": timestamp(), "level": "info", "event": "serving",
             "message": f"sandbox serving on {url}  (console: {url}/__sandbox/)",
             "url": url, "console": f"{url}/__sandbox/", "families": families,
-            "state": config.state, "seed": config.seed, "version": __version__}
+            # A Redis URL without its password (the store's label).
+            "state": getattr(sandbox.store, "label", config.state), "seed": config.seed,
+            "version": __version__}
 
 
 def cmd_serve(args, families) -> int:

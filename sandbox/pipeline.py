@@ -25,6 +25,11 @@ def install(app: Flask, sandbox: Sandbox) -> None:
     seen = sandbox.sessions.seen
     authenticators = sandbox.authenticators
     responders = sandbox.responders
+    # A shared store (Redis) reads a session's generation once per request (store_redis.py);
+    # the memory and SQLite stores have no such hook and pay nothing for it.
+    begin_request = getattr(sandbox.store, "begin_request", None)
+    if begin_request is not None:
+        app.teardown_request(lambda exc: sandbox.store.end_request())
 
     @app.before_request
     def begin():
@@ -43,7 +48,9 @@ def install(app: Flask, sandbox: Sandbox) -> None:
             return None
         authenticate = authenticators.get(operation.family)
         if authenticate is not None:
-            authenticate(req)
+            authenticate(req)  # refused credentials come first, even with the store down
+        if begin_request is not None:
+            begin_request(session)
         for responder in responders:
             answer = responder(operation, req)
             if answer is not None:

@@ -134,6 +134,9 @@ class Sandbox:
 
     def open_store(self) -> None:
         self.store = open_store(self.config.state, self.fixtures, self.config.cache_records)
+        shared_journal = getattr(self.store, "journal", None)  # Redis: one for every instance
+        if shared_journal is not None:
+            self.journal = shared_journal(self.journal, self.config.session_ttl)
         self.sessions = Sessions(self.config.session_ttl, self.config.max_sessions,
                                  self.forget_session, known=self.store.sessions())
 

@@ -184,8 +184,11 @@ def request_rule(answers_at_once):
         if request.error is not None:
             return True  # unparseable: waitress answers it itself (400, 413...), not the app
         headers = request.headers  # keys as waitress keeps them: X_SANDBOX_DELAY
-        return answers_at_once(request.path,
-                               lambda name: headers.get(name.upper().replace("-", "_")))
+        try:
+            return answers_at_once(request.path,
+                                   lambda name: headers.get(name.upper().replace("-", "_")))
+        except Exception:  # e.g. the state store is down: a worker renders the error
+            return False
     return at_once
 
 

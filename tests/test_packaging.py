@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from tests.conftest import free_port, wait_for
+from tests.test_bcs_catalog import SEEDS
 
 ROOT = Path(__file__).resolve().parent.parent
 # Both tests on one test worker, so that the module's one wheel is built once.
@@ -117,12 +118,14 @@ def test_the_version_has_one_source_read_through_importlib_metadata():
 
 def test_a_selected_part_of_the_suite_runs_from_the_unpacked_sdist(sdist):
     # PYTHONPATH: the sdist's own sandbox/, not the checkout's editable install. A few fast
-    # modules that read the tests' fixtures, the docs and the scenarios.
+    # modules that read the tests' fixtures, the docs and the scenarios; SANDBOX_SEEDS: the
+    # seeds beside this checkout, which an unpacked sdist has not beside it.
     selected = ["tests/test_scenario_schema.py", "tests/test_docs.py", "tests/test_core_customer.py",
                 "tests/test_bcs_catalog.py"]
     result = subprocess.run([sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-p",
                              "no:cacheprovider", *selected], cwd=sdist, capture_output=True,
-                            text=True, timeout=240, env={**os.environ, "PYTHONPATH": str(sdist)})
+                            text=True, timeout=240, env={**os.environ, "PYTHONPATH": str(sdist),
+                                                         "SANDBOX_SEEDS": SEEDS})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     passed = re.search(r"(\d+) passed", result.stdout)
     assert passed and int(passed.group(1)) > 100, result.stdout[-500:]

@@ -57,7 +57,7 @@ def console_data(sandbox) -> dict:
     operations = sorted(sandbox.operations.values(), key=lambda op: (op.family, op.rule, op.method))
     families = list(sandbox.families.values())
     return {
-        "version": __version__, "seed": config.seed, "state": config.state,
+        "version": __version__, "seed": config.seed, "state": getattr(sandbox.store, "label", config.state),
         "admin": ADMIN_PREFIX,
         # What a configured secret reads as in `headers`: the page asks for it instead of sending it.
         "hidden": HIDDEN,

@@ -35,6 +35,12 @@ def register(app, sandbox):
 
     @bp.get("/health")
     def health():
+        # A shared store (Redis) may be down: then 503, saying what is wrong (operations.md).
+        problem = getattr(sandbox.store, "problem", None)
+        trouble = problem() if problem is not None else None
+        if trouble:
+            return json_response({"status": "unavailable", "version": __version__,
+                                  "problem": trouble}, 503)
         return json_response({"status": "ok", "version": __version__})
 
     @bp.get("/scenarios")

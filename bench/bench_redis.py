@@ -1,0 +1,78 @@
+"""`make bench`'s Redis cases: the sandbox with `--state memory` and with `--state redis://`, one
+worker each, in the same session as the SQLite cases, so the ratios come from one run:
+- Redis reads vs memory reads (bar: at least 0.7x);
+- Redis creates vs SQLite creates (bar: at least as fast).
+redis-server (apt-get install redis-server) runs on a free port with appendonly + everysec, the
+setting docs/operations.md recommends; without it these cases are skipped with a note.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+
+import bench
+
+READS = ("sandbox POST /cliente (read)", "sandbox GET BCS basicData v4 (read)")
+
+
+def start_redis() -> tuple[subprocess.Popen, int] | None:
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not shutil.which(binary):
+        print("redis-server not found: the Redis cases are skipped "
+              "(apt-get install redis-server)", flush=True)
+        return None
+    port = bench.free_port()
+    folder = tempfile.mkdtemp(prefix="sandbox-bench-redis-")
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "yes", "--appendfsync", "everysec", "--dir", folder],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    time.sleep(0.3)
+    return proc, port
+
+
+def run_cases(name: str, state: str, wanted, python: str) -> list:
+    args = [python, "-m", "sandbox", "serve", "--port", "{port}", "--state", state]
+    server = bench.Server(name, args, "/__sandbox/health").start()
+    results = []
+    for label, method, path, headers, body, unique in bench.sandbox_cases():
+        kind = "read" if "(read)" in label else "create"
+        if kind in wanted:
+            base = label.split(" (")[0]
+            results.append((f"{base} ({kind}, {name})", bench.run_wrk(
+                server, path, bench.lua_script(method, headers, body, unique))))
+    server.stop()
+    return results
+
+
+def redis_results(python: str) -> list:
+    started = start_redis()
+    if started is None:
+        return []
+    proc, port = started
+    try:
+        results = run_cases("memory", "memory", ("read",), python)
+        results += run_cases("Redis", f"redis://127.0.0.1:{port}/0", ("read", "create"), python)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return results
+
+
+def report(results) -> None:
+    """The Redis ratios, from the cases of this run."""
+    by = dict(results)
+    for label in READS:
+        base = label.split(" (")[0]
+        memory, on_redis = by.get(f"{base} (read, memory)"), by.get(f"{base} (read, Redis)")
+        if memory and on_redis:
+            print(f"Redis vs memory, {base[8:]}: {on_redis['rps'] / memory['rps']:.2f}x req/s "
+                  f"(bar: >= 0.7), p99 {on_redis['p99']:.2f} vs {memory['p99']:.2f} ms")
+    for label, sqlite in results:
+        if "(create, SQLite)" in label:
+            on_redis = by.get(label.replace("SQLite", "Redis"))
+            if on_redis:
+                print(f"Redis vs SQLite, {label[8:].split(' (')[0]}: "
+                      f"{on_redis['rps'] / sqlite['rps']:.2f}x req/s (bar: >= 1), p99 "
+                      f"{on_redis['p99']:.2f} vs {sqlite['p99']:.2f} ms")

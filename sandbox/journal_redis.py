@@ -1,0 +1,126 @@
+"""The request journal in Redis (with `--state redis://`): every instance's admin API sees every
+instance's requests.
+
+Behind the journal's interface (record / entries / clear): each session's newest `size` raw
+entries are a Redis list, `sandbox:j:<session>`, formatted and masked when read, as in memory.
+Bounded like the memory journal: `size` entries per session, bodies cut at 64 KiB by the
+pipeline, at most `max_sessions` sessions with a journal (the one written to least recently goes
+first), and a session's journal expires with the session (--session-ttl).
+
+Recording costs a request no round trip: entries go out on a connection of their own with
+`CLIENT REPLY OFF`, so the write is in Redis's socket before the answer leaves this instance but
+nobody waits for Redis to confirm it; an entry over UNCONFIRMED_BYTES (a large body) is recorded
+with a round trip instead. With Redis down, entries are dropped (the requests are 503s then).
+"""
+from __future__ import annotations
+
+import select
+import threading
+import time
+
+import orjson
+import redis
+
+from .hotline import pack
+from .journal import Journal, format_entry
+from .store_redis import StoreUnavailable
+
+# Redis reads a command this small whole, in one read, before it reads what a client that saw
+# the answer sends next through any instance; a larger one is recorded with a round trip.
+UNCONFIRMED_BYTES = 8 * 1024
+RECORD = """
+redis.call('rpush', KEYS[1], ARGV[1])
+redis.call('ltrim', KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call('expire', KEYS[1], ARGV[6])
+redis.call('zadd', KEYS[2], ARGV[4], ARGV[5])
+local over = redis.call('zcard', KEYS[2]) - tonumber(ARGV[3])
+if over > 0 then
+  for _, session in ipairs(redis.call('zrange', KEYS[2], 0, over - 1)) do
+    redis.call('del', KEYS[3] .. session)
+    redis.call('zrem', KEYS[2], session)
+  end
+end
+"""
+
+
+class RedisJournal(Journal):
+    def __init__(self, store, local: Journal, ttl: float):
+        super().__init__(local.size, local.max_sessions, max_bytes=local.max_bytes)
+        self.masks = local.masks
+        self.ttl = max(1, int(ttl))
+        self._store = store
+        self._prefix = store.prefix + "j:"
+        self._index = store.prefix + "journals"
+        self._sender = None
+        self._sha = ""
+        self._send_lock = threading.Lock()
+
+    def record(self, session: str, raw: dict) -> None:
+        entry = _encoded(raw)
+        args = (3, self._prefix + session, self._index, self._prefix, entry, self.size,
+                self.max_sessions, time.time(), session, self.ttl)
+        if len(entry) > UNCONFIRMED_BYTES:
+            try:
+                self._store.call(self._store.db.eval, RECORD, *args)
+            except StoreUnavailable:
+                pass
+            return
+        with self._send_lock:
+            try:
+                sender = self._sender
+                if sender is None or _closed(sender):
+                    self._drop_sender()
+                    sender = self._connect()
+                sender.send_packed_command([pack("EVALSHA", self._sha, *args)], check_health=False)
+            except (redis.RedisError, OSError, StoreUnavailable):
+                self._drop_sender()
+
+    def entries(self, session: str) -> list[dict]:
+        raws = self._store.call(self._store.db.lrange, self._prefix + session, 0, -1)
+        return [format_entry(_decoded(raw), self.masks) for raw in reversed(raws)]
+
+    def clear(self, session: str) -> None:
+        pipe = self._store.db.pipeline(transaction=False)
+        pipe.delete(self._prefix + session)
+        pipe.zrem(self._index, session)
+        self._store.call(pipe.execute)
+
+    def _connect(self):
+        """A connection that gets no replies (only once Redis answers the store again). The
+        script is loaded on each new connection: a Redis restart, which empties its script
+        cache, also breaks this connection, and no reply would say NOSCRIPT."""
+        self._sha = self._store.call(self._store.db.script_load, RECORD)
+        pool = self._store.db.connection_pool
+        sender = pool.connection_class(**pool.connection_kwargs)
+        sender.connect()
+        sender.send_command("CLIENT", "REPLY", "OFF", check_health=False)
+        self._sender = sender
+        return sender
+
+    def _drop_sender(self) -> None:
+        if self._sender is not None:
+            self._sender.disconnect()
+        self._sender = None
+
+
+def _closed(sender) -> bool:
+    """Nothing is ever sent back on this connection: readable means Redis closed it (a restart),
+    and an entry written into it now would be lost without a word."""
+    sock = getattr(sender, "_sock", None)
+    return sock is None or bool(select.select([sock], [], [], 0)[0])
+
+
+def _encoded(raw: dict) -> bytes:
+    """orjson has no bytes: bytes values (bodies) travel as latin-1 text, their keys listed."""
+    binary = [k for k, v in raw.items() if isinstance(v, (bytes, bytearray))]
+    if not binary:
+        return orjson.dumps(raw)
+    return orjson.dumps({**raw, **{k: raw[k].decode("latin-1") for k in binary},
+                         "_bytes": binary})
+
+
+def _decoded(data: bytes) -> dict:
+    raw = orjson.loads(data)
+    for key in raw.pop("_bytes", ()):
+        raw[key] = raw[key].encode("latin-1")
+    return raw

@@ -1,0 +1,360 @@
+"""The state store on Redis: several sandbox instances, one world (`--state redis://...`).
+
+The same interface as store.MemoryStore (get/items/sessions/put/next_number/reset/close and
+`lock`), with every session layer in Redis and only the fixtures in each process:
+- a session's records are one hash, `sandbox:s:<session>`, field `<kind>\\x1f<key>`, orjson value;
+- numbers are `INCR` counters (`sandbox:c:<name>`): unique across instances, never reused, and
+  outside the session hashes, so a reset keeps them;
+- every write to a session, and its reset, bumps its generation (`sandbox:g:<session>`). A
+  request reads it once (begin_request, one round trip) and then serves the records this process
+  read at that same generation from a small local cache: a write on any instance is seen by the
+  next request on every instance, and a read costs one round trip, not one per record;
+- `with store.lock:` is a write batch and, from its first read on, a lock across instances
+  (`SET NX PX`): the writes commit in one Lua script that first checks the lock is still ours
+  (a block that outlived the lock's TTL fails instead of writing over another's rule) and
+  releases it. A block that only writes takes no lock: each write is atomic on its own.
+Redis unreachable: every call fails at once (short socket timeouts, then no new attempt for
+RETRY_AFTER seconds) with StoreUnavailable, a 503 in the route's envelope; `problem()` says what
+is wrong for /__sandbox/health, and the next call after the pause reconnects by itself.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from typing import Iterator
+
+import orjson
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from . import hotline
+from .errors import SandboxError
+from .store import DEFAULT_SESSION
+from .version import __version__
+
+PREFIX = "sandbox:"
+SEP = "\x1f"  # between kind and key in a hash field: a character no kind or key holds
+LOCK_TTL_MS = 2000  # a killed instance's lock frees itself after this; a rule takes ~1 ms
+LOCK_WAIT = 3.0  # seconds a block waits for the lock before answering 503
+RETRY_AFTER = 1.0  # seconds without a new attempt once Redis failed (no 0.5 s stall per request)
+CACHE_LIMIT = 20_000  # records kept locally, each tagged with its session's generation
+TIMEOUT = 0.5  # seconds: socket connect and reply timeouts
+
+# ARGV: token ('' when the block took no lock), then op, session, field, value per write; op
+# "p" puts, "r" resets the session. Returns each touched session's new generation.
+COMMIT = """
+local prefix = KEYS[2]
+if ARGV[1] ~= '' and redis.call('get', KEYS[1]) ~= ARGV[1] then
+  return redis.error_reply('LOCKLOST the store lock expired during this block')
+end
+local gens, seen = {}, {}
+for i = 2, #ARGV, 4 do
+  local op, session = ARGV[i], ARGV[i + 1]
+  if op == 'p' then
+    redis.call('hset', prefix .. 's:' .. session, ARGV[i + 2], ARGV[i + 3])
+    redis.call('sadd', prefix .. 'sessions', session)
+  else
+    redis.call('del', prefix .. 's:' .. session)
+    redis.call('srem', prefix .. 'sessions', session)
+  end
+  if not seen[session] then seen[session] = true; gens[#gens + 1] = session end
+end
+local out = {}
+for _, session in ipairs(gens) do
+  out[#out + 1] = session
+  out[#out + 1] = redis.call('incr', prefix .. 'g:' .. session)
+end
+if ARGV[1] ~= '' then redis.call('del', KEYS[1]) end
+return out
+"""
+# Counters: the first number is `start`; INCR keeps them unique across instances.
+NEXT_NUMBER = """
+local v = redis.call('incr', KEYS[1])
+if v < tonumber(ARGV[1]) then redis.call('set', KEYS[1], ARGV[1]); v = tonumber(ARGV[1]) end
+return v
+"""
+
+
+class StoreUnavailable(SandboxError):
+    """The state store cannot be reached: 503 in the route's own envelope."""
+
+    def __init__(self, message: str):
+        super().__init__(503, message, headers={"Retry-After": "1"})
+
+
+class WorldMismatch(RuntimeError):
+    """The Redis database holds the state of other fixtures: never two worlds in one database."""
+
+
+def fingerprint(fixtures: dict) -> str:
+    return hashlib.sha256(orjson.dumps(fixtures, option=orjson.OPT_SORT_KEYS
+                                       | orjson.OPT_NON_STR_KEYS)).hexdigest()[:16]
+
+
+class _Batch:
+    """The store's lock as a context: reentrant per thread, serialised across the process's
+    threads, and (from its first read) across instances; the outermost block commits."""
+
+    def __init__(self, store: "RedisStore"):
+        self._store = store
+        self._mutex = threading.RLock()
+        self.depth = 0
+        self.owner = None  # the thread inside the block
+        self.token = ""  # the Redis lock's value while this block holds it
+        self.writes: list[tuple[str, str, str, bytes]] = []
+        self.pending: dict[tuple[str, str], bytes | None] = {}
+        self.cleared: set[str] = set()
+
+    def held(self) -> bool:
+        return self.owner == threading.get_ident()
+
+    def __enter__(self):
+        self._mutex.acquire()
+        self.depth += 1
+        self.owner = threading.get_ident()
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        try:
+            if self.depth == 1:
+                writes, token = self.writes, self.token
+                self.writes, self.token = [], ""
+                self.pending.clear()
+                self.cleared.clear()
+                if writes or token:
+                    self._store._commit(writes, token)
+        finally:
+            self.depth -= 1
+            if self.depth == 0:
+                self.owner = None
+            self._mutex.release()
+
+    def ensure_locked(self) -> None:
+        if not self.token:
+            self.token = self._store._acquire()[0]
+
+
+class RedisStore:
+    prefix = PREFIX
+
+    def __init__(self, url: str, fixtures: dict[str, dict[str, dict]] | None = None):
+        self.fixtures = {kind: dict(records) for kind, records in (fixtures or {}).items()}
+        self.url = url
+        self.db = redis.Redis.from_url(
+            url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT,
+            retry=Retry(NoBackoff(), 1), health_check_interval=0)
+        where = self.db.connection_pool.connection_kwargs
+        self.where = f"Redis at {where.get('host', where.get('path'))}:{where.get('port', '')}" \
+                     f"/{where.get('db', 0)}"
+        self.label = _without_password(url)  # for the banner and the console
+        self._commit_script = self.db.register_script(COMMIT)
+        self._number_script = self.db.register_script(NEXT_NUMBER)
+        self.lock = _Batch(self)
+        self._down_until = 0.0
+        self._problem: str | None = None
+        self._cache: dict[tuple[str, str], tuple[int, object]] = {}
+        self._scope = threading.local()  # the request's (session, generation)
+        self._lines = hotline.Lines(self.db)  # the generation's GET, on plain sockets
+        self._check_world()
+
+    # -- the request scope ----------------------------------------------------------------------
+    def begin_request(self, session: str) -> None:
+        """One round trip: the session's generation, under which this request's reads may use
+        the records this process has read at the same generation."""
+        self._scope.at = None
+        gen = self.call(self._lines.get, PREFIX + "g:" + session)
+        self._scope.at = (session, int(gen or 0))
+
+    def end_request(self) -> None:
+        self._scope.at = None
+
+    def notice(self) -> None:
+        """Every request's first call (the SQLite store's catch-up); a Redis store catches up
+        per session instead, in begin_request."""
+
+    # -- reads --------------------------------------------------------------------------------
+    def get(self, session: str, kind: str, key: str):
+        field = kind + SEP + key
+        batch = self.lock
+        if batch.held():
+            if (session, field) in batch.pending or session in batch.cleared:
+                batch.ensure_locked()
+                raw = batch.pending.get((session, field))
+            elif not batch.token:  # the block's first read: with the lock, in one round trip
+                batch.token, raw = self._acquire(PREFIX + "s:" + session, field)
+            else:
+                raw = self.call(self.db.hget, PREFIX + "s:" + session, field)
+            return self._value(kind, key, raw)
+        at = getattr(self._scope, "at", None)
+        if at is not None and at[0] == session:
+            cached = self._cache.get((session, field))
+            if cached is not None and cached[0] == at[1]:
+                return cached[1]
+        value = self._value(kind, key, self.call(self.db.hget, PREFIX + "s:" + session, field))
+        if at is not None and at[0] == session:
+            self._remember(session, field, at[1], value)
+        return value
+
+    def peek(self, session: str, kind: str, key: str):
+        """The last value this process saw, without a round trip: for hints that may lag
+        another instance by a request (which requests go to a worker thread), never answers."""
+        cached = self._cache.get((session, kind + SEP + key))
+        if cached is not None:
+            return cached[1]
+        try:
+            return self.get(session, kind, key)
+        except StoreUnavailable:
+            return None
+
+    def items(self, session: str, kind: str) -> Iterator[tuple[str, dict]]:
+        pattern = _glob_escape(kind + SEP) + "*"
+        own = {}
+        for field, raw in self.call(lambda: list(self.db.hscan_iter(
+                PREFIX + "s:" + session, match=pattern, count=500))):
+            own[field.decode()[len(kind) + 1:]] = orjson.loads(raw)
+        yield from own.items()
+        for key, value in self.fixtures.get(kind, {}).items():
+            if key not in own:
+                yield key, value
+
+    def sessions(self) -> list[str]:
+        return sorted(s.decode() for s in self.call(self.db.smembers, PREFIX + "sessions"))
+
+    # -- writes -------------------------------------------------------------------------------
+    def put(self, session: str, kind: str, key: str, value: dict) -> None:
+        raw = orjson.dumps(value)
+        with self.lock as batch:
+            field = kind + SEP + str(key)
+            batch.writes.append(("p", session, field, raw))
+            batch.pending[(session, field)] = raw
+
+    def next_number(self, name: str, start: int) -> int:
+        return int(self.call(self._number_script, keys=[PREFIX + "c:" + name], args=[start]))
+
+    def reset(self, session: str = DEFAULT_SESSION) -> None:
+        with self.lock as batch:
+            batch.writes.append(("r", session, "", b""))
+            batch.pending = {k: v for k, v in batch.pending.items() if k[0] != session}
+            batch.cleared.add(session)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def journal(self, local, ttl: float):
+        """The request journal, shared by the instances (journal_redis.py)."""
+        from .journal_redis import RedisJournal
+        return RedisJournal(self, local, ttl)
+
+    # -- health -------------------------------------------------------------------------------
+    def down(self) -> bool:
+        """Whether Redis failed less than RETRY_AFTER seconds ago (calls fail at once)."""
+        return bool(self._down_until) and time.monotonic() < self._down_until
+
+    def problem(self) -> str | None:
+        """None when Redis answers; otherwise what is wrong. Always asks (health is the probe)."""
+        try:
+            self.db.ping()
+        except redis.RedisError as exc:
+            self._failed(exc)
+            return self._problem
+        self._down_until, self._problem = 0.0, None
+        return None
+
+    # -- inside -------------------------------------------------------------------------------
+    def call(self, fn, *args, **kwargs):
+        if self.down():
+            raise StoreUnavailable(self._problem or f"{self.where} is unreachable")
+        try:
+            result = fn(*args, **kwargs)
+        except redis.RedisError as exc:
+            self._failed(exc)
+            raise StoreUnavailable(self._problem) from None
+        self._down_until = 0.0
+        return result
+
+    def _failed(self, exc: Exception) -> None:
+        reason = str(exc).split("\n")[0] or type(exc).__name__
+        if isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):
+            self._down_until = time.monotonic() + RETRY_AFTER
+            self._problem = (f"The sandbox's state store ({self.where}) is unreachable: "
+                             f"{reason}. Try again when it is back")
+        else:
+            self._problem = f"The sandbox's state store ({self.where}) refused a command: {reason}"
+
+    def _value(self, kind: str, key: str, raw):
+        if raw is None:
+            return self.fixtures.get(kind, {}).get(key)
+        return orjson.loads(raw)
+
+    def _remember(self, session: str, field: str, gen: int, value) -> None:
+        if len(self._cache) >= CACHE_LIMIT:
+            self._cache.clear()  # cheaper than an LRU's bookkeeping on every read
+        self._cache[(session, field)] = (gen, value)
+
+    def _acquire(self, *first_read) -> tuple[str, bytes | None]:
+        """Takes the lock across instances; with (hash, field), reads it in the same trip."""
+        token = os.urandom(12).hex()
+        deadline = time.monotonic() + LOCK_WAIT
+        pause = 0.0005
+        while True:
+            pipe = self.db.pipeline(transaction=False)
+            pipe.set(PREFIX + "lock", token, nx=True, px=LOCK_TTL_MS)
+            if first_read:
+                pipe.hget(*first_read)
+            got = self.call(pipe.execute)
+            if got[0]:
+                return token, got[1] if first_read else None
+            if time.monotonic() > deadline:
+                raise StoreUnavailable(f"The sandbox's state store ({self.where}) stayed locked "
+                                       f"by another instance for {LOCK_WAIT:g} s; try again")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.008)
+
+    def _commit(self, writes, token: str) -> None:
+        args = [token]
+        for op, session, field, raw in writes:
+            args += [op, session, field, raw]
+        out = self.call(self._commit_script, keys=[PREFIX + "lock", PREFIX], args=args)
+        gens = {out[i].decode(): int(out[i + 1]) for i in range(0, len(out), 2)}
+        at = getattr(self._scope, "at", None)
+        if at is not None and at[0] in gens:
+            # The request goes on at its own write's generation: what it read before is older.
+            self._scope.at = (at[0], gens[at[0]])
+        # What this block wrote is what a request at the new generation reads (writes are
+        # serialised by the lock, so no other write came in between when the block was locked).
+        for op, session, field, raw in writes:
+            if op == "p" and token:
+                kind, key = field.split(SEP, 1)
+                self._remember(session, field, gens[session], self._value(kind, key, raw))
+            elif op == "p":  # another write may have come in between: read it again next time
+                self._cache.pop((session, field), None)
+
+    def _check_world(self) -> None:
+        """Stores this world's fingerprint in an empty database; refuses another world's."""
+        mine = orjson.dumps({"fixtures": fingerprint(self.fixtures), "version": __version__})
+        try:
+            self.db.set(PREFIX + "world", mine, nx=True)
+            held = self.db.get(PREFIX + "world")
+        except redis.RedisError as exc:
+            raise RuntimeError(f"{self.where} cannot be used: {str(exc).splitlines()[0]}"
+                               f" (--state {_without_password(self.url)})") from None
+        theirs = orjson.loads(held)
+        if theirs["fixtures"] != fingerprint(self.fixtures):
+            raise WorldMismatch(
+                f"{self.where} holds the state of another world (fixtures {theirs['fixtures']}, "
+                f"written by sandbox {theirs['version']}); this instance's fixtures are "
+                f"{fingerprint(self.fixtures)} (sandbox {__version__}): its --seed or its "
+                f"version differs. Start it with the same seed and version as the others, give "
+                f"it another database (redis://host:port/N), or empty this one (FLUSHDB)")
+
+
+def _without_password(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('@', 1)[1]}" if "@" in rest else url
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)

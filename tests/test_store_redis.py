@@ -1,0 +1,184 @@
+"""RedisStore itself, against a real redis-server: the interface of store.MemoryStore, the lock's
+fence, counters, and failing fast while Redis is down."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from sandbox.state import open_store
+from sandbox.store import DEFAULT_SESSION
+from sandbox.store_redis import RedisStore, StoreUnavailable, WorldMismatch
+from tests.redis_support import RedisServer, need_redis
+
+FIXTURES = {"thing": {"1": {"name": "fixture one"}, "2": {"name": "fixture two"}}}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    need_redis()
+    running = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def store(server):
+    server.client().flushdb()
+    opened = open_store(server.url, FIXTURES)
+    yield opened
+    opened.close()
+
+
+def test_open_store_takes_redis_urls_with_a_password_and_a_database(server):
+    server.client().config_set("requirepass", "s3cret")
+    try:
+        store = open_store(f"redis://:s3cret@127.0.0.1:{server.port}/3", FIXTURES)
+        assert isinstance(store, RedisStore)
+        assert store.label == f"redis://127.0.0.1:{server.port}/3"  # banner, console: no password
+        store.put("s", "thing", "9", {"name": "nine"})
+        store.begin_request("s")  # the request's own line authenticates and selects too
+        assert store.get("s", "thing", "9") == {"name": "nine"}
+        assert store._scope.at == ("s", 1)
+        store.end_request()
+        assert server.client(password="s3cret", db=3).hlen("sandbox:s:s") == 1
+        store.close()
+        with pytest.raises(RuntimeError, match="cannot be used: .*pass") as refused:
+            open_store(f"redis://:wrong@127.0.0.1:{server.port}/3", FIXTURES)
+        assert "wrong" not in str(refused.value)  # the password is not printed
+    finally:
+        admin = server.client(password="s3cret")
+        admin.config_set("requirepass", "")
+        admin.flushall()
+
+
+def test_layers_over_fixtures_items_sessions_and_reset(store):
+    assert store.get("a", "thing", "1") == {"name": "fixture one"}
+    store.put("a", "thing", "1", {"name": "mine"})
+    store.put("a", "thing", "3", {"name": "new"})
+    store.put("b", "other", "x", {"n": 1})
+    assert store.get("a", "thing", "1") == {"name": "mine"}
+    assert store.get("b", "thing", "1") == {"name": "fixture one"}
+    assert dict(store.items("a", "thing")) == {"1": {"name": "mine"}, "3": {"name": "new"},
+                                               "2": {"name": "fixture two"}}
+    assert store.sessions() == ["a", "b"]
+    store.reset("a")
+    assert store.get("a", "thing", "1") == {"name": "fixture one"}
+    assert store.get("a", "thing", "3") is None and store.sessions() == ["b"]
+
+
+def test_numbers_start_where_asked_are_unique_across_threads_and_survive_a_reset(store):
+    got = []
+    threads = [threading.Thread(target=lambda: got.extend(
+        store.next_number("n", 100) for _ in range(50))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(got) == list(range(100, 300))
+    store.reset(DEFAULT_SESSION)
+    assert store.next_number("n", 100) == 300
+
+
+def test_a_block_sees_its_own_writes_and_commits_them_together(store, server):
+    with store.lock:
+        assert store.get("a", "thing", "7") is None
+        store.put("a", "thing", "7", {"v": 1})
+        assert store.get("a", "thing", "7") == {"v": 1}
+        assert server.client().hget("sandbox:s:a", "thing\x1f7") is None  # not yet
+    assert server.client().hget("sandbox:s:a", "thing\x1f7") == b'{"v":1}'
+    assert server.client().get("sandbox:lock") is None  # released
+
+
+def test_a_block_that_lost_the_lock_writes_nothing(store, server):
+    with pytest.raises(StoreUnavailable, match="lock expired"):
+        with store.lock:
+            store.get("a", "thing", "8")
+            server.client().set("sandbox:lock", "another instance's token")  # ours expired
+            store.put("a", "thing", "8", {"v": 1})
+    assert server.client().hget("sandbox:s:a", "thing\x1f8") is None
+
+
+def test_the_lock_serialises_read_then_write_across_stores(store, server):
+    other = RedisStore(server.url, FIXTURES)
+
+    def add(on):
+        for _ in range(25):
+            with on.lock:
+                count = (on.get("a", "thing", "count") or {"n": 0})["n"]
+                on.put("a", "thing", "count", {"n": count + 1})
+    threads = [threading.Thread(target=add, args=(s,)) for s in (store, other, store, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.get("a", "thing", "count") == {"n": 100}
+    other.close()
+
+
+def test_a_request_sees_another_stores_write_made_since_its_last_request(store, server):
+    other = RedisStore(server.url, FIXTURES)
+    store.begin_request("a")
+    assert store.get("a", "thing", "5") is None  # remembered at this generation
+    store.end_request()
+    other.put("a", "thing", "5", {"v": "from the other instance"})
+    store.begin_request("a")
+    assert store.get("a", "thing", "5") == {"v": "from the other instance"}
+    store.end_request()
+    other.close()
+
+
+def test_another_world_is_refused(store, server):
+    with pytest.raises(WorldMismatch, match="another world"):
+        RedisStore(server.url, {"thing": {"1": {"name": "other fixtures"}}})
+
+
+def test_while_redis_is_down_calls_fail_at_once_and_come_back_after(tmp_path):
+    need_redis()
+    server = RedisServer(tmp_path).start()
+    store = RedisStore(server.url, FIXTURES)
+    store.put("a", "thing", "1", {"v": 1})
+    server.stop()
+    with pytest.raises(StoreUnavailable, match="unreachable"):
+        store.get("a", "thing", "1")
+    started = time.monotonic()
+    for _ in range(100):
+        with pytest.raises(StoreUnavailable):
+            store.get("a", "thing", "1")
+    assert time.monotonic() - started < 0.2  # no new attempt per call within RETRY_AFTER
+    assert "unreachable" in store.problem()
+    server.start()
+    assert store.problem() is None
+    store.put("a", "thing", "2", {"v": 2})  # Redis is empty now (no persistence): a new world
+    assert store.get("a", "thing", "2") == {"v": 2}
+    server.stop()
+
+
+def test_with_redis_down_every_route_answers_503_in_its_own_envelope(tmp_path):
+    from sandbox import create_app
+    from tests.conftest import BCS_HEADERS, CORE_AUTH, make_config
+    need_redis()
+    server = RedisServer(tmp_path).start()
+    app = create_app(make_config(state=server.url))
+    client = app.test_client()
+    server.stop()
+    headers = {**CORE_AUTH, **BCS_HEADERS, "Content-Type": "application/json"}
+    operations = app.extensions["sandbox"].operations.values()
+    assert len(operations) == 16
+    for operation in operations:
+        path = operation.rule.replace("<identserialnum>", "1234567890").replace(
+            "<acctid>", "24567890123")
+        assert "<" not in path, path
+        response = client.open(path, method=operation.method, headers=headers, json={})
+        assert response.status_code == 503, (operation.name, response.json)
+        body = response.json
+        if operation.family == "bcs":
+            assert "unreachable" in body["responseDetail"]["errorDesc"], operation.name
+        elif operation.name == "core_product":
+            assert "unreachable" in body["accounts_info"][0]["message"]
+        else:
+            assert "unreachable" in body["message"], operation.name
+    # Refused credentials need no state: they are still the first answer.
+    refused = client.post("/core_customer", json={}, headers={"Content-Type": "application/json"})
+    assert refused.status_code == 401
