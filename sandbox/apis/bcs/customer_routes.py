@@ -75,3 +75,9 @@ def examples(fixtures: dict) -> dict:
     for name, example in data["request_examples"].items():
         result.setdefault(name, {})["request_example"] = example
     return result
+
+
+def request_targets() -> dict:
+    """Each GET route's example path parameters and query, as route meta."""
+    return {name: {f"{part}_example": values for part, values in target.items()}
+            for name, target in examples_data()["request_targets"].items()}

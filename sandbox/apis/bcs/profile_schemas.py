@@ -147,10 +147,11 @@ class SyncCustInfo(Base):
     personInfo = fields.Nested(SyncPersonInfo)
     contactInfo = fields.Nested(SyncContact)
     postAddress = fields.List(fields.Nested(SyncPostAddress))
-    strategies = fields.Nested(Schema.from_dict({"strategyType": fields.String()}))
+    strategies = fields.Nested(Schema.from_dict({"strategyType": fields.String()},
+                                                    name="SyncStrategies"))
     additionalEmaillAddr = fields.List(fields.Nested(SyncEmail))
     additionalPhoneNum = fields.List(fields.Nested(SyncPhone))
-    invoker = fields.Nested(Schema.from_dict({"role": fields.String()}))
+    invoker = fields.Nested(Schema.from_dict({"role": fields.String()}, name="SyncCustInvoker"))
     # The mapping table's path (custInfo[].listAccounts[].acctType); the example's is the
     # top-level listAccounts. Both are read.
     listAccounts = fields.List(fields.Nested(lambda: SyncAccount()))
@@ -189,7 +190,8 @@ class SyncAccount(Base):
     cardAcctId = fields.Nested(CardAcctId)
     nickname = fields.String()
     name = fields.String()
-    product = fields.Nested(Schema.from_dict({"productType": fields.String()}))
+    product = fields.Nested(Schema.from_dict({"productType": fields.String()},
+                                             name="SyncProduct"))
     curCode = fields.String()
     bankId = fields.String()
     xferRec = fields.Nested(XferRec)
@@ -209,9 +211,10 @@ class SyncAccount(Base):
 
 
 class SyncData(Base):
-    personName = fields.Nested(Schema.from_dict({"firstName": fields.String()}))
+    personName = fields.Nested(Schema.from_dict({"firstName": fields.String()},
+                                                name="SyncFirstName"))
     invoker = fields.Nested(Schema.from_dict({"refType": fields.String(),
-                                              "channel": fields.String()}))
+                                              "channel": fields.String()}, name="SyncInvoker"))
     govIssueIdent = fields.Nested(SyncIdent, required=True)
     custInfo = fields.List(fields.Nested(SyncCustInfo), required=True,
                            validate=length(1, None))
@@ -239,7 +242,8 @@ class PilaTrn(Base):
     trnRqUID = fields.String(required=True, validate=AUDIT_NUMBER)
     code = fields.String(required=True, validate=length(1, 20))
     depAcctIdTo = fields.Nested(Schema.from_dict(
-        {"acctId": fields.String(required=True, validate=length(1, 20))}), required=True)
+        {"acctId": fields.String(required=True, validate=length(1, 20))}, name="PilaAccount"),
+        required=True)
     branchName = fields.String()
     cityId = fields.String()
     city = fields.String()
