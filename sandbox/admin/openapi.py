@@ -81,11 +81,11 @@ def request_target(op, sandbox) -> tuple[dict, dict]:
     return path, dict(op.meta.get("query_example") or {})
 
 
+SCENARIO_HEADER = {"name": "X-Sandbox-Scenario", "in": "header", "required": False,
+                   "schema": {"type": "string"},
+                   "description": "Answer with this named scenario (GET "
+                                  f"{ADMIN_PREFIX}/scenarios?route=OPERATION lists them)"}
 SANDBOX_PARAMETERS = {
-    "SandboxScenario": {"name": "X-Sandbox-Scenario", "in": "header", "required": False,
-                        "schema": {"type": "string"},
-                        "description": "Answer with this named scenario (GET "
-                                       f"{ADMIN_PREFIX}/scenarios?route=OPERATION lists them)"},
     "SandboxSession": {"name": "X-Sandbox-Session", "in": "header", "required": False,
                        "schema": {"type": "string"},
                        "description": "A separate state and journal for this session"},
@@ -94,6 +94,14 @@ SANDBOX_PARAMETERS = {
                      "description": f"Answer after this many milliseconds (at most "
                                     f"{MAX_DELAY_MS}; larger values are capped)"},
 }
+
+
+def scenario_parameter(op, sandbox) -> dict:
+    """X-Sandbox-Scenario takes the names of the route's loaded scenarios (any other is a 400)."""
+    names = sandbox.scenarios.current.names_for(op.name) if sandbox.scenarios else []
+    if not names:
+        return dict(SCENARIO_HEADER)
+    return {**SCENARIO_HEADER, "schema": {"type": "string", "enum": names}}
 
 
 # -- the document --------------------------------------------------------------------------------
@@ -151,9 +159,9 @@ def parameters(op, sandbox, family) -> list:
     schema = op.meta.get("query_schema")
     if schema is not None:
         found.append({"in": "query", "schema": schema})
+    found.append(scenario_parameter(op, sandbox))
     found += [name  # (apispec makes a component's name a $ref)
-              for name in ("SandboxScenario", "SandboxSession", "SandboxDelay",
-                           *(family.parameters if family else ()))]
+              for name in ("SandboxSession", "SandboxDelay", *(family.parameters if family else ()))]
     found += list(op.meta.get("header_parameters", ()))
     return found
 

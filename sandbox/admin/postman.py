@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 
 from ..names import ADMIN_PREFIX
 from ..version import __version__
-from .openapi import SANDBOX_PARAMETERS, openapi_path, request_target, security_of
+from .openapi import (SANDBOX_PARAMETERS, SCENARIO_HEADER, openapi_path, request_target,
+                      security_of)
 from .openapi_answers import BODY_METHODS
 from .openapi_schemas import camel
 
@@ -62,7 +63,8 @@ def credential_headers(op, sandbox, variables: dict) -> list[dict]:
 
 def sandbox_headers(op, sandbox) -> list[dict]:
     family = sandbox.families.get(op.family)
-    parameters = [*SANDBOX_PARAMETERS.values(), *(family.parameters.values() if family else ())]
+    parameters = [SCENARIO_HEADER, *SANDBOX_PARAMETERS.values(),
+                  *(family.parameters.values() if family else ())]
     names = sandbox.scenarios.current.names_for(op.name) if sandbox.scenarios else []
     examples = {**HEADER_EXAMPLES, "X-Sandbox-Scenario": names[0] if names else ""}
     return [{"key": p["name"], "value": str(p.get("example", examples.get(p["name"], ""))),
