@@ -314,3 +314,22 @@ def test_the_admin_document_lists_the_admin_api_and_its_answers_conform(admin_do
             ("/__sandbox/errors", "get", {"query_string": {"code": "nope"}}),
             ("/__sandbox/reset", "post", {"json": {}})]:
         admin_conforms(admin_document, path, method, getattr(client, method)(path, **kwargs))
+
+
+def test_the_headers_a_bcs_table_gives_a_format_are_documented_and_checked(document, sandbox,
+                                                                         app):
+    client = app.test_client()
+    op = sandbox.operations["query_pila"]
+    headers = {p["name"]: p for p in operation_of(document, op)["parameters"]
+               if isinstance(p, dict) and p.get("name", "").startswith("X-Invoker-")}
+    assert headers["X-Invoker-Action"]["schema"]["enum"] == ["C", "R"]
+    assert headers["X-Invoker-ProcessDate"]["schema"]["format"] == "date"
+    assert not any(p["required"] for p in headers.values())
+    assert example_request(client, sandbox, op, headers={"X-Invoker-Action": "C"}
+                           ).status_code == 200
+    refused = example_request(client, sandbox, op, headers={"X-Invoker-Action": "X"})
+    assert refused.status_code == 400
+    conforms(document, op, refused)
+    sync = [p for p in operation_of(document, sandbox.operations["sync_data"])["parameters"]
+            if isinstance(p, dict) and p.get("name", "").startswith("X-Invoker-")]
+    assert sync == []  # its table lists none with a format

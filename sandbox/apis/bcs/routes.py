@@ -4,6 +4,7 @@ request schema where it takes a body."""
 from __future__ import annotations
 
 from ...family import Route
+from .headers import header_parameters
 from .profile_schemas import QUERY_PILA, SECURE_DATA, SYNC_DATA, SYNC_DATA_FILE
 from .customer_schemas import CREATE_CUSTOMER, STATUS_BASIC_DATA
 from .queries import (BasicDataV4Query, IdentTypeQuery, LocationsQuery, MnemonicQuery,
@@ -11,7 +12,8 @@ from .queries import (BasicDataV4Query, IdentTypeQuery, LocationsQuery, Mnemonic
 
 
 def route(name, method, path, response_type, summary, schema=None, query=None) -> Route:
-    meta = {"seed": "004", "response_type": response_type}
+    meta = {"seed": "004", "response_type": response_type,
+            "header_parameters": header_parameters(name)}
     if schema is not None:
         meta["request_schema"] = schema
     if query is not None:
