@@ -3,8 +3,9 @@ built with apispec (and its marshmallow plugin) from what the families declare.
 
 Per operation (sandbox.operations) and its `meta`: `request_schema` / `request_schemas`
 (marshmallow: named components), `query_schema` (marshmallow: one query parameter per field),
-`request_example`, `path_example` / `query_example` (the seed's request), `response_example` or
-named `response_examples`, `success_status`. Per family: its Security (schemes and the
+`header_parameters` (OpenAPI header parameters), `request_example`, `path_example` /
+`query_example` (the seed's request), `response_example` or named `response_examples`,
+`success_status`. Per family: its Security (schemes and the
 requirements that go together), `parameters` (extra headers), `path_examples`, `path_parameters`
 (a JSON schema per path parameter). The statuses come from openapi_answers. Also
 /__sandbox/admin-openapi.json (openapi_admin) and /__sandbox/postman.json (postman). Each is
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from flask import Response
 
+from ..errors import SandboxError
 from ..jsonio import dumps
 from ..names import ADMIN_PREFIX
 from ..scenarios.limits import MAX_DELAY_MS
@@ -208,7 +210,6 @@ def answer_schema(op, status: int, answer, components: Components, error_ref: di
 def error_schemas(operations, sandbox, components: Components) -> dict:
     """Each operation's error envelope as a $ref: one component per family (`BcsError`), or one
     per operation where the family's routes answer different shapes (`CoreProductError`)."""
-    from ..errors import SandboxError
     shapes = {op.name: schema_of_example(envelope(sandbox, op, SandboxError(400, "x")))
               for op in operations}
     result = {}
