@@ -333,3 +333,17 @@ def test_the_headers_a_bcs_table_gives_a_format_are_documented_and_checked(docum
     sync = [p for p in operation_of(document, sandbox.operations["sync_data"])["parameters"]
             if isinstance(p, dict) and p.get("name", "").startswith("X-Invoker-")]
     assert sync == []  # its table lists none with a format
+
+
+@pytest.mark.parametrize("route, where", [
+    ("sync_data", ["personName"]), ("sync_data", ["invoker"]),
+    ("sync_data", ["custInfo", 0, "invoker"]), ("query_pila", ["trn", "depAcctIdTo"])])
+def test_bcs_nested_objects_drop_unknown_keys_as_the_family_documents(sandbox, app, route, where):
+    op = sandbox.operations[route]
+    body = copy.deepcopy(op.meta["request_example"])
+    node = body
+    for key in where:
+        node = node[key]
+    node["anUnknownField"] = "x"
+    response = example_request(app.test_client(), sandbox, op, body=body)
+    assert response.status_code == 200, response.get_data(as_text=True)
