@@ -30,7 +30,10 @@ class Route:
     answer it on the event loop. identified_by: where a request names whom it is about, as
     scenario match keys (`query.mnemonic`, `body.govIssueIdent.identSerialNum`); with the path
     parameters, what a recording (`sandbox record`) matches on. meta: static facts for the docs
-    (seed, request schemas, success status, the error responseType...)."""
+    (seed, request schemas, success status, the error responseType...); what the OpenAPI
+    document and Postman collection read is listed in sandbox/admin/openapi.py
+    (request_schema(s), query_schema, success_status, path_example, query_example,
+    header_parameters)."""
     name: str
     method: str
     path: str
@@ -56,6 +59,9 @@ class Security:
     example_headers: Callable[[Config], dict]
     lines: Callable[[Config], list]
     summary: Callable[[Config], str]
+    # example header name -> the Postman collection variable holding its value ("bcsClientId");
+    # unnamed ones are named after the family and the header.
+    variables: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 def no_credentials(note: str) -> Security:
@@ -146,7 +152,9 @@ class Family:
     CORS preflights). secret_headers / secret_fields: where its secrets travel (masked in the
     journal). locale: the Faker locale of its country, for fake data in templates. parameters:
     OpenAPI header parameters its routes take besides the sandbox's own (by component name).
-    path_examples: an example value per path parameter name. commands: its CLI subcommands."""
+    path_examples: an example value per path parameter name; path_parameters: a JSON schema per
+    path parameter name (string by default). admin_paths: OpenAPI path items of the admin routes
+    its blueprints add (by path under the admin prefix). commands: its CLI subcommands."""
     name: str
     title: str
     routes: tuple[Route, ...]
@@ -160,6 +168,8 @@ class Family:
     secret_fields: tuple[str, ...] = ()
     parameters: dict = field(default_factory=dict, compare=False, hash=False)
     path_examples: dict = field(default_factory=dict, compare=False, hash=False)
+    path_parameters: dict = field(default_factory=dict, compare=False, hash=False)
+    admin_paths: dict = field(default_factory=dict, compare=False, hash=False)
     commands: tuple[Command, ...] = ()
 
     def where(self, config: Config) -> str:

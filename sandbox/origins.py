@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 # Admin routes any page may read: they hold no state of anyone's.
-PUBLIC_PATHS = ("/health", "/openapi.json")
+PUBLIC_PATHS = ("/health", "/openapi.json", "/admin-openapi.json", "/postman.json")
 
 
 class AdminOrigins:

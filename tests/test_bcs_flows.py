@@ -340,7 +340,8 @@ def test_openapi_shows_the_rows_a_route_without_a_table_answers(client, sandbox,
               example["value"]["responseDetail"]["errorCode"],
               example["value"]["responseDetail"]["errorDesc"])
              for status, answer in responses.items() if status != "200"
-             for example in answer["content"]["application/json"]["examples"].values()}
+             for name, example in answer["content"]["application/json"].get("examples", {}).items()
+             if "(" in name}  # a catalog row's, "code (id)"; the others are named by status
     answered = {(row["status"], operation.meta["response_type"], row["code"], row["description"])
                 for row in sandbox.catalog.rows if route in row["answered_on"]}
     assert shown == answered and len(answered) >= 4

@@ -75,7 +75,9 @@ def test_cliente_documents_no_credentials_its_schema_and_seed_examples(document)
     operation = document["paths"]["/cliente"]["post"]
     assert operation["security"] == []
     body = operation["requestBody"]["content"]["application/json"]
-    assert body["schema"]["required"] == ["tipo_documento_id", "tipo_documento", "numero_documento"]
+    assert body["schema"] == {"$ref": "#/components/schemas/ClienteRequest"}
+    body = {**body, "schema": resolve(document, body["schema"]["$ref"])}
+    assert sorted(body["schema"]["required"]) == ["numero_documento", "tipo_documento", "tipo_documento_id"]
     assert body["schema"]["properties"]["tipo_documento_id"]["enum"] == [1, 2]
     assert body["example"] == seed_example("003_cliente_request")
     examples = operation["responses"]["200"]["content"]["application/json"]["examples"]
@@ -196,22 +198,28 @@ class Person(Schema):
     computed = fields.String(dump_only=True)
 
 
-def test_marshmallow_schemas_become_json_schemas():
-    assert openapi.schema_of_marshmallow(Person) == {
-        "type": "object",
-        "properties": {
-            "name": {"type": "string", "nullable": True, "description": "Name"},
-            "email": {"type": "string", "format": "email"},
-            "birth_date": {"type": "string", "format": "date"},
-            "kind": {"type": "integer", "enum": [1, 2]},
-            "score": {"type": "number", "minimum": 0, "maximum": 10},
-            "tags": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-            "addresses": {"type": "array", "items": {
-                "type": "object", "properties": {"street": {"type": "string", "maxLength": 40}},
-                "required": ["street"]}},
-            "code": {"type": "string", "pattern": r"^\d{3}$"},
-        },
-        "required": ["name"],
+def test_marshmallow_schemas_become_named_components():
+    from sandbox.admin.openapi_schemas import new_spec
+    spec = new_spec("t", "1", "")
+    spec.components.schema("Person", schema=Person)
+    schemas = spec.to_dict()["components"]["schemas"]
+    # Nested schemas are components of their own, referenced; Schema's default (unknown=RAISE)
+    # refuses unknown fields, so the body is closed.
+    assert schemas["Address"] == {"type": "object", "properties": {
+        "street": {"type": "string", "maxLength": 40}}, "required": ["street"],
+        "additionalProperties": False}
+    person = schemas["Person"]
+    assert person["required"] == ["name"] and person["additionalProperties"] is False
+    assert person["properties"] == {
+        "name": {"type": "string", "nullable": True, "description": "Name"},
+        "email": {"type": "string", "format": "email"},
+        "birth_date": {"type": "string", "format": "date"},
+        "kind": {"type": "integer", "enum": [1, 2]},
+        "score": {"type": "number", "minimum": 0, "maximum": 10},
+        "tags": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "addresses": {"type": "array", "items": {"$ref": "#/components/schemas/Address"}},
+        "code": {"type": "string", "pattern": r"^\d{3}$"},
+        "computed": {"type": "string", "readOnly": True},
     }
 
 

@@ -1,41 +1,53 @@
-"""GET /__sandbox/openapi.json: an OpenAPI 3 document of every upstream route the sandbox serves.
+"""GET /__sandbox/openapi.json: an OpenAPI 3 document of every upstream route the sandbox serves,
+built with apispec (and its marshmallow plugin) from what the families declare.
 
-Built from `sandbox.operations`, each family's record (its security, parameters, path examples)
-and what each Operation's `meta` carries, where it carries it: `request_schema` /
-`request_schemas` (marshmallow schemas, read field by field), `request_example`,
-`response_example` (or named `response_examples`), `success_status`. Error answers come from the
-family's own envelope function (and, where the family has an error catalog, the rows the catalog
-says the route answers), so they show exactly what the sandbox answers. The document is built on
-its first request (every family has registered by then) and kept.
+Per operation (sandbox.operations) and its `meta`: `request_schema` / `request_schemas`
+(marshmallow: named components), `query_schema` (marshmallow: one query parameter per field),
+`header_parameters` (OpenAPI header parameters), `request_example`, `path_example` /
+`query_example` (the seed's request), `response_example` or named `response_examples`,
+`success_status`. Per family: its Security (schemes and the
+requirements that go together), `parameters` (extra headers), `path_examples`, `path_parameters`
+(a JSON schema per path parameter). The statuses come from openapi_answers. Also
+/__sandbox/admin-openapi.json (openapi_admin) and /__sandbox/postman.json (postman). Each is
+built on its first request (every family has registered by then) and kept while the loaded
+scenarios stay the same.
 """
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from flask import Response
 
-from ..version import __version__
-from ..errors import SandboxError, json_response
+from ..errors import SandboxError
+from ..jsonio import dumps
 from ..names import ADMIN_PREFIX
-
-OPENAPI_VERSION = "3.0.3"
-# Per error status, the generic situation the sandbox answers with it.
-GENERIC_ERRORS = {400: "Malformed request: the message names each failing field",
-                  401: "Missing or wrong credentials", 405: "Method not allowed", 413: "Body larger than 1 MiB",
-                  415: "Content-Type is not application/json"}
+from ..scenarios.limits import MAX_DELAY_MS
+from ..version import __version__
+from .openapi_answers import BODY_METHODS, answers, envelope
+from .openapi_schemas import Components, camel, merged, new_spec, schema_of_example
 
 
 def register(app, sandbox) -> None:
+    from . import openapi_admin, postman  # (both build on this module)
+    documents = {"/openapi.json": build_document,
+                 "/admin-openapi.json": openapi_admin.build_document,
+                 "/postman.json": postman.build_collection}
+    for path, build in documents.items():
+        app.add_url_rule(ADMIN_PREFIX + path, endpoint="admin_" + path.strip("/").replace(
+            ".json", "").replace("-", "_"), view_func=_served(sandbox, build), methods=["GET"])
+
+
+def _served(sandbox, build):
     built: dict = {}
 
-    def openapi_json():
-        if "document" not in built:
-            built["document"] = build_document(sandbox)
-        return json_response(built["document"])
+    def view():
+        key = id(getattr(sandbox.scenarios, "current", None))
+        if built.get("key") != key or "bytes" not in built:
+            built.update(key=key, bytes=dumps(build(sandbox)))
+        return Response(built["bytes"], mimetype="application/json")
 
-    app.add_url_rule(ADMIN_PREFIX + "/openapi.json", endpoint="admin_openapi",
-                     view_func=openapi_json, methods=["GET"])
+    return view
 
 
-# -- security ------------------------------------------------------------------------------------
+# -- security and examples ------------------------------------------------------------------------
 def security_of(operation, sandbox):
     """The operation's family's Security record (None for an operation of no family)."""
     family = sandbox.families.get(operation.family)
@@ -45,35 +57,6 @@ def security_of(operation, sandbox):
 def path_examples(sandbox) -> dict:
     return {name: value for family in sandbox.families.values()
             for name, value in family.path_examples.items()}
-
-
-# -- the document --------------------------------------------------------------------------------
-def build_document(sandbox) -> dict:
-    operations = sorted(sandbox.operations.values(), key=lambda op: (op.family, op.rule, op.method))
-    examples = path_examples(sandbox)
-    paths: dict = {}
-    for op in operations:
-        item = paths.setdefault(openapi_path(op.rule), {})
-        item[op.method.lower()] = operation_object(op, security_of(op, sandbox), sandbox, examples)
-    families = [sandbox.families[name] for name in sorted({op.family for op in operations})
-                if name in sandbox.families]
-    headers = ", ".join(name for responder in sandbox._responders for name in responder.headers)
-    return {
-        "openapi": OPENAPI_VERSION,
-        "info": {"title": "Banking sandbox", "version": __version__, "description": (
-            "The upstream routes the sandbox stands in for. Sandbox headers on every route: "
-            f"X-Sandbox-Session (a separate state), {headers}; each route lists its own. "
-            f"Admin API and console under {ADMIN_PREFIX}/.")},
-        "servers": [{"url": "/"}],
-        "tags": [{"name": family} for family in sorted({op.family for op in operations})],
-        "paths": paths,
-        "components": {
-            "securitySchemes": {name: scheme for family in families
-                                for name, scheme in family.security.schemes(sandbox.config).items()},
-            "parameters": {**SANDBOX_PARAMETERS, **{name: parameter for family in families
-                                                    for name, parameter in family.parameters.items()}},
-        },
-    }
 
 
 def openapi_path(rule: str) -> str:
@@ -86,199 +69,152 @@ def openapi_path(rule: str) -> str:
     return "".join(out) + rest
 
 
-def path_parameters(rule: str, examples: dict) -> list[dict]:
-    names = [part.rpartition(":")[2] for part in rule.replace(">", "<").split("<")[1::2]]
-    return [{"name": name, "in": "path", "required": True, "schema": {"type": "string"},
-             **({"example": examples[name]} if name in examples else {})}
-            for name in names]
+def path_names(rule: str) -> list[str]:
+    return [part.rpartition(":")[2] for part in rule.replace(">", "<").split("<")[1::2]]
 
 
+def request_target(op, sandbox) -> tuple[dict, dict]:
+    """The path parameters and query of the route's example request (the seed's, where the
+    family gives one), for the document, the Postman collection and the console."""
+    family = sandbox.families.get(op.family)
+    shared = family.path_examples if family is not None else {}
+    path = {name: op.meta.get("path_example", {}).get(name, shared.get(name, ""))
+            for name in path_names(op.rule)}
+    return path, dict(op.meta.get("query_example") or {})
+
+
+SCENARIO_HEADER = {"name": "X-Sandbox-Scenario", "in": "header", "required": False,
+                   "schema": {"type": "string"},
+                   "description": "Answer with this named scenario (GET "
+                                  f"{ADMIN_PREFIX}/scenarios?route=OPERATION lists them)"}
 SANDBOX_PARAMETERS = {
-    "SandboxScenario": {"name": "X-Sandbox-Scenario", "in": "header", "required": False,
-                        "schema": {"type": "string"},
-                        "description": "Answer with this named scenario (GET /__sandbox/scenarios)"},
     "SandboxSession": {"name": "X-Sandbox-Session", "in": "header", "required": False,
                        "schema": {"type": "string"},
                        "description": "A separate state and journal for this session"},
     "SandboxDelay": {"name": "X-Sandbox-Delay", "in": "header", "required": False,
-                     "schema": {"type": "integer", "minimum": 0},
-                     "description": "Answer after this many milliseconds"},
+                     "schema": {"type": "integer", "minimum": 0, "maximum": MAX_DELAY_MS},
+                     "description": f"Answer after this many milliseconds (at most "
+                                    f"{MAX_DELAY_MS}; larger values are capped)"},
 }
 
 
-def operation_object(op, security, sandbox, examples: dict) -> dict:
+def scenario_parameter(op, sandbox) -> dict:
+    """X-Sandbox-Scenario takes the names of the route's loaded scenarios (any other is a 400)."""
+    names = sandbox.scenarios.current.names_for(op.name) if sandbox.scenarios else []
+    if not names:
+        return dict(SCENARIO_HEADER)
+    return {**SCENARIO_HEADER, "schema": {"type": "string", "enum": names}}
+
+
+# -- the document --------------------------------------------------------------------------------
+def build_document(sandbox) -> dict:
+    operations = sorted(sandbox.operations.values(), key=lambda op: (op.family, op.rule, op.method))
+    families = [sandbox.families[name] for name in sorted({op.family for op in operations})
+                if name in sandbox.families]
+    spec = new_spec("Banking sandbox", __version__, (
+        "The upstream routes the sandbox stands in for. Sandbox headers on every route: "
+        "X-Sandbox-Session, X-Sandbox-Scenario, X-Sandbox-Delay"
+        + "".join(f", {p['name']} ({family.title})" for family in families
+                  for p in family.parameters.values())
+        + f". Admin API: {ADMIN_PREFIX}/admin-openapi.json; Postman collection: "
+          f"{ADMIN_PREFIX}/postman.json; console: {ADMIN_PREFIX}/."))
+    for family in families:
+        for name, scheme in family.security.schemes(sandbox.config).items():
+            spec.components.security_scheme(name, scheme)
+    for name, parameter in {**SANDBOX_PARAMETERS, **{
+            name: parameter for family in families for name, parameter in family.parameters.items()}
+            }.items():
+        spec.components.parameter(name, parameter["in"], {
+            key: value for key, value in parameter.items() if key != "in"})
+    components = Components(spec)
+    errors = error_schemas(operations, sandbox, components)
+    for op in operations:
+        spec.path(path=openapi_path(op.rule), operations={
+            op.method.lower(): operation_object(op, sandbox, components, errors[op.name])})
+    document = spec.to_dict()
+    document["servers"] = [{"url": "/"}]
+    document["tags"] = [{"name": family.name, "description": family.title} for family in families]
+    return document
+
+
+def operation_object(op, sandbox, components: Components, error_ref: dict) -> dict:
     meta = op.meta
     family = sandbox.families.get(op.family)
-    parameters = path_parameters(op.rule, examples) + [
-        {"$ref": f"#/components/parameters/{name}"}
-        for name in ("SandboxScenario", "SandboxSession", "SandboxDelay",
-                     *(family.parameters if family else ()))]
+    security = security_of(op, sandbox)
     result = {"operationId": op.name, "summary": op.summary or op.name, "tags": [op.family],
-              "security": security.requirements if security else [], "parameters": parameters}
+              "security": security.requirements if security else [],
+              "parameters": parameters(op, sandbox, family)}
     if meta.get("seed"):
         result["description"] = f"Seed {meta['seed']}."
-    if op.method in ("POST", "PUT", "PATCH"):
+    if op.method in BODY_METHODS:
         result["requestBody"] = request_body(meta)
-    result["responses"] = responses(op, security, sandbox)
+    result["responses"] = responses(op, sandbox, security, components, error_ref)
     return result
+
+
+def parameters(op, sandbox, family) -> list:
+    path, query = request_target(op, sandbox)
+    found = [{"name": name, "in": "path", "required": True,
+              "schema": dict((family.path_parameters if family else {}).get(name)
+                             or {"type": "string"}),
+              **({"example": value} if value else {})} for name, value in path.items()]
+    schema = op.meta.get("query_schema")
+    if schema is not None:
+        found.append({"in": "query", "schema": schema})
+    found.append(scenario_parameter(op, sandbox))
+    found += [name  # (apispec makes a component's name a $ref)
+              for name in ("SandboxSession", "SandboxDelay", *(family.parameters if family else ()))]
+    found += list(op.meta.get("header_parameters", ()))
+    return found
 
 
 def request_body(meta: dict) -> dict:
     schemas = meta.get("request_schemas") or ([meta["request_schema"]]
                                               if meta.get("request_schema") is not None else [])
-    converted = [schema_of_marshmallow(schema) for schema in schemas]
-    if len(converted) > 1:
-        schema = {"oneOf": converted}
+    if len(schemas) > 1:
+        schema = {"oneOf": list(schemas)}
     else:
-        schema = converted[0] if converted else {"type": "object"}
+        schema = schemas[0] if schemas else {"type": "object"}
     content = {"schema": schema}
     if meta.get("request_example") is not None:
         content["example"] = meta["request_example"]
     return {"required": True, "content": {"application/json": content}}
 
 
-def responses(op, security, sandbox) -> dict:
-    meta = op.meta
-    success = {"description": "Success"}
-    named = meta.get("response_examples") or {}
-    example = meta.get("response_example")
-    if example is not None or named:
-        content = {"schema": schema_of_example(example if example is not None
-                                               else next(iter(named.values())))}
-        if named:
-            content["examples"] = {name: {"value": value} for name, value in named.items()}
-        else:
-            content["example"] = example
-        success["content"] = {"application/json": content}
-    answers = {str(meta.get("success_status", 200)): success}
-    answers.update(error_responses(op, security, sandbox))
-    return answers
+def responses(op, sandbox, security, components: Components, error_ref: dict) -> dict:
+    result = {}
+    for status, answer in answers(op, sandbox, security).items():
+        media = {"schema": answer_schema(op, status, answer, components, error_ref)}
+        if answer.examples:
+            media["examples"] = answer.examples
+        result[str(status)] = {"description": answer.description,
+                               "content": {"application/json": media}}
+    return result
 
 
-def error_responses(op, security, sandbox) -> dict:
-    """Per status: the family envelope's own rendering of each error the route can answer."""
-    by_status: dict[int, dict] = {}
-    for status, name, err in _errors(op, security, sandbox):
-        body = err.body if err.body is not None else _envelope(sandbox, op, err)
-        entry = by_status.setdefault(status, {"description": err.message, "examples": {}})
-        entry["examples"][name] = {"summary": err.message, "value": body}
-    return {str(status): {"description": entry["description"],
-                          "content": {"application/json": {
-                              "schema": schema_of_example(next(iter(entry["examples"].values()))["value"]),
-                              "examples": entry["examples"]}}}
-            for status, entry in sorted(by_status.items())}
-
-
-def _errors(op, security, sandbox):
-    catalog = sandbox.catalogs.get(op.family)
-    if catalog is not None:
-        for row in catalog.answered_on(op.name):
-            try:
-                yield row["status"], f"{row['code']} ({row['id']})", catalog.error(row, op)
-            except Exception:  # a row the catalog cannot render is left out, not fatal
-                continue
-        return
-    statuses = [405]
-    if op.method in ("POST", "PUT", "PATCH"):
-        statuses += [400, 413, 415]
-    if security is not None and security.requirements:
-        statuses.append(401)
-    for status in sorted(statuses):
-        yield status, str(status), SandboxError(status, GENERIC_ERRORS[status])
-
-
-def _envelope(sandbox, op, err: SandboxError):
-    try:
-        return sandbox.envelope_for(op.family)(err, op)
-    except Exception:  # an envelope that needs more than a bare error: the generic shape
-        return {"message": err.message}
-
-
-# -- JSON schemas --------------------------------------------------------------------------------
-def schema_of_example(value, depth: int = 0) -> dict:
-    """The JSON schema a value has: types, keys and nesting, as an example shows them."""
-    if depth > 20:
+def answer_schema(op, status: int, answer, components: Components, error_ref: dict) -> dict:
+    """The envelope's $ref where every body of the status is the envelope, else one component
+    every body passes (`CreateCustomerResponse`, `CoreCustomer503`), or any JSON."""
+    shapes = list(answer.schemas)
+    if answer.envelope:
+        envelope_shape = components.schema_of(error_ref)
+        if merged([envelope_shape, *shapes]) == envelope_shape:
+            return error_ref
+        shapes.insert(0, envelope_shape)
+    if not shapes:
         return {}
-    if isinstance(value, dict):
-        return {"type": "object", "properties": {key: schema_of_example(item, depth + 1)
-                                                 for key, item in value.items()}}
-    if isinstance(value, list):
-        return {"type": "array", "items": schema_of_example(value[0], depth + 1) if value else {}}
-    if value is None:
-        return {"nullable": True}
-    for python_type, name in ((bool, "boolean"), (int, "integer"), (float, "number"),
-                              (str, "string")):
-        if isinstance(value, python_type):
-            return {"type": name}
-    return {}
+    return components.add(camel(op.name) + ("Response" if status < 400 else str(status)),
+                          merged(shapes))
 
 
-# Most specific first: Email is a String, Integer a Number, DateTime a Field...
-FIELD_TYPES = (
-    (fields.Email, {"type": "string", "format": "email"}),
-    (fields.DateTime, {"type": "string", "format": "date-time"}),
-    (fields.Date, {"type": "string", "format": "date"}),
-    (fields.String, {"type": "string"}),
-    (fields.Boolean, {"type": "boolean"}),
-    (fields.Integer, {"type": "integer"}),
-    (fields.Number, {"type": "number"}),
-    (fields.Dict, {"type": "object"}),
-)
-
-
-def schema_of_marshmallow(schema, depth: int = 0) -> dict:
-    """A marshmallow schema (class or instance) as the JSON schema of what it loads."""
-    if isinstance(schema, type) and issubclass(schema, Schema):
-        schema = schema()
-    if not isinstance(schema, Schema) or depth > 10:
-        return {"type": "object"}
-    properties, required = {}, []
-    for name, field in schema.fields.items():
-        if field.dump_only:
-            continue
-        key = field.data_key or name
-        properties[key] = field_schema(field, depth)
-        if field.required:
-            required.append(key)
-    result = {"type": "object", "properties": properties}
-    if required:
-        result["required"] = required
+def error_schemas(operations, sandbox, components: Components) -> dict:
+    """Each operation's error envelope as a $ref: one component per family (`BcsError`), or one
+    per operation where the family's routes answer different shapes (`CoreProductError`)."""
+    shapes = {op.name: schema_of_example(envelope(sandbox, op, SandboxError(400, "x")))
+              for op in operations}
+    result = {}
+    for op in operations:
+        same_family = {str(shapes[o.name]) for o in operations if o.family == op.family}
+        name = camel(op.family if len(same_family) == 1 else op.name) + "Error"
+        result[op.name] = components.add(name, shapes[op.name])
     return result
-
-
-def field_schema(field, depth: int = 0) -> dict:
-    override = field.metadata.get("json_schema")
-    if override is not None:
-        result = dict(override)
-    elif isinstance(field, fields.Nested):
-        inner = schema_of_marshmallow(field.schema, depth + 1)
-        result = {"type": "array", "items": inner} if field.many else inner
-    elif isinstance(field, fields.List):
-        result = {"type": "array", "items": field_schema(field.inner, depth + 1)}
-    else:
-        result = next((dict(shape) for kind, shape in FIELD_TYPES if isinstance(field, kind)), {})
-    for validator in getattr(field, "validators", ()):
-        result.update(_constraints(validator, result.get("type") == "array"))
-    if field.allow_none:
-        result["nullable"] = True
-    for name in ("description", "example"):
-        if name in field.metadata:
-            result[name] = field.metadata[name]
-    return result
-
-
-def _constraints(validator, is_array: bool = False) -> dict:
-    if isinstance(validator, validate.OneOf):
-        return {"enum": list(validator.choices)}
-    if isinstance(validator, validate.Length):
-        low, high = ("minItems", "maxItems") if is_array else ("minLength", "maxLength")
-        if validator.equal is not None:
-            return {low: validator.equal, high: validator.equal}
-        return {key: value for key, value in ((low, validator.min), (high, validator.max))
-                if value is not None}
-    if isinstance(validator, validate.Range):
-        return {key: value for key, value in (("minimum", validator.min),
-                                              ("maximum", validator.max)) if value is not None}
-    if isinstance(validator, validate.Regexp):
-        return {"pattern": validator.regex.pattern}
-    return {}

@@ -26,9 +26,28 @@ SETTINGS = (
 )
 # Contract fixtures: a BCS customer and account, for the path parameters' examples.
 PATH_EXAMPLES = {"identserialnum": "1234567890", "acctid": "24567890123"}
+# identification.py: at most 20 characters (remittances' URI table), on every route.
+PATH_PARAMETERS = {"identserialnum": {"type": "string", "minLength": 1, "maxLength": 20}}
 PARAMETERS = {"SandboxError": {
     "name": ERROR_HEADER, "in": "header", "required": False, "schema": {"type": "string"},
     "example": "50628", "description": "BCS only: answer this catalog error (code or code:n)"}}
+
+# GET /__sandbox/errors (errors_blueprint), for the admin API's OpenAPI document.
+_ROW = {"type": "object", "properties": {
+    **{name: {"type": "string"} for name in ("id", "code", "type", "description", "spec")},
+    "trigger": {"type": "string", "nullable": True}, "status": {"type": "integer"},
+    **{name: {"type": "array", "items": {"type": "string"}} for name in ("routes", "answered_on")}}}
+ADMIN_PATHS = {"/errors": {"get": {
+    "operationId": "bcs_errors", "summary": "The BCS error catalog, or one code's rows",
+    "tags": ["admin"], "parameters": [{"name": "code", "in": "query", "required": False,
+                                       "schema": {"type": "string"}, "example": "50628"}],
+    "responses": {
+        "200": {"description": "The rows", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"count": {"type": "integer"}, "errors": {
+                "type": "array", "items": _ROW}}}}}},
+        "400": {"description": "Unknown code", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"message": {"type": "string"}, "codes": {
+                "type": "array", "items": {"type": "string"}}}}}}}}}}}
 
 
 def start(sandbox) -> Parts:
@@ -36,6 +55,8 @@ def start(sandbox) -> Parts:
     records = fixtures.build(sandbox.config.seed)
     examples = customer_routes.examples(records)
     examples.update(profile_routes.examples(records))
+    for name, target in customer_routes.request_targets().items():
+        examples.setdefault(name, {}).update(target)
     return Parts(
         views={**customer_routes.views(sandbox, catalog), **profile_routes.views(sandbox, catalog)},
         envelope=make_envelope(catalog),
@@ -73,5 +94,6 @@ FAMILY = Family(
     base_path=lambda config: config.bcs_base_path.rstrip("/"), settings=SETTINGS,
     locale=fixtures.LOCALE, security=auth.SECURITY, headers=auth.DOCUMENTED_HEADERS,
     secret_headers=auth.SECRET_HEADERS, parameters=PARAMETERS, path_examples=PATH_EXAMPLES,
+    path_parameters=PATH_PARAMETERS, admin_paths=ADMIN_PATHS,
     commands=(Command("errors", "show the BCS error catalog, or one code", ERRORS_ARGUMENTS,
                       print_errors),))

@@ -65,7 +65,9 @@ SECURITY = Security(
                           f"    client_secret: {config.shown('bcs_client_secret')}",
                           "    Authorization: Bearer <any non-empty token>"],
     summary=lambda config: f"client id {config.bcs_client_id}, secret "
-                           f"{config.shown('bcs_client_secret')}, any non-empty token")
+                           f"{config.shown('bcs_client_secret')}, any non-empty token",
+    variables={"X-Security-ClientID": "bcsClientId", "X-Security-ClientSecret": "bcsClientSecret",
+               "X-Security-Token": "bcsToken"})
 
 def _bearer(authorization: str) -> str:
     scheme, _, token = authorization.strip().partition(" ")

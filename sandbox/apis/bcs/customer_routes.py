@@ -76,10 +76,15 @@ def examples(fixtures: dict) -> dict:
 
 
 def with_request_examples(result: dict, data: dict) -> dict:
-    """A data file's request examples added to each operation's meta: bodies
-    (`request_examples`) and query parameters (`query_examples`, what the console's Try sends)."""
-    for key, meta_key in (("request_examples", "request_example"),
-                          ("query_examples", "query_example")):
-        for name, example in data.get(key, {}).items():
-            result.setdefault(name, {})[meta_key] = example
+    """A data file's request bodies (`request_examples`) added to each operation's meta; the
+    query parameters are the GET routes' `request_targets` (below), one source for OpenAPI,
+    Postman and the console's Try."""
+    for name, example in data.get("request_examples", {}).items():
+        result.setdefault(name, {})["request_example"] = example
     return result
+
+
+def request_targets() -> dict:
+    """Each GET route's example path parameters and query, as route meta."""
+    return {name: {f"{part}_example": values for part, values in target.items()}
+            for name, target in examples_data()["request_targets"].items()}

@@ -43,6 +43,11 @@ def text(required: bool = False, **kwargs):
     return fields.String(required=required, **kwargs)
 
 
+def date_text(required: bool = False):
+    """A YYYY-MM-DD date, as text (the seed's JSON has no date type)."""
+    return fields.String(required=required, validate=iso_date, metadata={"format": "date"})
+
+
 def amount():
     return fields.String(validate=AMOUNT)
 
@@ -64,8 +69,8 @@ CREATE_CUSTOMER = Base.from_dict({
                       firstName=text(True), middleName=text()),
     "personInfo": obj(
         "PersonInfo", required=True,
-        govIssueIdent=obj("IssueData", expCityId=text(), expDt=text(validate=iso_date)),
-        birthDt=text(True, validate=iso_date),
+        govIssueIdent=obj("IssueData", expCityId=text(), expDt=date_text()),
+        birthDt=date_text(True),
         gender=text(validate=one_of(("M", "F", "O"))),
         maritalStatus=text(), maritalDesc=text(),
         contactInfo=obj("PersonContact", emailAddr=text(validate=validate.Email())),

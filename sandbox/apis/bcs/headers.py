@@ -55,6 +55,32 @@ def code_for(route: str, header: str) -> str:
     return own.get(header) or own.get("default") or codes["default"]
 
 
+def header_parameters(route: str) -> list[dict]:
+    """The OpenAPI header parameters of the headers with a format a route's table lists: the
+    seed marks them required, the sandbox checks them only when sent (an app calls it without
+    the bank channel's plumbing)."""
+    return [{"name": header, "in": "header", "required": False, "schema": _schema(header),
+             "description": f"Checked when sent: {rules()['formats'][header]['says']} (the seed "
+                            f"marks it required; the sandbox does not demand it)"}
+            for header in rules()["routes"].get(route, ())]
+
+
+def _schema(header: str) -> dict:
+    spec = rules()["formats"][header]
+    schema: dict = {"type": "string"}
+    if spec.get("date"):
+        schema["format"] = "date"
+    if spec.get("ip"):
+        schema["anyOf"] = [{"format": "ipv4"}, {"format": "ipv6"}]
+    if "pattern" in spec:
+        schema["pattern"] = f"^({spec['pattern']})$"
+    if "values" in spec:
+        schema["enum"] = list(spec["values"])
+    if "max_length" in spec:
+        schema["maxLength"] = spec["max_length"]
+    return schema
+
+
 def make_check(catalog):
     def check_headers(request: Request) -> None:
         operation = g.get("operation")

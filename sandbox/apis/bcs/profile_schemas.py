@@ -7,7 +7,7 @@ examples spell some keys two ways (`mNemonic` / `mnemonic`, `LOCLimit` / `lOCLim
 """
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
 from ...messages import LENGTH, length, one_of
 from .identification import parse_mnemonic
@@ -29,9 +29,15 @@ def iso_date_or_empty(value: str) -> None:
         iso_date(value)
 
 
+def date_or_empty():
+    return fields.String(validate=iso_date_or_empty, metadata={"json_schema": {
+        "type": "string", "anyOf": [{"format": "date"}, {"maxLength": 0}]}})
+
+
 class StrictBoolean(fields.Field):
     """true or false only: "true", 1 or "Sí" are not the JSON booleans the seed documents."""
     default_error_messages = {"invalid": "Not a valid boolean: expected true or false."}
+    json_schema = {"type": "boolean"}  # (the OpenAPI document's)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, bool):
@@ -42,6 +48,7 @@ class StrictBoolean(fields.Field):
 class BooleanOrString(fields.Field):
     """postAddress[].priority: the mapping says String, the examples send true."""
     default_error_messages = {"invalid": "Not a valid value: expected a boolean or a string."}
+    json_schema = {"oneOf": [{"type": "boolean"}, {"type": "string"}]}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, (bool, str)):
@@ -109,14 +116,14 @@ class SyncPersonName(Base):
     titlePrefix = fields.String()
     # The mapping puts these under personInfo; the examples under personName. Both are read.
     gender = fields.String(validate=one_of(("M", "F", "O", "")))
-    birthDt = fields.String(validate=iso_date_or_empty)
+    birthDt = date_or_empty()
     country = fields.String()
     language = fields.String()
 
 
 class SyncPersonInfo(Base):
     gender = fields.String(validate=one_of(("M", "F", "O", "")))
-    birthDt = fields.String(validate=iso_date_or_empty)
+    birthDt = date_or_empty()
     country = fields.String()
     language = fields.String()
 
@@ -147,10 +154,11 @@ class SyncCustInfo(Base):
     personInfo = fields.Nested(SyncPersonInfo)
     contactInfo = fields.Nested(SyncContact)
     postAddress = fields.List(fields.Nested(SyncPostAddress))
-    strategies = fields.Nested(Schema.from_dict({"strategyType": fields.String()}))
+    strategies = fields.Nested(Base.from_dict({"strategyType": fields.String()},
+                                                    name="SyncStrategies"))
     additionalEmaillAddr = fields.List(fields.Nested(SyncEmail))
     additionalPhoneNum = fields.List(fields.Nested(SyncPhone))
-    invoker = fields.Nested(Schema.from_dict({"role": fields.String()}))
+    invoker = fields.Nested(Base.from_dict({"role": fields.String()}, name="SyncCustInvoker"))
     # The mapping table's path (custInfo[].listAccounts[].acctType); the example's is the
     # top-level listAccounts. Both are read.
     listAccounts = fields.List(fields.Nested(lambda: SyncAccount()))
@@ -179,7 +187,7 @@ class XferRec(Base):
 
 class MinPayment(Base):
     amt = fields.Float(allow_nan=False)
-    dueDt = fields.String(validate=iso_date_or_empty)
+    dueDt = date_or_empty()
 
 
 class SyncAccount(Base):
@@ -189,7 +197,8 @@ class SyncAccount(Base):
     cardAcctId = fields.Nested(CardAcctId)
     nickname = fields.String()
     name = fields.String()
-    product = fields.Nested(Schema.from_dict({"productType": fields.String()}))
+    product = fields.Nested(Base.from_dict({"productType": fields.String()},
+                                             name="SyncProduct"))
     curCode = fields.String()
     bankId = fields.String()
     xferRec = fields.Nested(XferRec)
@@ -209,9 +218,10 @@ class SyncAccount(Base):
 
 
 class SyncData(Base):
-    personName = fields.Nested(Schema.from_dict({"firstName": fields.String()}))
-    invoker = fields.Nested(Schema.from_dict({"refType": fields.String(),
-                                              "channel": fields.String()}))
+    personName = fields.Nested(Base.from_dict({"firstName": fields.String()},
+                                                name="SyncFirstName"))
+    invoker = fields.Nested(Base.from_dict({"refType": fields.String(),
+                                              "channel": fields.String()}, name="SyncInvoker"))
     govIssueIdent = fields.Nested(SyncIdent, required=True)
     custInfo = fields.List(fields.Nested(SyncCustInfo), required=True,
                            validate=length(1, None))
@@ -219,7 +229,8 @@ class SyncData(Base):
 
 
 class SyncFile(Base):
-    binData = fields.String(required=True, validate=length(1, None))
+    # Base64 of the sync-data JSON (whitespace inside is ignored, as decode_file reads it).
+    binData = fields.String(required=True, validate=length(1, None), metadata={"format": "byte"})
 
 
 class SyncDataFile(Base):
@@ -238,8 +249,9 @@ class PilaTrn(Base):
     # The same audit number as status-basic-data's, whose table says it is 6 digits.
     trnRqUID = fields.String(required=True, validate=AUDIT_NUMBER)
     code = fields.String(required=True, validate=length(1, 20))
-    depAcctIdTo = fields.Nested(Schema.from_dict(
-        {"acctId": fields.String(required=True, validate=length(1, 20))}), required=True)
+    depAcctIdTo = fields.Nested(Base.from_dict(
+        {"acctId": fields.String(required=True, validate=length(1, 20))}, name="PilaAccount"),
+        required=True)
     branchName = fields.String()
     cityId = fields.String()
     city = fields.String()

@@ -113,6 +113,7 @@ class Boolean(EmptyIsAbsent, fields.Boolean):
 class Code(EmptyIsAbsent, fields.Field):
     """Text or integer: seed 002 types `related_wisenroll_code` integer, its example sends "K9ZW56"."""
     default_error_messages = {"invalid": "Not a valid code (text or integer)."}
+    json_schema = {"oneOf": [{"type": "string"}, {"type": "integer"}]}  # (the OpenAPI document's)
     fast_load = staticmethod(fastcheck.text_or_integer)
 
     def _deserialize(self, value, attr, data, **kwargs):
