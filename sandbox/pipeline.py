@@ -11,12 +11,13 @@ from werkzeug.exceptions import HTTPException
 
 from . import names, wsgi
 from .errors import SandboxError, error_response
+from .journal import BODY_LIMIT
 from .logs import log_line, timestamp
 from .names import ADMIN_PREFIX
 from .registry import Sandbox
 from .store import DEFAULT_SESSION
 
-JOURNAL_BODY_LIMIT = 64 * 1024
+UNMATCHED = "unmatched"  # answered_by of a request no route matched (404, 405)
 
 
 def install(app: Flask, sandbox: Sandbox) -> None:
@@ -54,7 +55,10 @@ def install(app: Flask, sandbox: Sandbox) -> None:
         req, ctx = request._get_current_object(), g._get_current_object()
         environ = req.environ
         environ[names.ANSWERED_BY] = getattr(ctx, "answered_by", "route")
-        # The bytes as sent, cut at JOURNAL_BODY_LIMIT: an entry never holds a parsed body,
+        environ[names.RESPONSE] = response
+        operation = getattr(ctx, "operation", None)
+        environ[names.OPERATION] = operation.name if operation is not None else None
+        # The bytes as sent, cut at BODY_LIMIT: an entry never holds a parsed body,
         # whose objects can take many times its size.
         if environ.get("CONTENT_LENGTH") not in (None, "", "0"):
             environ[names.BODY] = _raw_body(req)
@@ -68,6 +72,8 @@ def install(app: Flask, sandbox: Sandbox) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.code in (404, 405) and g.get("operation") is None:
+            g.answered_by = UNMATCHED  # no route took it: the journal can list these
         headers = {"Allow": ", ".join(_allowed(exc))} if exc.code == 405 else None
         return _render(sandbox, SandboxError(exc.code or 500, _describe(exc, sandbox),
                                              headers=headers))
@@ -85,7 +91,7 @@ def install(app: Flask, sandbox: Sandbox) -> None:
 
 def _raw_body(req) -> bytes | None:
     try:
-        return req.get_data(cache=True)[:JOURNAL_BODY_LIMIT]
+        return req.get_data(cache=True)[:BODY_LIMIT]
     except HTTPException:  # the body itself was refused (413): nothing to keep
         return None
 
