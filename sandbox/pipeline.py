@@ -16,6 +16,7 @@ from .logs import log_line, timestamp
 from .names import ADMIN_PREFIX
 from .registry import Sandbox
 from .store import DEFAULT_SESSION
+from .suggest import closest_routes
 
 UNMATCHED = "unmatched"  # answered_by of a request no route matched (404, 405)
 
@@ -111,7 +112,9 @@ def _allowed(exc: HTTPException) -> list[str]:
 
 def _describe(exc: HTTPException, sandbox: Sandbox) -> str:
     if exc.code == 404:
-        return (f"No route {request.method} {request.path}. "
+        near = closest_routes(sandbox.operations.values(), request.method, request.path)
+        hint = f"; did you mean {' or '.join(near)}?" if near else "."
+        return (f"No route {request.method} {request.path}{hint} "
                 f"GET {ADMIN_PREFIX}/ lists every route the sandbox serves")
     if exc.code == 405:
         allowed = ", ".join(sorted(set(_allowed(exc)) - {"OPTIONS", "HEAD"}))
