@@ -196,20 +196,21 @@ class Journal:
             else:
                 self._entries.move_to_end(session)
             if len(entries) >= self.size:
-                self.bytes -= _cost(entries.popleft())
+                self.bytes -= entries.popleft()["cost"]
+            raw["cost"] = cost = _cost(raw)  # weighed once, not again on its way out
             entries.append(raw)
-            self.bytes += _cost(raw)
+            self.bytes += cost
             while self.bytes > self.max_bytes:
                 self._drop_oldest()
 
     def _drop_oldest(self) -> None:
         session, entries = next(iter(self._entries.items()))
-        self.bytes -= _cost(entries.popleft())
+        self.bytes -= entries.popleft()["cost"]
         if not entries:
             del self._entries[session]
 
     def _drop_session(self, session: str) -> None:
-        self.bytes -= sum(map(_cost, self._entries.pop(session, ())))
+        self.bytes -= sum(raw["cost"] for raw in self._entries.pop(session, ()))
 
     def entries(self, session: str, match=None, limit: int | None = None) -> list[dict]:
         """Newest first, formatted and masked; only those `match(raw)` accepts, at most
