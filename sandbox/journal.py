@@ -1,10 +1,14 @@
-"""The request journal: the newest requests per session, bounded, with secrets masked.
+"""The request journal: the newest requests per session and what they were answered, bounded,
+with secrets masked.
 
-Entries are recorded raw (see wsgi.raw_entry) and formatted only when read, so keeping a journal
-costs the request path almost nothing.
+Entries are recorded raw (see wsgi.raw_entry: the request's and the response's bytes, status and
+header lists) and parsed, masked and formatted only when read, so keeping a journal costs the
+request path almost nothing. The interface is small on purpose (record, entries, count, clear),
+so that another store can hold it.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
@@ -17,6 +21,8 @@ MASK = "****"
 # credentials travel in (Family.secret_headers). A header whose name reads as a secret field's
 # (X-Auth-Token, X-Api-Key) is masked too.
 SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
+# The sandbox's own response headers, kept though a name reads as a secret's ("answer").
+KEPT_HEADERS = frozenset({"x-sandbox-answered-by"})
 # A field (body, query, form, header) is a secret when its name contains one of these, in
 # English or Spanish, at any depth...
 SECRET_FIELDS = ("password", "passwd", "passphrase", "secret", "token", "answer", "credential",
@@ -45,9 +51,13 @@ class Masks:
         self.fields = tuple(dict.fromkeys((*SECRET_FIELDS, *(f.lower() for f in fields))))
 
     def mask_headers(self, headers) -> dict:
-        return {name: (MASK if name.lower().replace("_", "-") in self.headers
-                       or self.is_secret_field(name) else value)
-                for name, value in headers}
+        return {name: (MASK if self.is_secret_header(name) else value) for name, value in headers}
+
+    def is_secret_header(self, name: str) -> bool:
+        lowered = name.lower().replace("_", "-")
+        if lowered in KEPT_HEADERS:
+            return False
+        return lowered in self.headers or self.is_secret_field(name)
 
     def is_secret_field(self, name: str) -> bool:
         lowered = name.lower()
@@ -88,9 +98,16 @@ class Masks:
         return self.mask_body(body)
 
 
+# Bodies are kept up to this many bytes each, the request's and the response's.
+BODY_LIMIT = 64 * 1024
+# What HTTP never sends a body with, whatever the app built (werkzeug sends none either).
+_NO_BODY = frozenset({204, 304})
+
+
 def format_entry(raw: dict, masks: Masks) -> dict:
     return {
         "id": raw["id"],
+        "request_id": raw["request_id"],
         "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(raw["time"]))
                 + f".{int(raw['time'] * 1000) % 1000:03d}Z",
         "method": raw["method"],
@@ -98,28 +115,57 @@ def format_entry(raw: dict, masks: Masks) -> dict:
         "query": masks.mask_query(raw["query"]),
         "headers": masks.mask_headers((header_name(k), v) for k, v in raw["headers"]),
         "body": masks.readable_body(raw["body"]),
-        **_truncated(raw),
+        **_truncated(raw["body"], raw.get("body_size")),
+        "operation": raw.get("operation"),
         "status": raw["status"],
         "answered_by": raw["answered_by"],
         "duration_ms": raw["duration_ms"],
+        "response": format_response(raw, masks),
     }
 
 
-def _truncated(raw: dict) -> dict:
-    """An entry whose body was cut says so, and how large it was."""
-    body, size = raw.get("body"), raw.get("body_size")
+def format_response(raw: dict, masks: Masks) -> dict | None:
+    """What the client was sent: status, headers, body (JSON where it parses, else text)."""
+    sent = raw.get("response")
+    if sent is None:
+        return None
+    headers, body, size = sent
+    if raw["method"] == "HEAD" or raw["status"] in _NO_BODY or raw["status"] < 200:
+        body, size = None, 0
+    return {"status": raw["status"], "headers": masks.mask_headers(headers),
+            "body": masks.readable_body(body) if body is not None else None,
+            **_truncated(body, size)}
+
+
+def sent_body(response) -> tuple[bytes | None, int]:
+    """The bytes a werkzeug response holds (cut at BODY_LIMIT) and their full length, taken
+    without copying when they fit; (None, 0) for a streamed body, which is never read here."""
+    chunks = getattr(response, "response", None)
+    if not isinstance(chunks, (list, tuple)):
+        return None, 0
+    if len(chunks) == 1 and isinstance(chunks[0], bytes):
+        body = chunks[0]
+    else:
+        body = b"".join(c.encode("utf-8") if isinstance(c, str) else c for c in chunks)
+    return body[:BODY_LIMIT], len(body)
+
+
+def _truncated(body, size) -> dict:
+    """A body that was cut says so, and how large it was."""
     if isinstance(body, (bytes, bytearray)) and str(size).isdigit() and int(size) > len(body):
         return {"body_truncated": True, "body_size": int(size)}
     return {}
 
 
-# What an entry costs besides its body (headers, path, the dict itself), for the memory budget.
-ENTRY_OVERHEAD = 1024
+# What an entry costs besides its bodies (both header lists, path, the dicts), for the budget.
+ENTRY_OVERHEAD = 1536
 
 
 def _cost(raw: dict) -> int:
     body = raw.get("body")
-    return ENTRY_OVERHEAD + (len(body) if isinstance(body, (bytes, bytearray)) else 0)
+    sent = raw.get("response")
+    return (ENTRY_OVERHEAD + (len(body) if isinstance(body, (bytes, bytearray)) else 0)
+            + (len(sent[1]) if sent is not None and sent[1] is not None else 0))
 
 
 class Journal:
@@ -137,9 +183,11 @@ class Journal:
         self.bytes = 0  # what the kept entries cost, by _cost
         self._entries: OrderedDict[str, deque] = OrderedDict()
         self._lock = threading.Lock()
+        self._ids = itertools.count(1)  # entry ids: increasing in this process, across sessions
 
     def record(self, session: str, raw: dict) -> None:
         with self._lock:
+            raw["id"] = next(self._ids)
             entries = self._entries.get(session)
             if entries is None:
                 entries = self._entries[session] = deque()
@@ -148,26 +196,40 @@ class Journal:
             else:
                 self._entries.move_to_end(session)
             if len(entries) >= self.size:
-                self.bytes -= _cost(entries.popleft())
+                self.bytes -= entries.popleft()["cost"]
+            raw["cost"] = cost = _cost(raw)  # weighed once, not again on its way out
             entries.append(raw)
-            self.bytes += _cost(raw)
+            self.bytes += cost
             while self.bytes > self.max_bytes:
                 self._drop_oldest()
 
     def _drop_oldest(self) -> None:
         session, entries = next(iter(self._entries.items()))
-        self.bytes -= _cost(entries.popleft())
+        self.bytes -= entries.popleft()["cost"]
         if not entries:
             del self._entries[session]
 
     def _drop_session(self, session: str) -> None:
-        self.bytes -= sum(map(_cost, self._entries.pop(session, ())))
+        self.bytes -= sum(raw["cost"] for raw in self._entries.pop(session, ()))
 
-    def entries(self, session: str) -> list[dict]:
-        """Newest first, formatted and masked."""
+    def entries(self, session: str, match=None, limit: int | None = None) -> list[dict]:
+        """Newest first, formatted and masked; only those `match(raw)` accepts, at most
+        `limit`. Only the entries returned are formatted."""
+        chosen = self._matching(session, match)
+        return [format_entry(raw, self.masks) for raw in chosen[:limit]]
+
+    def count(self, session: str, match=None) -> int:
+        return len(self._matching(session, match))
+
+    def _matching(self, session: str, match) -> list[dict]:
+        raws = self._raws(session)
+        raws.reverse()
+        return raws if match is None else [raw for raw in raws if match(raw)]
+
+    def _raws(self, session: str) -> list[dict]:
+        """The session's raw entries, oldest first (a shared journal reads them elsewhere)."""
         with self._lock:
-            raws = list(self._entries.get(session, ()))
-        return [format_entry(raw, self.masks) for raw in reversed(raws)]
+            return list(self._entries.get(session, ()))
 
     def clear(self, session: str) -> None:
         with self._lock:

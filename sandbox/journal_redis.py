@@ -22,7 +22,7 @@ import orjson
 import redis
 
 from .hotline import pack
-from .journal import Journal, format_entry
+from .journal import Journal
 from .store_redis import StoreUnavailable
 
 # Redis reads a command this small whole, in one read, before it reads what a client that saw
@@ -54,8 +54,13 @@ class RedisJournal(Journal):
         self._sender = None
         self._sha = ""
         self._send_lock = threading.Lock()
+        self._last_id = 0
 
     def record(self, session: str, raw: dict) -> None:
+        # Ids every instance's entries share an order by: microseconds since the epoch, kept
+        # increasing in this process (the memory journal counts 1, 2, 3...).
+        with self._send_lock:
+            self._last_id = raw["id"] = max(self._last_id + 1, time.time_ns() // 1000)
         entry = _encoded(raw)
         args = (3, self._prefix + session, self._index, self._prefix, entry, self.size,
                 self.max_sessions, time.time(), session, self.ttl)
@@ -75,9 +80,11 @@ class RedisJournal(Journal):
             except (redis.RedisError, OSError, StoreUnavailable):
                 self._drop_sender()
 
-    def entries(self, session: str) -> list[dict]:
-        raws = self._store.call(self._store.db.lrange, self._prefix + session, 0, -1)
-        return [format_entry(_decoded(raw), self.masks) for raw in reversed(raws)]
+    def _raws(self, session: str) -> list[dict]:
+        """Every instance's entries for the session, oldest first (entries() and count() filter
+        and format them as the memory journal's)."""
+        return [_decoded(raw) for raw in
+                self._store.call(self._store.db.lrange, self._prefix + session, 0, -1)]
 
     def clear(self, session: str) -> None:
         pipe = self._store.db.pipeline(transaction=False)
@@ -111,7 +118,12 @@ def _closed(sender) -> bool:
 
 
 def _encoded(raw: dict) -> bytes:
-    """orjson has no bytes: bytes values (bodies) travel as latin-1 text, their keys listed."""
+    """orjson has no bytes: bytes values (bodies) travel as latin-1 text, their keys listed;
+    the response's body (raw["response"]: headers, body, size) too."""
+    response = raw.get("response")
+    if response is not None and isinstance(response[1], (bytes, bytearray)):
+        raw = {**raw, "response": [response[0], response[1].decode("latin-1"), response[2]],
+               "_response_bytes": True}
     binary = [k for k, v in raw.items() if isinstance(v, (bytes, bytearray))]
     if not binary:
         return orjson.dumps(raw)
@@ -123,4 +135,7 @@ def _decoded(data: bytes) -> dict:
     raw = orjson.loads(data)
     for key in raw.pop("_bytes", ()):
         raw[key] = raw[key].encode("latin-1")
+    if raw.pop("_response_bytes", False):
+        headers, body, size = raw["response"]
+        raw["response"] = (headers, body.encode("latin-1"), size)
     return raw

@@ -13,6 +13,8 @@ REQUEST_ID = "sandbox.request_id"
 ANSWERED_BY = "sandbox.answered_by"
 SESSION = "sandbox.session"
 BODY = "sandbox.body"
+RESPONSE = "sandbox.response"  # the werkzeug Response, read by the journal after it is sent
+OPERATION = "sandbox.operation"  # the operation name, None where no route matched
 
 
 def environ_key(header: str) -> str:

@@ -12,12 +12,14 @@ from werkzeug.exceptions import HTTPException
 from . import names, wsgi
 from .errors import SandboxError, error_response
 from .family import ROUTE
+from .journal import BODY_LIMIT
 from .logs import log_line, timestamp
 from .names import ADMIN_PREFIX
 from .registry import Sandbox
 from .store import DEFAULT_SESSION
+from .suggest import closest_routes
 
-JOURNAL_BODY_LIMIT = 64 * 1024
+UNMATCHED = "unmatched"  # answered_by of a request no route matched (404, 405)
 
 
 def install(app: Flask, sandbox: Sandbox) -> None:
@@ -63,7 +65,10 @@ def install(app: Flask, sandbox: Sandbox) -> None:
         req, ctx = request._get_current_object(), g._get_current_object()
         environ = req.environ
         environ[names.ANSWERED_BY] = getattr(ctx, "answered_by", "route")
-        # The bytes as sent, cut at JOURNAL_BODY_LIMIT: an entry never holds a parsed body,
+        environ[names.RESPONSE] = response
+        operation = getattr(ctx, "operation", None)
+        environ[names.OPERATION] = operation.name if operation is not None else None
+        # The bytes as sent, cut at BODY_LIMIT: an entry never holds a parsed body,
         # whose objects can take many times its size.
         if environ.get("CONTENT_LENGTH") not in (None, "", "0"):
             environ[names.BODY] = _raw_body(req)
@@ -77,6 +82,8 @@ def install(app: Flask, sandbox: Sandbox) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if exc.code in (404, 405) and g.get("operation") is None:
+            g.answered_by = UNMATCHED  # no route took it: the journal can list these
         headers = {"Allow": ", ".join(_allowed(exc))} if exc.code == 405 else None
         return _render(sandbox, SandboxError(exc.code or 500, _describe(exc, sandbox),
                                              headers=headers))
@@ -94,7 +101,7 @@ def install(app: Flask, sandbox: Sandbox) -> None:
 
 def _raw_body(req) -> bytes | None:
     try:
-        return req.get_data(cache=True)[:JOURNAL_BODY_LIMIT]
+        return req.get_data(cache=True)[:BODY_LIMIT]
     except HTTPException:  # the body itself was refused (413): nothing to keep
         return None
 
@@ -114,7 +121,9 @@ def _allowed(exc: HTTPException) -> list[str]:
 
 def _describe(exc: HTTPException, sandbox: Sandbox) -> str:
     if exc.code == 404:
-        return (f"No route {request.method} {request.path}. "
+        near = closest_routes(sandbox.operations.values(), request.method, request.path)
+        hint = f"; did you mean {' or '.join(near)}?" if near else "."
+        return (f"No route {request.method} {request.path}{hint} "
                 f"GET {ADMIN_PREFIX}/ lists every route the sandbox serves")
     if exc.code == 405:
         allowed = ", ".join(sorted(set(_allowed(exc)) - {"OPTIONS", "HEAD"}))

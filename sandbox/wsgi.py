@@ -11,7 +11,9 @@ import time
 
 from .logs import log_line, timestamp
 from .origins import PUBLIC_PATHS, AdminOrigins
-from .names import ADMIN_PREFIX, ANSWERED_BY, BODY, REQUEST_ID, SESSION, SESSION_HEADER
+from .journal import sent_body
+from .names import (ADMIN_PREFIX, ANSWERED_BY, BODY, OPERATION, REQUEST_ID, RESPONSE, SESSION,
+                    SESSION_HEADER)
 from .store import DEFAULT_SESSION
 from .waits import WAITS
 
@@ -61,7 +63,7 @@ class SandboxMiddleware:
         preflight = environ["REQUEST_METHOD"] == "OPTIONS"
         path = environ.get("PATH_INFO", "")
         cors = self.cors_for(path, environ)
-        statuses = []
+        sent = []  # (status line, header list) as given to the server, the last one counts
 
         def start(status, headers, exc_info=None):
             headers.extend(cors)
@@ -71,15 +73,16 @@ class SandboxMiddleware:
                                 environ.get(REQUEST_HEADERS) or self.documented))
             headers.append(("X-Request-Id", request_id))
             headers.append(("X-Sandbox-Answered-By", environ.get(ANSWERED_BY, "route")))
-            statuses.append(status)
+            sent.append((status, headers))
             return start_response(status, headers, exc_info)
 
         result = self.wsgi_app(environ, start)
-        status = int(statuses[-1][:3]) if statuses else 500
+        status = int(sent[-1][0][:3]) if sent else 500
         duration_ms = round((time.perf_counter() - started) * 1000, 3)
         if not preflight and not path.startswith(ADMIN_PREFIX):
             self.journal.record(environ.get(SESSION, DEFAULT_SESSION),
-                                raw_entry(environ, request_id, status, duration_ms))
+                                raw_entry(environ, request_id, status, duration_ms,
+                                          sent[-1][1] if sent else []))
         if self.log_requests:
             log_line({"ts": timestamp(), "level": "info",
                       "request_id": request_id, "method": environ["REQUEST_METHOD"],
@@ -89,13 +92,19 @@ class SandboxMiddleware:
         return result
 
 
-def raw_entry(environ, request_id: str, status: int, duration_ms: float) -> dict:
-    """What the journal keeps: cheap to take now; journal.format_entry makes it readable."""
+def raw_entry(environ, request_id: str, status: int, duration_ms: float,
+              response_headers: list) -> dict:
+    """What the journal keeps: cheap to take now (references, a slice); journal.format_entry
+    makes it readable. The response is what was sent: the header list the server got and the
+    body bytes after every fault and delay."""
     headers = [(key, value) for key, value in environ.items() if key[:5] == "HTTP_"]
     if environ.get("CONTENT_TYPE"):
         headers.append(("CONTENT_TYPE", environ["CONTENT_TYPE"]))
-    return {"id": request_id, "time": time.time(), "method": environ["REQUEST_METHOD"],
+    body, size = sent_body(environ.get(RESPONSE))
+    return {"request_id": request_id, "time": time.time(), "method": environ["REQUEST_METHOD"],
             "path": environ.get("PATH_INFO", ""), "query": environ.get("QUERY_STRING", ""),
             "headers": headers, "body": environ.get(BODY),
             "body_size": environ.get("CONTENT_LENGTH") or "", "status": status,
-            "answered_by": environ.get(ANSWERED_BY, "route"), "duration_ms": duration_ms}
+            "operation": environ.get(OPERATION),
+            "answered_by": environ.get(ANSWERED_BY, "route"), "duration_ms": duration_ms,
+            "response": (response_headers, body, size)}

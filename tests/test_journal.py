@@ -109,7 +109,7 @@ def test_secrets_are_masked_over_a_real_socket(monkeypatch):
 def test_the_number_of_sessions_kept_is_bounded_least_recently_written_first():
     from sandbox.journal import Journal
     journal = Journal(size=5, sessions=3)
-    raw = {"id": "x", "time": 0.0, "method": "GET", "path": "/p", "query": "", "headers": [],
+    raw = {"request_id": "x", "time": 0.0, "method": "GET", "path": "/p", "query": "", "headers": [],
            "body": None, "status": 200, "answered_by": "route", "duration_ms": 1.0}
     for session in ("a", "b", "c"):
         journal.record(session, raw)
@@ -169,7 +169,7 @@ def test_an_entry_keeps_at_most_64_kib_of_a_body_and_says_it_was_cut(client):
 def test_the_journal_holds_at_most_its_memory_budget_oldest_sessions_first():
     from sandbox.journal import Journal
     journal = Journal(size=1000, sessions=1000, max_bytes=200_000)
-    raw = {"id": "x", "time": 0.0, "method": "POST", "path": "/p", "query": "", "headers": [],
+    raw = {"request_id": "x", "time": 0.0, "method": "POST", "path": "/p", "query": "", "headers": [],
            "body": b"x" * 60_000, "status": 200, "answered_by": "route", "duration_ms": 1.0}
     for n in range(40):
         journal.record(f"s{n}", dict(raw))

@@ -186,12 +186,7 @@ def test_the_admin_call_error_carries_status_and_message():
     assert refused.value.message.startswith("name: required")
 
 
-# Chaos (PUT /__sandbox/chaos) and the journal's count (GET /__sandbox/requests/count) are being
-# built on other branches against the shapes of issue 11. Strict: once they are merged this
-# test passes, and the suite fails until the mark below is removed.
-@pytest.mark.xfail(reason="needs /__sandbox/chaos and /__sandbox/requests/count (issue 11, "
-                          "sections 2 and 3): remove this mark once they are merged",
-                   strict=True, raises=SandboxRefused)
+# Chaos (PUT /__sandbox/chaos) and the journal's filters and count, through the plugin's client.
 def test_chaos_and_count_through_the_client():
     with SandboxServer(seed=42) as server:
         client = server.client()
@@ -203,7 +198,7 @@ def test_chaos_and_count_through_the_client():
         assert chosen.json()["responseDetail"]["errorCode"] == "50628"
         assert client.count(operation="basic_data_v4", answered_by="chaos:50628") == 1
         assert client.requests(answered_by="chaos:50628")[0]["status"] == chosen.status_code
-        assert client.call("GET", "/chaos")["rate"] == 1.0
+        assert client.call("GET", "/chaos")["chaos"]["rate"] == 1.0
         client.reset()  # a reset ends chaos
         calm = requests.get(server.url + V4, params=CUSTOMER, headers=client.headers("bcs"),
                             timeout=5)

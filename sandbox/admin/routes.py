@@ -7,6 +7,7 @@ from flask import Blueprint, g, request
 
 from ..errors import SandboxError, json_response
 from ..http import read_json
+from ..journal_query import parse_query
 from ..names import ADMIN_PREFIX
 from ..origins import AdminOrigins
 from ..scenarios.describe import describe_scenario
@@ -95,13 +96,15 @@ def register(app, sandbox):
 
     @bp.get("/requests")
     def list_requests():
-        entries = sandbox.journal.entries(g.session)
-        limit = request.args.get("limit")
-        if limit is not None:
-            if not limit.isdigit():
-                raise SandboxError(400, f"limit: must be a whole number (got {limit!r})")
-            entries = entries[: int(limit)]
-        return json_response({"session": g.session, "requests": entries})
+        query = parse_query(request.args, sandbox.operations)
+        return json_response({"session": g.session, "requests": sandbox.journal.entries(
+            g.session, query.match, query.limit)})
+
+    @bp.get("/requests/count")
+    def count_requests():
+        query = parse_query(request.args, sandbox.operations)
+        count = sandbox.journal.count(g.session, query.match)
+        return json_response({"count": count if query.limit is None else min(count, query.limit)})
 
     @bp.delete("/requests")
     def clear_requests():
