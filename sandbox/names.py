@@ -13,6 +13,10 @@ REQUEST_ID = "sandbox.request_id"
 ANSWERED_BY = "sandbox.answered_by"
 SESSION = "sandbox.session"
 BODY = "sandbox.body"
+OPERATION = "sandbox.operation"
+
+# Where prometheus_client's multiprocess mode keeps each worker's values (metrics.py, workers.py).
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def environ_key(header: str) -> str:

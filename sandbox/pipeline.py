@@ -54,6 +54,9 @@ def install(app: Flask, sandbox: Sandbox) -> None:
         req, ctx = request._get_current_object(), g._get_current_object()
         environ = req.environ
         environ[names.ANSWERED_BY] = getattr(ctx, "answered_by", "route")
+        operation = getattr(ctx, "operation", None)
+        if operation is not None:
+            environ[names.OPERATION] = operation.name
         # The bytes as sent, cut at JOURNAL_BODY_LIMIT: an entry never holds a parsed body,
         # whose objects can take many times its size.
         if environ.get("CONTENT_LENGTH") not in (None, "", "0"):

@@ -68,6 +68,7 @@ class Sandbox:
         self._wait_checks: tuple = ()  # the responders' may_wait declarations
         self.scenarios = None  # the scenario engine, once it registers
         self.sessions: Sessions | None = None  # idle sessions' expiry, once the store opens
+        self.metrics = None  # metrics.Metrics, once it registers
 
     # -- registration -------------------------------------------------------------------------
     def add_family(self, app: Flask, family: Family) -> None:

@@ -11,7 +11,8 @@ import time
 
 from .logs import log_line, timestamp
 from .origins import PUBLIC_PATHS, AdminOrigins
-from .names import ADMIN_PREFIX, ANSWERED_BY, BODY, REQUEST_ID, SESSION, SESSION_HEADER
+from .names import (ADMIN_PREFIX, ANSWERED_BY, BODY, OPERATION, REQUEST_ID, SESSION,
+                    SESSION_HEADER)
 from .store import DEFAULT_SESSION
 from .waits import WAITS
 
@@ -26,6 +27,7 @@ class SandboxMiddleware:
         config = sandbox.config
         self.wsgi_app = wsgi_app
         self.journal = sandbox.journal
+        self.metrics = sandbox.metrics  # None in an app built without metrics.register
         self.log_requests = config.log_requests
         self.cors = [("Access-Control-Allow-Origin", config.cors_origin),
                      ("Access-Control-Expose-Headers", EXPOSED_HEADERS)]
@@ -76,10 +78,15 @@ class SandboxMiddleware:
 
         result = self.wsgi_app(environ, start)
         status = int(statuses[-1][:3]) if statuses else 500
-        duration_ms = round((time.perf_counter() - started) * 1000, 3)
-        if not preflight and not path.startswith(ADMIN_PREFIX):
+        seconds = time.perf_counter() - started
+        duration_ms = round(seconds * 1000, 3)
+        admin = path.startswith(ADMIN_PREFIX)
+        if not preflight and not admin:
             self.journal.record(environ.get(SESSION, DEFAULT_SESSION),
                                 raw_entry(environ, request_id, status, duration_ms))
+        if self.metrics is not None:
+            self.metrics.observe(environ.get(OPERATION) or ("admin" if admin else "unmatched"),
+                                 status, environ.get(ANSWERED_BY, "route"), seconds)
         if self.log_requests:
             log_line({"ts": timestamp(), "level": "info",
                       "request_id": request_id, "method": environ["REQUEST_METHOD"],
