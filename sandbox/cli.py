@@ -38,6 +38,12 @@ SERVE_FLAGS = (
      "(SANDBOX_IDLE_TIMEOUT, default 30)"),
     ("--shutdown-timeout", "shutdown_timeout", float,
      "seconds a stop waits for the answers in progress (SANDBOX_SHUTDOWN_TIMEOUT, default 65)"),
+    ("--workers", "workers", int,
+     "processes serving the port; more than 1 needs --state PATH or redis (SANDBOX_WORKERS, "
+     "default 1)"),
+    ("--admin-token", "admin_token", str,
+     "token every admin route but health and metrics asks for, as Authorization: Bearer or "
+     "X-Sandbox-Admin-Token (SANDBOX_ADMIN_TOKEN; default: none, the admin API is open)"),
 )
 
 
@@ -70,11 +76,26 @@ def config_from_args(args, families=()) -> Config:
     return Config.from_env(**overrides)
 
 
+def banner(sandbox) -> None:
+    config = sandbox.config
+    url = f"http://{config.host}:{config.port}"
+    print(f"sandbox serving on {url}  (console: {url}/__sandbox/)", flush=True)
+    for family in sandbox.families.values():
+        print(f"  {family.title} ({family.where(config)}): "
+              f"{family.security.summary(config)}", flush=True)
+    workers = f"   workers: {config.workers}" if config.workers > 1 else ""
+    print(f"  state: {config.state}   seed: {config.seed}{workers}", flush=True)
+
+
 def cmd_serve(args, families) -> int:
     from . import create_app
+    from .admin.token import warn_if_exposed
     from .server import check_limits, serve
 
     config = config_from_args(args, families)
+    if config.workers != 1:
+        from .workers import serve_workers
+        return serve_workers(config, families, banner)
     try:
         check_limits(config)
         app = create_app(config, families)
@@ -82,17 +103,8 @@ def cmd_serve(args, families) -> int:
         print(f"sandbox: cannot start: {exc}", file=sys.stderr)
         return 2
     sandbox = app.extensions["sandbox"]
-
-    def ready(server):
-        config = sandbox.config
-        url = f"http://{config.host}:{config.port}"
-        print(f"sandbox serving on {url}  (console: {url}/__sandbox/)", flush=True)
-        for family in sandbox.families.values():
-            print(f"  {family.title} ({family.where(config)}): "
-                  f"{family.security.summary(config)}", flush=True)
-        print(f"  state: {config.state}   seed: {config.seed}", flush=True)
-
-    serve(app, config.host, config.port, config.threads, on_ready=ready)
+    warn_if_exposed(config)
+    serve(app, config.host, config.port, config.threads, on_ready=lambda server: banner(sandbox))
     sandbox.store.close()
     return 0
 

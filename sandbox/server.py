@@ -245,9 +245,10 @@ def close_stalled(server, timeout: int):
     return maintenance
 
 
-def make_server(app, host: str, port: int, threads: int = 8):
+def make_server(app, host: str, port: int, threads: int = 8, sockets=None):
     """The waitress server for the app, with the limits of its config (connection_limit,
-    idle_timeout)."""
+    idle_timeout); on `sockets` already listening (a worker's, workers.py) instead of binding
+    host:port."""
     config = app.extensions["sandbox"].config
     check_limits(config)
     # waitress warns "Task queue depth is N" on stderr for nearly every request once clients
@@ -256,7 +257,8 @@ def make_server(app, host: str, port: int, threads: int = 8):
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     dispatcher = LoopDispatcher(request_rule(app.extensions["sandbox"].answers_at_once))
     dispatcher.set_thread_count(threads)
-    server = create_server(app, host=host, port=port, threads=threads, ident="sandbox",
+    where = {"sockets": sockets} if sockets else {"host": host, "port": port}
+    server = create_server(app, **where, threads=threads, ident="sandbox",
                            clear_untrusted_proxy_headers=True, _dispatcher=dispatcher,
                            connection_limit=connection_budget(config.connection_limit),
                            channel_timeout=config.idle_timeout, cleanup_interval=1,
@@ -350,10 +352,11 @@ def drain(server, stop: Stop, timeout: float) -> int:
     return busy
 
 
-def serve(app, host: str, port: int, threads: int = 8, on_ready=None) -> None:
-    """Serve until SIGTERM or Ctrl-C, then drain (the config's shutdown_timeout at most) and
-    return."""
-    server = make_server(app, host, port, threads)
+def serve(app, host: str, port: int, threads: int = 8, on_ready=None, sockets=None,
+          signals=(signal.SIGTERM, signal.SIGINT)) -> None:
+    """Serve until one of `signals` (SIGTERM or Ctrl-C), then drain (the config's
+    shutdown_timeout at most) and return."""
+    server = make_server(app, host, port, threads, sockets)
     # Everything built at start (fixtures, catalog, compiled scenarios) lives as long as the
     # process: out of the cyclic GC's sight, it is not rescanned on every full collection.
     gc.collect()
@@ -361,8 +364,8 @@ def serve(app, host: str, port: int, threads: int = 8, on_ready=None) -> None:
     flusher = flush_stdout_every(0.25)
 
     stop = Stop(server)
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    for signum in signals:
+        signal.signal(signum, stop)
     if on_ready:
         on_ready(server)
     try:

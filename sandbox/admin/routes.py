@@ -3,6 +3,8 @@ request journal. Everything that depends on the session (active scenario, state,
 X-Sandbox-Session, like the API routes do."""
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, g, request
 
 from ..errors import SandboxError, json_response
@@ -34,7 +36,8 @@ def register(app, sandbox):
 
     @bp.get("/health")
     def health():
-        return json_response({"status": "ok", "version": __version__})
+        # pid: which process answered, with --workers N (one per connection).
+        return json_response({"status": "ok", "version": __version__, "pid": os.getpid()})
 
     @bp.get("/scenarios")
     def list_scenarios():
