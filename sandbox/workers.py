@@ -151,6 +151,9 @@ class Master:
             if not self.stopping:
                 _log("info", "stopping", f"stopping {len(self.workers)} worker(s)",
                      workers=sorted(self.workers))
+                # No worker will be started again: with the master's copy closed, the port
+                # stops taking connections once each worker has closed its own (its drain).
+                self.sock.close()
             self.stopping = True
             self.due.clear()
             for pid in self.workers:

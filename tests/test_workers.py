@@ -141,17 +141,22 @@ def test_sigterm_stops_every_worker_after_their_answers_in_progress(tmp_path):
         workers = pids_answering(server.url)
         answers = []
         delayed = threading.Thread(target=lambda: answers.append(requests.post(
-            server.url + "/cliente", json=CLIENTE, headers={"X-Sandbox-Delay": "1500"},
+            server.url + "/cliente", json=CLIENTE, headers={"X-Sandbox-Delay": "3000"},
             timeout=15)))
         delayed.start()
         time.sleep(0.5)  # the request is in, parked for its delay
         began = time.monotonic()
         server.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)  # the workers have closed the port; one is still draining
+        assert server.proc.poll() is None
+        with pytest.raises(requests.ConnectionError):  # refused, not left waiting (ReadTimeout)
+            requests.get(server.url + "/__sandbox/health", timeout=1)
+        assert server.proc.poll() is None and not answers
         output, _ = server.proc.communicate(timeout=20)
         delayed.join(timeout=15)
     assert server.proc.returncode == 0
     assert answers and answers[0].status_code == 200  # drained, not cut
-    assert time.monotonic() - began >= 0.8
+    assert time.monotonic() - began >= 2
     assert not any(alive(pid) for pid in workers)
     assert '"event":"stopping"' in output and "answers_cut" not in output
 
