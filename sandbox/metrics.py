@@ -68,8 +68,8 @@ class Metrics:
                                      registry=own, multiprocess_mode="livesum")
         self.journal_bytes = Gauge("sandbox_journal_bytes", "Memory the journal's entries take",
                                    registry=own, multiprocess_mode="livesum")
-        self._counted: dict = {}
-        self._timed: dict = {}
+        # (operation, status, answered_by) -> its counter's inc and its histogram's observe
+        self._children: dict = {}
         self._kinds: set = set()
         if self.shared:
             threading.Thread(target=self._publish_journal, name="sandbox-metrics",
@@ -77,15 +77,13 @@ class Metrics:
 
     # -- per request (wsgi.SandboxMiddleware) ---------------------------------------------------
     def observe(self, operation: str, status: int, answered_by: str, seconds: float) -> None:
-        counter = self._counted.get((operation, status, answered_by))
-        if counter is None:
-            counter = self._counted[(operation, status, answered_by)] = self.requests.labels(
-                operation, str(status), answered_by.partition(":")[0])
-        counter.inc()
-        timer = self._timed.get(operation)
-        if timer is None:
-            timer = self._timed[operation] = self.latency.labels(operation)
-        timer.observe(seconds)
+        children = self._children.get((operation, status, answered_by))
+        if children is None:
+            children = self._children[(operation, status, answered_by)] = (
+                self.requests.labels(operation, str(status), answered_by.partition(":")[0]).inc,
+                self.latency.labels(operation).observe)
+        children[0]()
+        children[1](seconds)
 
     # -- per scrape -----------------------------------------------------------------------------
     def exposition(self) -> bytes:
