@@ -245,10 +245,10 @@ def close_stalled(server, timeout: int):
     return maintenance
 
 
-def make_server(app, host: str, port: int, threads: int = 8, sockets=None):
+def make_server(app, host: str, port: int, threads: int = 8, sockets=None, may_accept=None):
     """The waitress server for the app, with the limits of its config (connection_limit,
     idle_timeout); on `sockets` already listening (a worker's, workers.py) instead of binding
-    host:port."""
+    host:port, taking a new connection only while `may_accept(connections held)` says so."""
     config = app.extensions["sandbox"].config
     check_limits(config)
     # waitress warns "Task queue depth is N" on stderr for nearly every request once clients
@@ -267,6 +267,9 @@ def make_server(app, host: str, port: int, threads: int = 8, sockets=None):
                            asyncore_use_poll=True)
     server.channel_class = SandboxChannel
     server.maintenance = close_stalled(server, config.idle_timeout)
+    if may_accept is not None:
+        readable = server.readable  # asked by the loop before every round
+        server.readable = lambda: readable() and may_accept(len(server.active_channels))
     return server
 
 
@@ -353,10 +356,10 @@ def drain(server, stop: Stop, timeout: float) -> int:
 
 
 def serve(app, host: str, port: int, threads: int = 8, on_ready=None, sockets=None,
-          signals=(signal.SIGTERM, signal.SIGINT)) -> None:
+          signals=(signal.SIGTERM, signal.SIGINT), may_accept=None) -> None:
     """Serve until one of `signals` (SIGTERM or Ctrl-C), then drain (the config's
     shutdown_timeout at most) and return."""
-    server = make_server(app, host, port, threads, sockets)
+    server = make_server(app, host, port, threads, sockets, may_accept)
     # Everything built at start (fixtures, catalog, compiled scenarios) lives as long as the
     # process: out of the cyclic GC's sight, it is not rescanned on every full collection.
     gc.collect()

@@ -3,8 +3,8 @@
 One process answers on one core. The master binds the port, then forks N workers; each builds
 its own app after the fork, so each opens its own store (a SQLite connection is never carried
 across a fork: the master never opens one), and serves the inherited socket with server.serve,
-its loop dispatcher and drain unchanged. The kernel hands each new connection to whichever
-worker accepts it first.
+its loop dispatcher and drain unchanged. Connections are spread evenly over the workers
+(Shares).
 
 The master only watches: a worker that dies is restarted and the master logs it; SIGTERM or
 Ctrl-C asks every worker to stop (each drains its answers in progress, --shutdown-timeout at
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import mmap
 import os
 import select
 import shutil
@@ -64,6 +65,32 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+class Shares:
+    """How many connections each worker holds, in memory the workers share (an anonymous mmap
+    made before the fork). A worker takes a new connection only while it holds at most one more
+    than the worker holding the fewest, which always may: keep-alive clients (a load test's
+    connections, opened at once and kept) spread evenly instead of as the race to accept() fell.
+    A worker not serving (starting, dead) holds NOBODY, so it is never the fewest."""
+
+    NOBODY = 1 << 62
+
+    def __init__(self, workers: int):
+        self.slots = memoryview(mmap.mmap(-1, 8 * workers)).cast("q")
+        for index in range(workers):
+            self.slots[index] = self.NOBODY
+
+    def absent(self, index: int) -> None:
+        self.slots[index] = self.NOBODY
+
+    def rule(self, index: int):
+        slots = self.slots
+
+        def may_accept(held: int) -> bool:
+            slots[index] = held
+            return held <= min(slots) + 1
+        return may_accept
+
+
 def serve_workers(config, families, banner=None) -> int:
     """Serves `config` with config.workers processes until SIGTERM or Ctrl-C; the exit code."""
     try:
@@ -106,6 +133,7 @@ class Master:
         self.signals: list[int] = []
         self.stopping = False
         self.started = False  # every first worker has answered ready once
+        self.shares = Shares(config.workers)
 
     # -- the loop -------------------------------------------------------------------------------
     def run(self) -> int:
@@ -173,6 +201,7 @@ class Master:
             from prometheus_client import multiprocess
             multiprocess.mark_process_dead(pid, os.environ[METRICS_DIR_ENV])
             os.close(worker.ready_fd)
+            self.shares.absent(worker.index)
             if self.stopping:
                 continue
             if not self.started:
@@ -239,7 +268,7 @@ class Master:
             try:
                 inherited = [ready_r, *self.own_fds, *(w.ready_fd for w in self.workers.values())]
                 code = run_worker(self.config, self.families, self.sock, ready_w, inherited,
-                                  self.banner if first else None)
+                                  self.shares.rule(index), self.banner if first else None)
             except BaseException:  # the log says why a worker died, then the master restarts it
                 traceback.print_exc()
             finally:
@@ -249,7 +278,8 @@ class Master:
         self.workers[pid] = Worker(index, pid, ready_r)
 
 
-def run_worker(config, families, sock, ready_w: int, inherited, banner=None) -> int:
+def run_worker(config, families, sock, ready_w: int, inherited, may_accept,
+               banner=None) -> int:
     """A worker's life, in the forked child: its own app, then server.serve on `sock`."""
     signal.set_wakeup_fd(-1)
     for fd in inherited:  # the master's pipes are none of a worker's business
@@ -279,7 +309,7 @@ def run_worker(config, families, sock, ready_w: int, inherited, banner=None) -> 
             banner(sandbox)
 
     serve(app, config.host, config.port, config.threads, on_ready=ready, sockets=[sock],
-          signals=(signal.SIGTERM,))
+          signals=(signal.SIGTERM,), may_accept=may_accept)
     sandbox.store.close()
     flush_stdout()
     return 0

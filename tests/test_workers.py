@@ -196,3 +196,17 @@ def test_metrics_add_up_every_workers_requests_dead_ones_too(tmp_path):
         a.close()
         wait_until(lambda: len(children(server.proc.pid) - {first}) == 2)
         assert cliente_total(b) == 12  # the dead worker's answers still count
+
+
+def test_keep_alive_connections_spread_evenly_over_the_workers(tmp_path):
+    with serve(tmp_path) as server:
+        pids_answering(server.url)  # both serving
+        connections = [requests.Session() for _ in range(24)]
+        held = {}
+        for connection in connections:  # opened one after another, all kept open
+            pid = pid_of(server.url, connection)
+            held[pid] = held.get(pid, 0) + 1
+        assert len(held) == 2 and max(held.values()) - min(held.values()) <= 2, held
+        for connection in connections:  # each connection stays with its worker
+            assert pid_of(server.url, connection) in held
+            connection.close()
