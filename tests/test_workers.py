@@ -20,7 +20,8 @@ def serve(tmp_path, *args):
 
 
 def pid_of(url, connection=requests):
-    return connection.get(url + "/__sandbox/health", timeout=5).json()["pid"]
+    # 15 s: a worker being restarted builds its app on a machine other test workers load too.
+    return connection.get(url + "/__sandbox/health", timeout=15).json()["pid"]
 
 
 def pids_answering(url, wanted=2, tries=400) -> set:
