@@ -16,12 +16,14 @@ pytestmark = pytest.mark.xdist_group("timing")
 
 
 def serve(tmp_path, *args):
-    return ServerProcess("--state", str(tmp_path / "state.db"), "--workers", "2", *args)
+    # --quiet: ServerProcess reads the output only at the end, and hundreds of request lines
+    # would fill the pipe, and then block the workers' writes (and the requests behind them).
+    return ServerProcess("--state", str(tmp_path / "state.db"), "--workers", "2", "--quiet",
+                         *args)
 
 
 def pid_of(url, connection=requests):
-    # 15 s: a worker being restarted builds its app on a machine other test workers load too.
-    return connection.get(url + "/__sandbox/health", timeout=15).json()["pid"]
+    return connection.get(url + "/__sandbox/health", timeout=5).json()["pid"]
 
 
 def pids_answering(url, wanted=2, tries=400) -> set:
