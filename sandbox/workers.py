@@ -143,8 +143,9 @@ class Master:
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
             signal.signal(signum, lambda signum, frame: self.signals.append(signum))
         try:
-            for index in range(self.config.workers):
-                self.spawn(index)
+            # The first worker starts alone: it may create the state file, which two processes
+            # opening it at once could find locked. The others start once it serves.
+            self.spawn(0)
             while self.workers or (self.due and not self.stopping):
                 self.wait(wake_r)
                 self.take_signals()
@@ -220,7 +221,7 @@ class Master:
              worker=worker.index, pid=worker.pid, exit_code=code)
 
     def take_ready(self) -> None:
-        for worker in self.workers.values():
+        for worker in list(self.workers.values()):
             if worker.ready:
                 continue
             try:
@@ -229,7 +230,10 @@ class Master:
                 continue
             if said:
                 worker.ready = True
-                if self.started:
+                if not self.started and worker.index == 0:
+                    for index in range(1, self.config.workers):
+                        self.spawn(index)
+                elif self.started:
                     _log("info", "worker_restarted", f"worker {worker.index} serves again as "
                          f"pid {worker.pid}", worker=worker.index, pid=worker.pid)
         if not self.started and len(self.workers) == self.config.workers \

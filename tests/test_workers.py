@@ -26,14 +26,14 @@ def pid_of(url, connection=requests):
     return connection.get(url + "/__sandbox/health", timeout=5).json()["pid"]
 
 
-def pids_answering(url, wanted=2, tries=400) -> set:
+def pids_answering(url, wanted=2, within=30.0) -> set:
     """The pids seen over new connections, until `wanted` differ (each connection goes to the
-    worker that accepts it)."""
+    worker that accepts it). The port answers once one worker serves: the other may still be
+    building its app, on a machine the other test worker loads too."""
     seen = set()
-    for _ in range(tries):
+    deadline = time.monotonic() + within
+    while len(seen) < wanted and time.monotonic() < deadline:
         seen.add(pid_of(url))
-        if len(seen) >= wanted:
-            break
     return seen
 
 
@@ -175,12 +175,12 @@ def test_workers_die_with_a_master_killed_outright(tmp_path):
 def test_metrics_add_up_every_workers_requests_dead_ones_too(tmp_path):
     with serve(tmp_path) as server:
         # One keep-alive connection per worker: each request on it goes to that worker.
+        pids_answering(server.url)  # both serving
         by_pid = {}
-        for _ in range(400):
+        deadline = time.monotonic() + 30
+        while len(by_pid) < 2 and time.monotonic() < deadline:
             connection = requests.Session()
             by_pid.setdefault(pid_of(server.url, connection), connection)
-            if len(by_pid) == 2:
-                break
         assert len(by_pid) == 2
         (first, a), (second, b) = sorted(by_pid.items())
         for connection, times in ((a, 5), (b, 7)):
