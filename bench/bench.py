@@ -4,6 +4,7 @@ References, run in the same session so ratios are comparable:
 - a bare Flask app on waitress answering a canned 1 KB JSON (the floor of our stack);
 - Stoplight Prism mocking POST /cliente from the seed's example (installed into .bench/ by npm
   on first run; skipped with a note when npm is missing).
+The read cases also run with `--workers 2` (bar: >= 1.5x `--workers 1`, >= 2.5x Prism).
 Reported: requests/s, p50/p99 latency and the server's CPU time per request for each case, sandbox
 idle RSS and cold start, and the ratios the bar is stated in (sandbox read vs Prism: >= 1.2x, p99
 no worse).
@@ -318,6 +319,7 @@ def main() -> int:
                                        lua_script(method, headers, body, unique))))
     sandbox.stop()
     results += memory_create_results(args)
+    results += workers_results(args, 2)
     stored = stored_results(python)
     redis_cases = None
     if os.environ.get("BENCH_REDIS", "1") != "0":  # BENCH_REDIS=0 skips them
@@ -430,6 +432,22 @@ def baseline_results(args) -> list:
     return results
 
 
+def workers_results(args, workers: int) -> list:
+    """The read cases again with `--workers N` (its own SQLite file: N > 1 needs a shared state)."""
+    state = Path(tempfile.mkdtemp(prefix="sandbox-bench-workers-")) / "state.db"
+    args = [str(state) if previous == "--state" else arg
+            for previous, arg in zip(["", *args], args)]
+    server = Server(f"sandbox-workers{workers}", [*args, "--workers", str(workers)],
+                    "/__sandbox/health").start()
+    results = []
+    for label, method, path, headers, body, unique in sandbox_cases():
+        if "(read)" in label:
+            results.append((f"sandbox --workers {workers} {label[8:]}",
+                            run_wrk(server, path, lua_script(method, headers, body, unique))))
+    server.stop()
+    return results
+
+
 def sandbox_cases():
     core_headers = {"Authorization": CORE_AUTH, "Content-Type": "application/json"}
     bcs_json = {**BCS_HEADERS, "Content-Type": "application/json"}
@@ -490,6 +508,13 @@ def report(results, idle_rss, cold_starts) -> None:
               f"Prism RSS {prism.get('rss', 0):.0f} MiB")
     if read and flask:
         print(f"sandbox read vs bare Flask canned: {read['rps'] / flask['rps']:.2f}x req/s")
+    for label, r in results:
+        if label.startswith("sandbox --workers "):
+            single = by.get("sandbox " + label.split(" ", 3)[3])
+            line = f"{label}: {r['rps'] / single['rps']:.2f}x --workers 1 req/s (bar: >= 1.5)"
+            if prism and "/cliente" in label:
+                line += f", {r['rps'] / prism['rps']:.2f}x Prism (bar: >= 2.5)"
+            print(line)
     for label, r in results:
         if label.startswith("baseline "):
             ours = by.get("sandbox " + label.split(": ", 1)[1])

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import pipeline
-from .admin import console, openapi
+from . import metrics, pipeline
+from .admin import console, openapi, token
 from .admin import routes as admin
 from .apis import FAMILIES
 from .config import Config
@@ -30,9 +30,11 @@ def build_app(config: Config, families=FAMILIES) -> Flask:
     app, sandbox = registered(config, families)
     # The store opens over the fixtures (and the rows a SQLite file already holds).
     sandbox.open_store()
+    token.register(app, sandbox)  # first: a refused admin call goes no further
     scenarios.register(app, sandbox)
     admin.register(app, sandbox)
     openapi.register(app, sandbox)
     console.register(app, sandbox)
+    metrics.register(app, sandbox)  # before the pipeline: its middleware counts every answer
     pipeline.install(app, sandbox)
     return app

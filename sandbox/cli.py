@@ -70,6 +70,12 @@ SERVE_FLAGS = (
     ("--tls-cert", "tls_cert", str,
      "PEM certificate (chain): with --tls-key, serve HTTPS (SANDBOX_TLS_CERT)"),
     ("--tls-key", "tls_key", str, "PEM private key of --tls-cert (SANDBOX_TLS_KEY)"),
+    ("--workers", "workers", int,
+     "processes serving the port; more than 1 needs --state PATH or redis (SANDBOX_WORKERS, "
+     "default 1)"),
+    ("--admin-token", "admin_token", str,
+     "token every admin route but health and metrics asks for, as Authorization: Bearer or "
+     "X-Sandbox-Admin-Token (SANDBOX_ADMIN_TOKEN; default: none, the admin API is open)"),
 )
 SCENARIOS = click.Option(["--scenarios"], multiple=True, metavar="FOLDER",
                          help="scenario folder laid over the shipped ones; repeatable "
@@ -128,15 +134,20 @@ def banner(sandbox, server) -> dict:
             "url": url, "console": f"{url}/__sandbox/", "families": families,
             # A Redis URL without its password (the store's label).
             "state": getattr(sandbox.store, "label", config.state), "seed": config.seed,
-            "version": __version__}
+            "version": __version__, "workers": config.workers}
 
 
 def cmd_serve(args, families) -> int:
     from . import create_app
+    from .admin.token import warn_if_exposed
     from .logs import log_line
     from .server import check_limits, make_server, serve
 
     config = config_from_args(args, families)
+    if config.workers != 1:
+        from .workers import serve_workers
+        return serve_workers(config, families,
+                             lambda sandbox, server: log_line(banner(sandbox, server)))
     try:
         check_limits(config)
         app = create_app(config, families)
@@ -151,6 +162,7 @@ def cmd_serve(args, families) -> int:
     except ValueError as exc:  # a setting the server cannot run with
         sandbox.store.close()
         return fail(f"cannot start: {exc}")
+    warn_if_exposed(config)
     serve(app, server, on_ready=lambda server: log_line(banner(sandbox, server)))
     sandbox.store.close()
     return 0

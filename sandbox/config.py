@@ -79,6 +79,12 @@ class Config:
     tls_cert: str = ""
     tls_key: str = ""
     log_requests: bool = True
+    # Processes serving the one listening socket (workers.py); more than one needs a state they
+    # share (a SQLite file or Redis), never "memory".
+    workers: int = 1
+    # When set, every admin route but health and metrics asks for it (admin/token.py). A secret:
+    # never shown (`shown`, `configured_secrets`).
+    admin_token: str = ""
     # Seconds between checks of the scenario folders for changes; 0 turns hot reload off.
     reload_interval: float = 1.0
     # The families' settings by name (see Setting); `completed` fills in their defaults.
@@ -132,6 +138,8 @@ class Config:
                 values[setting.name] = _as_type(setting.default, given, setting.env)
             if setting.secret and values[setting.name] != setting.default:
                 secrets.add(setting.name)
+        if self.admin_token:
+            secrets.add("admin_token")
         return replace(self, settings=values, configured_secrets=frozenset(secrets))
 
     def shown(self, name: str):

@@ -234,3 +234,8 @@ class Journal:
     def clear(self, session: str) -> None:
         with self._lock:
             self._drop_session(session)
+
+    def stats(self) -> tuple[int, int]:
+        """(entries kept, what they cost in bytes), every session's together (metrics.py)."""
+        with self._lock:
+            return sum(map(len, self._entries.values())), self.bytes

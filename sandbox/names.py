@@ -16,6 +16,9 @@ BODY = "sandbox.body"
 RESPONSE = "sandbox.response"  # the werkzeug Response, read by the journal after it is sent
 OPERATION = "sandbox.operation"  # the operation name, None where no route matched
 
+# Where prometheus_client's multiprocess mode keeps each worker's values (metrics.py, workers.py).
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
 
 def environ_key(header: str) -> str:
     """X-Sandbox-Delay -> HTTP_X_SANDBOX_DELAY: reading the environ directly is several times

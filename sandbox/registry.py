@@ -72,6 +72,7 @@ class Sandbox:
         self.scenarios = None  # the scenario engine, once it registers
         self.chaos = None  # the session's chaos settings (scenarios/chaos.py), likewise
         self.sessions: Sessions | None = None  # idle sessions' expiry, once the store opens
+        self.metrics = None  # metrics.Metrics, once it registers
 
     # -- registration -------------------------------------------------------------------------
     def add_family(self, app: Flask, family: Family) -> None:

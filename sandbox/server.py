@@ -255,10 +255,12 @@ def close_stalled(server, timeout: int):
     return maintenance
 
 
-def make_server(app, host: str, port: int, threads: int = 8):
+def make_server(app, host: str, port: int, threads: int = 8, sockets=None, may_accept=None):
     """The waitress server for the app, with the limits of its config (connection_limit,
-    idle_timeout), speaking HTTPS where it names a certificate. Raises ValueError for a setting
-    it cannot run with, OSError when it cannot listen."""
+    idle_timeout), speaking HTTPS where it names a certificate; on `sockets` already listening
+    (a worker's, workers.py) instead of binding host:port, taking a new connection only while
+    `may_accept(connections held)` says so. Raises ValueError for a setting it cannot run with,
+    OSError when it cannot listen."""
     config = app.extensions["sandbox"].config
     check_limits(config)
     context = tls_context(config)
@@ -268,7 +270,8 @@ def make_server(app, host: str, port: int, threads: int = 8):
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     dispatcher = LoopDispatcher(request_rule(app.extensions["sandbox"].answers_at_once))
     dispatcher.set_thread_count(threads)
-    server = create_server(app, host=host, port=port, threads=threads, ident="sandbox",
+    where = {"sockets": sockets} if sockets else {"host": host, "port": port}
+    server = create_server(app, **where, threads=threads, ident="sandbox",
                            clear_untrusted_proxy_headers=True, _dispatcher=dispatcher,
                            connection_limit=connection_budget(config.connection_limit),
                            channel_timeout=config.idle_timeout, cleanup_interval=1,
@@ -281,6 +284,9 @@ def make_server(app, host: str, port: int, threads: int = 8):
     else:
         server.channel_class = type("TLSChannel", (TLSChannel,), {"context": context})
     server.maintenance = close_stalled(server, config.idle_timeout)
+    if may_accept is not None:
+        readable = server.readable  # asked by the loop before every round
+        server.readable = lambda: readable() and may_accept(len(server.active_channels))
     return server
 
 
@@ -366,9 +372,9 @@ def drain(server, stop: Stop, timeout: float) -> int:
     return busy
 
 
-def serve(app, server, on_ready=None) -> None:
-    """Serve with `server` (make_server's) until SIGTERM or Ctrl-C, then drain (the config's
-    shutdown_timeout at most) and return."""
+def serve(app, server, on_ready=None, signals=(signal.SIGTERM, signal.SIGINT)) -> None:
+    """Serve with `server` (make_server's) until one of `signals` (SIGTERM or Ctrl-C), then
+    drain (the config's shutdown_timeout at most) and return."""
     # Everything built at start (fixtures, catalog, compiled scenarios) lives as long as the
     # process: out of the cyclic GC's sight, it is not rescanned on every full collection.
     gc.collect()
@@ -376,8 +382,8 @@ def serve(app, server, on_ready=None) -> None:
     flusher = flush_stdout_every(0.25)
 
     stop = Stop(server)
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    for signum in signals:
+        signal.signal(signum, stop)
     if on_ready:
         on_ready(server)
     try:

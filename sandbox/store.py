@@ -87,6 +87,14 @@ class MemoryStore:
         """At the start of each request: a store shared with other processes catches up with
         their writes here. Memory is this process's alone."""
 
+    def counts(self) -> dict[str, int]:
+        """Records the sessions stored, by kind, every session's together (metrics.py)."""
+        counts: dict[str, int] = {}
+        for layer in list(self._layers.values()):
+            for kind, records in list(layer.items()):
+                counts[kind] = counts.get(kind, 0) + len(records)
+        return counts
+
     # -- writes -------------------------------------------------------------------------------
     def put(self, session: str, kind: str, key: str, value: dict) -> None:
         with self.lock:

@@ -223,6 +223,17 @@ class RedisStore:
     def sessions(self) -> list[str]:
         return sorted(s.decode() for s in self.call(self.db.smembers, PREFIX + "sessions"))
 
+    def counts(self) -> dict[str, int]:
+        """Records stored, by kind, every session's together (metrics.py): the field names of
+        each session's hash, on the scrape, never on a request."""
+        counts: dict[str, int] = {}
+        for session in self.sessions():
+            for field in self.call(lambda: list(self.db.hscan_iter(
+                    PREFIX + "s:" + session, count=1000, no_values=True))):
+                kind = field.decode().split(SEP, 1)[0]
+                counts[kind] = counts.get(kind, 0) + 1
+        return counts
+
     # -- writes -------------------------------------------------------------------------------
     def put(self, session: str, kind: str, key: str, value: dict) -> None:
         raw = orjson.dumps(value)

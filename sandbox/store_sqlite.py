@@ -128,6 +128,11 @@ class SqliteStore(MemoryStore):
         self.notice()
         return sorted(self._with_records)
 
+    def counts(self) -> dict[str, int]:
+        """Records stored, by kind, every session's together (metrics.py): one pass over the
+        file's index on a scrape (~0.1 s per million records), never on a request."""
+        return dict(self._reader().execute("SELECT kind, count(*) FROM records GROUP BY kind"))
+
     # -- other processes' writes ----------------------------------------------------------------
     def _data_version(self) -> int:
         # The writer's connection, shared with the batch under way in another thread (sqlite3

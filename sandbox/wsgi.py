@@ -28,6 +28,7 @@ class SandboxMiddleware:
         config = sandbox.config
         self.wsgi_app = wsgi_app
         self.journal = sandbox.journal
+        self.metrics = sandbox.metrics  # None in an app built without metrics.register
         self.log_requests = config.log_requests
         self.cors = [("Access-Control-Allow-Origin", config.cors_origin),
                      ("Access-Control-Expose-Headers", EXPOSED_HEADERS)]
@@ -78,11 +79,16 @@ class SandboxMiddleware:
 
         result = self.wsgi_app(environ, start)
         status = int(sent[-1][0][:3]) if sent else 500
-        duration_ms = round((time.perf_counter() - started) * 1000, 3)
-        if not preflight and not path.startswith(ADMIN_PREFIX):
+        seconds = time.perf_counter() - started
+        duration_ms = round(seconds * 1000, 3)
+        admin = path.startswith(ADMIN_PREFIX)
+        if not preflight and not admin:
             self.journal.record(environ.get(SESSION, DEFAULT_SESSION),
                                 raw_entry(environ, request_id, status, duration_ms,
                                           sent[-1][1] if sent else []))
+        if self.metrics is not None:
+            self.metrics.observe(environ.get(OPERATION) or ("admin" if admin else "unmatched"),
+                                 status, environ.get(ANSWERED_BY, "route"), seconds)
         if self.log_requests:
             log_line({"ts": timestamp(), "level": "info",
                       "request_id": request_id, "method": environ["REQUEST_METHOD"],

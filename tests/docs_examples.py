@@ -6,7 +6,7 @@ repository's files, after `make run` has started a fresh sandbox there (state in
 own .sandbox/state.db): examples that build on an earlier one (`B=...`, a `bcs` function, a
 customer created above) work as they do for a reader. A free port stands in for each port the
 page names (8080, 8081...), in addresses and `--port`; an example that starts the sandbox
-(`make run`, `sandbox serve`) replaces the running one, in the background.
+(`make run`, `sandbox serve`) starts in the background, in place of the one on its port.
 
 What is checked, per command (a line, with its `\\` continuations and open quotes):
 - it exits 0, and nothing it prints holds a traceback;
@@ -152,32 +152,40 @@ class Ports:
         return command.replace("localhost:", "127.0.0.1:")
 
 
+def starts_a_sandbox(command: str) -> bool:
+    """`make run` or `sandbox serve` alone; with more on the line (`sandbox serve --port 99999;
+    echo $?`) it is a command like any other, expected to end."""
+    return SERVES.match(command) is not None and not re.search(r"[;&|]", command)
+
+
 def with_port(command: str, ports: Ports) -> str:
-    """A command that starts the sandbox, started in the background in place of the running
-    one, on the port standing in for its own (8080 for `make run`)."""
+    """A command that starts the sandbox, started in the background on the port standing in
+    for its own (8080 for `make run`), in place of the one already there; the others go on."""
     asked = re.search(r"--port (\d+)", command)
     port = ports[int(asked[1]) if asked else 8080]
     if "make run" in command:
         command += f" PORT={port}"
     elif not asked:
         command += f" --port {port}"
-    return f"__stop; __port={port}; __serve env {ports.rewrite(command)}"
+    return f"__stop {port}; __serve {port} env {ports.rewrite(command)}"
 
 
-def prelude(port: int, log: Path) -> list[str]:
-    """Bash functions: start a sandbox in the background (its own process group) and wait for it
-    to answer; stop it; and curl as the reader's, keeping the answer's headers aside."""
+def prelude(log: Path) -> list[str]:
+    """Bash functions: start a sandbox on a port in the background (its own process group) and
+    wait for it to answer; stop the one on a port, or all; and curl as the reader's, keeping the
+    answer's headers aside."""
     return [
         "set -m",
-        f"__port={port}",
+        "declare -A __servers",
         f'__headers="{log.parent}/headers"',
-        "__server=",
-        f'__serve() {{ "$@" >>"{log}" 2>&1 & __server=$!; for __i in $(seq 400); do '
-        'command curl -s -o /dev/null "http://127.0.0.1:$__port/__sandbox/health" && return 0; '
-        'sleep 0.05; done; echo "the sandbox did not start"; return 1; }',
-        '__stop() { if [ -n "$__server" ]; then kill -- -$__server 2>/dev/null; '
-        'wait $__server 2>/dev/null; __server=; fi; }',
-        "trap __stop EXIT",
+        f'__serve() {{ local port=$1; shift; "$@" >>"{log}" 2>&1 & __servers[$port]=$!; '
+        'for __i in $(seq 400); do command curl -s -o /dev/null '
+        '"http://127.0.0.1:$port/__sandbox/health" && return 0; sleep 0.05; done; '
+        'echo "the sandbox did not start"; return 1; }',
+        '__stop() { local pid=${__servers[$1]}; if [ -n "$pid" ]; then kill -- -$pid 2>/dev/null; '
+        'wait $pid 2>/dev/null; unset "__servers[$1]"; fi; }',
+        '__stop_all() { for __p in "${!__servers[@]}"; do __stop "$__p"; done; }',
+        "trap __stop_all EXIT",
         'curl() { command curl -D "$__headers" "$@"; }',
     ]
 
@@ -208,10 +216,10 @@ def run_page(text: str, port: int, root: Path, timeout: float = 120) -> list[Com
         return []
     folder = workspace(root)
     marker = "__sandbox_docs_" + uuid.uuid4().hex
-    script = prelude(port, folder / "server.log") + ["__serve make run PORT=$__port"]
+    script = prelude(folder / "server.log") + [f"__serve {port} make run PORT={port}"]
     ports = Ports(port)
     for n, command in enumerate(every):
-        line = with_port(command.text, ports) if SERVES.match(command.text) \
+        line = with_port(command.text, ports) if starts_a_sandbox(command.text) \
             else ports.rewrite(command.text)
         script += [': > "$__headers"', line,
                    f'__code=$?; echo; echo "{marker} {n} $__code"; '

@@ -1,5 +1,6 @@
 """The request path every route shares: envelopes for unknown paths, CORS, ids, journal, log."""
 import json
+import os
 
 import pytest
 from sandbox.store import MemoryStore, SessionState
@@ -9,7 +10,7 @@ from sandbox.store_sqlite import SqliteStore
 def test_health_answers_the_version(client):
     response = client.get("/__sandbox/health")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "version": "0.1.0"}
+    assert response.json == {"status": "ok", "version": "0.1.0", "pid": os.getpid()}
 
 
 def test_unknown_path_gets_a_clear_404_in_json(client):

@@ -3,6 +3,8 @@ request journal. Everything that depends on the session (active scenario, state,
 X-Sandbox-Session, like the API routes do."""
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, g, request
 
 from ..errors import SandboxError, json_response
@@ -37,12 +39,13 @@ def register(app, sandbox):
     @bp.get("/health")
     def health():
         # A shared store (Redis) may be down: then 503, saying what is wrong (operations.md).
+        # pid: which process answered, with --workers N (one per connection).
         problem = getattr(sandbox.store, "problem", None)
         trouble = problem() if problem is not None else None
         if trouble:
             return json_response({"status": "unavailable", "version": __version__,
-                                  "problem": trouble}, 503)
-        return json_response({"status": "ok", "version": __version__})
+                                  "pid": os.getpid(), "problem": trouble}, 503)
+        return json_response({"status": "ok", "version": __version__, "pid": os.getpid()})
 
     @bp.get("/scenarios")
     def list_scenarios():
