@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import metrics, pipeline
-from .admin import console, openapi, token
+from .admin import console, documents, token
 from .admin import routes as admin
 from .apis import FAMILIES
 from .config import Config
@@ -33,7 +33,7 @@ def build_app(config: Config, families=FAMILIES) -> Flask:
     token.register(app, sandbox)  # first: a refused admin call goes no further
     scenarios.register(app, sandbox)
     admin.register(app, sandbox)
-    openapi.register(app, sandbox)
+    documents.register(app, sandbox)
     console.register(app, sandbox)
     metrics.register(app, sandbox)  # before the pipeline: its middleware counts every answer
     pipeline.install(app, sandbox)

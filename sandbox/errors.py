@@ -34,6 +34,14 @@ class SandboxError(Exception):
         self.answered_by = answered_by
 
 
+class StoreUnavailable(SandboxError):
+    """The state store cannot be reached (a shared one: Redis): 503 in the route's own
+    envelope, and a hint to retry."""
+
+    def __init__(self, message: str):
+        super().__init__(503, message, headers={"Retry-After": "1"})
+
+
 Envelope = Callable[[SandboxError, object], dict]
 
 

@@ -23,7 +23,7 @@ import redis
 
 from .hotline import pack
 from .journal import Journal
-from .store_redis import StoreUnavailable
+from .errors import StoreUnavailable
 
 # Redis reads a command this small whole, in one read, before it reads what a client that saw
 # the answer sends next through any instance; a larger one is recorded with a round trip.

@@ -31,7 +31,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from . import hotline
-from .errors import SandboxError
+from .errors import StoreUnavailable
 from .store import DEFAULT_SESSION
 from .version import __version__
 
@@ -76,13 +76,6 @@ local v = redis.call('incr', KEYS[1])
 if v < tonumber(ARGV[1]) then redis.call('set', KEYS[1], ARGV[1]); v = tonumber(ARGV[1]) end
 return v
 """
-
-
-class StoreUnavailable(SandboxError):
-    """The state store cannot be reached: 503 in the route's own envelope."""
-
-    def __init__(self, message: str):
-        super().__init__(503, message, headers={"Retry-After": "1"})
 
 
 class WorldMismatch(RuntimeError):

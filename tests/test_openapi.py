@@ -5,7 +5,7 @@ import pytest
 from flask import Flask
 from marshmallow import Schema, fields, validate
 
-from sandbox.admin import openapi
+from sandbox.admin import documents, openapi
 from sandbox.apis.bcs import FAMILY as BCS_FAMILY
 from sandbox.registry import Operation, Sandbox
 from tests.conftest import make_config, seed_example
@@ -28,12 +28,12 @@ def served(app, module, endpoint: str, path: str, mimetype: str):
 
 
 def with_openapi(app):
-    return with_registered(app, openapi, "admin_openapi")
+    return with_registered(app, documents, "admin_openapi")
 
 
 @pytest.fixture
 def document(app):
-    return served(app, openapi, "admin_openapi", "/__sandbox/openapi.json",
+    return served(app, documents, "admin_openapi", "/__sandbox/openapi.json",
                   "application/json").get_json()
 
 
@@ -151,7 +151,7 @@ def test_bcs_routes_accept_either_header_set_and_show_catalog_errors():
     rule = "/api/x/location/<identserialnum>"
     sandbox.add_operation(app, Operation("customer_locations", "bcs", "GET", rule, "Locations"),
                           lambda identserialnum: "")
-    openapi.register(app, sandbox)
+    documents.register(app, sandbox)
     document = app.test_client().get("/__sandbox/openapi.json").get_json()
     operation = document["paths"]["/api/x/location/{identserialnum}"]["get"]
     assert operation["security"] == [

@@ -7,44 +7,18 @@ Per operation (sandbox.operations) and its `meta`: `request_schema` / `request_s
 `query_example` (the seed's request), `response_example` or named `response_examples`,
 `success_status`. Per family: its Security (schemes and the
 requirements that go together), `parameters` (extra headers), `path_examples`, `path_parameters`
-(a JSON schema per path parameter). The statuses come from openapi_answers. Also
-/__sandbox/admin-openapi.json (openapi_admin) and /__sandbox/postman.json (postman). Each is
-built on its first request (every family has registered by then) and kept while the loaded
-scenarios stay the same.
+(a JSON schema per path parameter). The statuses come from openapi_answers. documents.py
+serves it, with /__sandbox/admin-openapi.json (openapi_admin) and /__sandbox/postman.json
+(postman).
 """
 from __future__ import annotations
 
-from flask import Response
-
 from ..errors import SandboxError
-from ..jsonio import dumps
 from ..names import ADMIN_PREFIX
 from ..scenarios.limits import MAX_DELAY_MS
 from ..version import __version__
 from .openapi_answers import BODY_METHODS, answers, envelope
 from .openapi_schemas import Components, camel, merged, new_spec, schema_of_example
-
-
-def register(app, sandbox) -> None:
-    from . import openapi_admin, postman  # (both build on this module)
-    documents = {"/openapi.json": build_document,
-                 "/admin-openapi.json": openapi_admin.build_document,
-                 "/postman.json": postman.build_collection}
-    for path, build in documents.items():
-        app.add_url_rule(ADMIN_PREFIX + path, endpoint="admin_" + path.strip("/").replace(
-            ".json", "").replace("-", "_"), view_func=_served(sandbox, build), methods=["GET"])
-
-
-def _served(sandbox, build):
-    built: dict = {}
-
-    def view():
-        key = id(getattr(sandbox.scenarios, "current", None))
-        if built.get("key") != key or "bytes" not in built:
-            built.update(key=key, bytes=dumps(build(sandbox)))
-        return Response(built["bytes"], mimetype="application/json")
-
-    return view
 
 
 # -- security and examples ------------------------------------------------------------------------

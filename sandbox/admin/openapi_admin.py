@@ -37,6 +37,8 @@ class Message(Schema):
 class Health(Schema):
     status = fields.String(required=True, metadata={"example": "ok"})
     version = fields.String(required=True)
+    pid = fields.Integer(metadata={"description": "The process that answered (--workers)"})
+    problem = fields.String(metadata={"description": "With a 503: what is wrong (Redis down)"})
 
 
 class Trigger(Schema):
@@ -105,7 +107,10 @@ class CapturedResponse(Schema):
 
 
 class JournalEntry(Schema):
-    id = fields.String(required=True)
+    id = fields.Integer(required=True, metadata={
+        "description": "Increasing: `since=<id>` asks for newer entries"})
+    request_id = fields.String(metadata={"description": "The answer's X-Request-Id"})
+    operation = fields.String(allow_none=True, metadata={"description": "null: no route matched"})
     time = fields.String(metadata={"format": "date-time"})
     method = fields.String()
     path = fields.String()
@@ -176,7 +181,13 @@ def filters() -> list[dict]:
 
 
 PATHS = {
-    "/health": {"get": operation("health", "The server answers", Health)},
+    "/health": {"get": {**operation("health", "The server answers", Health),
+                        "responses": {"200": answer(Health),
+                                      "503": answer(Health, "A shared store is unreachable")}}},
+    "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus's text format",
+                         "tags": ["admin"], "responses": {"200": {
+                             "description": "OK", "content": {"text/plain": {
+                                 "schema": {"type": "string"}}}}}}},
     "/scenarios": {"get": operation(
         "list_scenarios", "Every loaded scenario", ScenarioList,
         query=[{"name": "route", "in": "query", "required": False,
