@@ -16,6 +16,7 @@ CONTACT = BASE + "/customer-management/v1/channel/contact/"
 REMITTANCES = BASE + "/customers-management/v1/remittances/basic-data/"
 SECURE = BASE + "/customer-management/v1/secure-data"
 SYNC = BASE + "/v1/sync-data"
+SYNC_FILE = BASE + "/v1/sync-data-file"
 PILA = BASE + "/customer-management/v1/query-pila"
 JSON_HEADERS = {**BCS_HEADERS, "Content-Type": "application/json"}
 # The create-customer example's customer: a fixture every session starts with.

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bcs_profile_support import BASE, JSON_HEADERS
+from tests.bcs_profile_support import (BASE, CONTACT, JSON_HEADERS, LOCATION, REMITTANCES, V1, V2,
+                                       V4)
 
-LOCATION = BASE + "/customer-management/v1/location/"
-V1 = BASE + "/customerAccountManagement/v1/BasicData"
-V2 = BASE + "/customerAccountManagement/v2/basicData"
-V4 = BASE + "/customerAccountManagement/v4/basicData"
-CONTACT = BASE + "/customer-management/v1/channel/contact/"
-REMITTANCES = BASE + "/customers-management/v1/remittances/basic-data/"
 # Fixture persons with a former address: the name-by-account holder (a former residence) and the
 # channel-contact person (a former residence and a former office).
 MOVED = {"52345678": ["CL 63 9 45"], "91234567": ["KR 27 36 14", "CL 35 19 41 OF 302"]}

@@ -9,7 +9,8 @@ from sandbox import create_app
 from sandbox.admin.openapi import openapi_path
 from sandbox.apis.bcs.idents import request_idents
 from sandbox.apis.bcs.catalog import spec_of
-from tests.bcs_profile_support import BASE, JSON_HEADERS, file_body, shape_differences
+from tests.bcs_profile_support import (BASE, CONTACT, JSON_HEADERS, LOCATION, PILA, REMITTANCES,
+                                       SECURE, SYNC, SYNC_FILE, file_body, shape_differences)
 from tests.conftest import make_config, seed_example
 from tests.test_bcs_basic_data import V1, V1_EXAMPLE, V2, V2_EXAMPLE, V4
 from tests.test_bcs_create import CREATE, new_customer
@@ -108,13 +109,6 @@ def test_every_bcs_operation_carries_idents_and_its_response_type(sandbox):
 
 
 # -- the whole catalog, through real requests ------------------------------------------------
-LOCATION = BASE + "/customer-management/v1/location/"
-CONTACT = BASE + "/customer-management/v1/channel/contact/"
-SECURE = BASE + "/customer-management/v1/secure-data"
-SYNC = BASE + "/v1/sync-data"
-SYNC_FILE = BASE + "/v1/sync-data-file"
-REMITTANCES = BASE + "/customers-management/v1/remittances/basic-data/"
-PILA = BASE + "/customer-management/v1/query-pila"
 NO_CREDENTIALS = {"Content-Type": "application/json"}
 WRONG_SECRET = {**JSON_HEADERS, "X-Security-ClientSecret": "nope"}
 

@@ -7,23 +7,18 @@ import copy
 
 import pytest
 
-from tests.bcs_profile_support import BASE, JSON_HEADERS, assert_bcs_error, file_body
+from tests import bcs_profile_support as paths
+from tests.bcs_profile_support import (BASE, JSON_HEADERS, PILA, SECURE, SYNC, SYNC_FILE, V1, V2,
+                                       V4, assert_bcs_error, file_body)
 from tests.conftest import seed_example
 from tests.test_bcs_create import CREATE, new_customer
 
-V1 = BASE + "/customerAccountManagement/v1/BasicData"
-V2 = BASE + "/customerAccountManagement/v2/basicData"
-V4 = BASE + "/customerAccountManagement/v4/basicData"
-LOCATION = BASE + "/customer-management/v1/location/1234567890"
-CONTACT = BASE + "/customer-management/v1/channel/contact/1234567890"
-REMITTANCES = (BASE + "/customers-management/v1/remittances/basic-data/1234567890"
-               "?govIssueIdentType=CC")
+# The path routes, at the fixture customer CC 1234567890.
+LOCATION = paths.LOCATION + "1234567890"
+CONTACT = paths.CONTACT + "1234567890"
+REMITTANCES = paths.REMITTANCES + "1234567890?govIssueIdentType=CC"
 NAME = BASE + "/customer-management/customer/identserialnum/1234567890/acctid/24567890123"
-SECURE = BASE + "/customer-management/v1/secure-data"
 STATUS = BASE + "/customer-management/v1/status-basic-data"
-PILA = BASE + "/customer-management/v1/query-pila"
-SYNC = BASE + "/v1/sync-data"
-SYNC_FILE = BASE + "/v1/sync-data-file"
 
 
 def intake() -> dict:
