@@ -335,16 +335,25 @@ def main() -> int:
     return 0
 
 
-def memory_create_results(args) -> list:
-    """The create cases again on memory state: what the SQLite file costs a create."""
-    args = ["memory" if previous == "--state" else arg for previous, arg in zip(["", *args], args)]
-    server = Server("sandbox-memory", args, "/__sandbox/health").start()
-    results = [(label.replace("SQLite", "memory"),
-                run_wrk(server, path, lua_script(method, headers, body, unique)))
+def with_state(args: list, state) -> list:
+    """The sandbox's command line with another --state."""
+    return [str(state) if previous == "--state" else arg
+            for previous, arg in zip(["", *args], args)]
+
+
+def cases_on(server, kept: str, label_of) -> list:
+    """The sandbox cases whose label holds `kept`, run against `server`, labelled anew."""
+    results = [(label_of(label), run_wrk(server, path, lua_script(method, headers, body, unique)))
                for label, method, path, headers, body, unique in sandbox_cases()
-               if "(create, SQLite)" in label]
+               if kept in label]
     server.stop()
     return results
+
+
+def memory_create_results(args) -> list:
+    """The create cases again on memory state: what the SQLite file costs a create."""
+    server = Server("sandbox-memory", with_state(args, "memory"), "/__sandbox/health").start()
+    return cases_on(server, "(create, SQLite)", lambda label: label.replace("SQLite", "memory"))
 
 
 def stored_state(count: int) -> Path:
@@ -419,33 +428,18 @@ def baseline_tree(rev: str) -> Path:
 def baseline_results(args) -> list:
     tree = baseline_tree(BASELINE)
     state = Path(tempfile.mkdtemp(prefix="sandbox-bench-baseline-")) / "state.db"
-    args = [str(state) if previous == "--state" else arg
-            for previous, arg in zip(["", *args], args)]
-    server = Server("baseline", args, "/__sandbox/health",
+    server = Server("baseline", with_state(args, state), "/__sandbox/health",
                     env={"PYTHONPATH": str(tree)}, cwd=str(tree)).start()
-    results = []
-    for label, method, path, headers, body, unique in sandbox_cases():
-        if "(read)" in label:
-            results.append((f"baseline {tree.name[9:]}: {label[8:]}",
-                            run_wrk(server, path, lua_script(method, headers, body, unique))))
-    server.stop()
-    return results
+    return cases_on(server, "(read)", lambda label: f"baseline {tree.name[9:]}: {label[8:]}")
 
 
 def workers_results(args, workers: int) -> list:
     """The read cases again with `--workers N` (its own SQLite file: N > 1 needs a shared state)."""
     state = Path(tempfile.mkdtemp(prefix="sandbox-bench-workers-")) / "state.db"
-    args = [str(state) if previous == "--state" else arg
-            for previous, arg in zip(["", *args], args)]
-    server = Server(f"sandbox-workers{workers}", [*args, "--workers", str(workers)],
+    server = Server(f"sandbox-workers{workers}",
+                    [*with_state(args, state), "--workers", str(workers)],
                     "/__sandbox/health").start()
-    results = []
-    for label, method, path, headers, body, unique in sandbox_cases():
-        if "(read)" in label:
-            results.append((f"sandbox --workers {workers} {label[8:]}",
-                            run_wrk(server, path, lua_script(method, headers, body, unique))))
-    server.stop()
-    return results
+    return cases_on(server, "(read)", lambda label: f"sandbox --workers {workers} {label[8:]}")
 
 
 def sandbox_cases():
