@@ -326,6 +326,24 @@ class Stop:
             pass
 
 
+def stop_in_thread(server, thread: threading.Thread, timeout: float = 10) -> None:
+    """Stops `server`, whose loop runs in `thread` of this process (tests, sandbox.testing):
+    every socket closes on the loop's own thread, its map empties and run() returns."""
+    def close_everything():
+        for dispatcher in list(server._map.values()):
+            dispatcher.close()
+
+    try:
+        server.trigger.pull_trigger(close_everything)
+    except OSError:
+        # A worker's wake-up byte already in the pipe let the loop run close_everything between
+        # its append and this write: the trigger is closed because the work is done.
+        if not server.trigger._closed:
+            raise
+    thread.join(timeout)
+    server.task_dispatcher.shutdown()
+
+
 def run_until(server, stop: Stop) -> None:
     """waitress's loop (server.run()), round by round until a stop is requested."""
     poll = wasyncore.poll2 if server.adj.asyncore_use_poll else wasyncore.poll

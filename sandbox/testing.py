@@ -70,15 +70,8 @@ class SandboxServer:
     def stop(self) -> None:
         if self.thread is None:
             return
-        server = self.server
-
-        def close_everything():  # on the loop's own thread: its map empties and run() returns
-            for dispatcher in list(server._map.values()):
-                dispatcher.close()
-
-        server.trigger.pull_trigger(close_everything)
-        self.thread.join(timeout=10)
-        server.task_dispatcher.shutdown()
+        from .server import stop_in_thread
+        stop_in_thread(self.server, self.thread)
         self.thread = None
 
     def __enter__(self) -> "SandboxServer":

@@ -104,15 +104,8 @@ class LiveServer:
         return self
 
     def __exit__(self, *exc):
-        # Close on the loop's own thread (a trigger thunk): closing from here would pull the
-        # sockets out from under a running select(). With its map empty, the loop returns.
-        def close_everything():
-            for dispatcher in list(self.server._map.values()):
-                dispatcher.close()
-
-        self.server.trigger.pull_trigger(close_everything)
-        self.thread.join(timeout=10)
-        self.server.task_dispatcher.shutdown()
+        from sandbox.server import stop_in_thread
+        stop_in_thread(self.server, self.thread)
 
 
 @pytest.fixture

@@ -202,3 +202,26 @@ def test_a_stop_signal_raises_nothing_and_a_second_one_cuts_the_drain_short():
     assert (stop.requested, stop.forced, len(pulled)) == (True, False, 1)
     stop(signal.SIGINT, None)
     assert (stop.requested, stop.forced, len(pulled)) == (True, True, 2)
+
+
+def test_stopping_a_server_in_a_thread_holds_when_the_loop_closes_the_trigger_first():
+    # A worker's wake-up byte already in the pipe lets the loop run the closing thunk between
+    # its append and the stopper's own write, which then meets a closed pipe (CI saw it once in
+    # ~1,700 tests): the stop is done, not failed.
+    import os
+    from sandbox.server import make_server, stop_in_thread
+    server = make_server(create_app(make_config()), "127.0.0.1", 0, threads=1)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    trigger, write_after_the_loop = server.trigger, server.trigger._physical_pull
+
+    def worker_byte_first():
+        os.write(trigger.trigger, b"x")  # the worker's byte: the loop wakes and runs the thunk
+        deadline = time.monotonic() + 5
+        while not trigger._closed and time.monotonic() < deadline:
+            time.sleep(0.01)
+        write_after_the_loop()  # the stopper's write, onto the closed pipe
+
+    trigger._physical_pull = worker_byte_first
+    stop_in_thread(server, thread)
+    assert trigger._closed and not thread.is_alive() and not server._map
