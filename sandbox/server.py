@@ -22,7 +22,7 @@ from waitress.rfc7230 import HEADER_FIELD_RE
 from waitress.server import create_server
 from waitress.task import ThreadedTaskDispatcher, WSGITask
 
-from .logs import flush_stdout, log_line, timestamp
+from .logs import log_line, start_writer, timestamp
 from .tls import TLSChannelMixin, tls_context
 from .waits import WAITS, Park, Waits
 
@@ -290,18 +290,6 @@ def make_server(app, host: str, port: int, threads: int = 8, sockets=None, may_a
     return server
 
 
-def flush_stdout_every(seconds: float) -> threading.Event:
-    """Flushes the buffered request log lines every `seconds`; set the event to stop."""
-    stopped = threading.Event()
-
-    def loop():
-        while not stopped.wait(seconds):
-            flush_stdout()
-
-    threading.Thread(target=loop, name="stdout-flush", daemon=True).start()
-    return stopped
-
-
 class Stop:
     """SIGTERM and Ctrl-C. The first asks the server to stop: it stops taking connections and
     lets the answers in progress finish (drain); a second cuts that short.
@@ -397,7 +385,7 @@ def serve(app, server, on_ready=None, signals=(signal.SIGTERM, signal.SIGINT)) -
     # process: out of the cyclic GC's sight, it is not rescanned on every full collection.
     gc.collect()
     gc.freeze()
-    flusher = flush_stdout_every(0.25)
+    writer = start_writer(0.25)
 
     stop = Stop(server)
     for signum in signals:
@@ -411,5 +399,4 @@ def serve(app, server, on_ready=None, signals=(signal.SIGTERM, signal.SIGINT)) -
         # The workers are idle after a drain; after a cut, the process exits without them.
         server.task_dispatcher.shutdown(timeout=1)
         server.close()
-        flusher.set()
-        flush_stdout()
+        writer.stop()

@@ -225,3 +225,50 @@ def test_stopping_a_server_in_a_thread_holds_when_the_loop_closes_the_trigger_fi
     trigger._physical_pull = worker_byte_first
     stop_in_thread(server, thread)
     assert trigger._closed and not thread.is_alive() and not server._map
+
+
+def test_a_stdout_nobody_reads_stalls_no_request_and_loses_no_line():
+    # ServerProcess's stdout is a pipe read only at stop: 1,500 log lines are ~5 times what the
+    # pipe holds. The writer thread waits on it; requests never do.
+    member = {"tipo_documento_id": 1, "tipo_documento": "curp", "numero_documento": 25326461}
+    with ServerProcess() as server:
+        with requests.Session() as session:
+            statuses = [session.post(server.url + "/cliente", json=member, timeout=5).status_code
+                        for _ in range(1500)]
+        output = server.stop()
+    assert statuses == [200] * 1500
+    lines = [json.loads(line) for line in output.splitlines()]
+    assert sum(line.get("path") == "/cliente" for line in lines) == 1500
+    assert lines[0]["event"] == "serving"
+
+
+def test_lines_past_the_bound_while_stdout_takes_nothing_are_dropped_and_said(monkeypatch):
+    from sandbox import logs
+    logs.flush_stdout()
+    taking = threading.Event()
+    written = []
+
+    class StuckStdout:
+        def write(self, text):
+            taking.wait(10)
+            written.append(text)
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr("sys.stdout", StuckStdout())
+    monkeypatch.setattr(logs, "MAX_PENDING", logs.PENDING_LINES * 2)
+    writer = logs.start_writer(60)
+    try:
+        for n in range(logs.PENDING_LINES * 4):  # the first full list sticks in write()
+            logs.log_line({"level": "info", "n": n})
+        logs.log_line({"level": "error", "n": "urgent"})  # never dropped
+    finally:
+        taking.set()
+        writer.stop()
+    lines = [json.loads(line) for text in written for line in text.splitlines()]
+    dropped = [line for line in lines if line.get("event") == "log_lines_dropped"]
+    numbers = [line["n"] for line in lines if "n" in line]
+    assert len(dropped) == 1 and dropped[0]["level"] == "warning"
+    assert len(numbers) + dropped[0]["count"] == logs.PENDING_LINES * 4 + 1
+    assert numbers[-1] == "urgent" and numbers[:-1] == sorted(numbers[:-1])
