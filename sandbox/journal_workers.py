@@ -1,0 +1,166 @@
+"""The request journal of a `--workers N` sandbox on SQLite: one story, whichever worker answers.
+
+Each worker records its own requests in its own memory, as one process does (journal.Journal),
+so recording costs a request nothing more; a journal read asks the sibling workers for theirs.
+The master makes a private folder for the run before it forks (mode 0700, removed at exit);
+each worker listens on `<folder>/<index>.sock`, a unix socket served by a thread that sleeps in
+accept() until a sibling asks. A read through any worker merges its own entries with every
+sibling's by id and then filters them, so the list, the count and `since` tell one story. A
+sibling that does not answer (starting, restarting, dead, or silent for ASK_TIMEOUT) is
+skipped, and the answer names it (`skipped_workers`): a worker that dies takes its entries with
+it.
+
+Why not a shared table: a write to SQLite per request would double a read's server CPU (~200 us
+today), and every request pays it; asking the siblings costs only the journal reads, which run
+on the admin API's threads, never on the event loop.
+
+Ids: microseconds since the epoch when the entry is recorded, rounded up to the worker's own
+residue modulo N, so they are unique across the workers, increasing in each, and ordered as the
+recording was across them: an entry is recorded before its answer leaves, so a request a client
+sends after an answer gets a higher id, whichever worker takes it. They stay below 2**53 (the
+console's JavaScript reads them exactly).
+
+Bounds: each worker keeps `--journal-size` entries per session and `--journal-mib` of memory;
+a read keeps the session's newest `--journal-size` of all the workers' together (which are
+among each worker's own newest). A reset clears the session's journal in every worker; an idle
+session's expiry, which each worker decides from the requests it saw, clears only its own.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from operator import itemgetter
+
+import orjson
+
+from .journal import Journal, decode_raw, encode_raw
+
+# A sibling silent for this long (stopped, swamped) is skipped: a journal read must answer.
+ASK_TIMEOUT = 5.0
+NOT_SERVING = "not serving (starting, restarting or dead)"
+
+
+@dataclass(frozen=True)
+class Peers:
+    """Where the workers of one run listen: `folder`, made by the master; this worker's `index`
+    among `count`."""
+    folder: str
+    index: int
+    count: int
+
+    def path(self, index: int) -> str:
+        return os.path.join(self.folder, f"{index}.sock")
+
+    def others(self) -> list[int]:
+        return [index for index in range(self.count) if index != self.index]
+
+
+class ClockIds:
+    """Entry ids: microseconds since the epoch, rounded up to `index` modulo `count` (unique
+    across the workers), increasing. Called under the journal's lock."""
+
+    def __init__(self, index: int, count: int):
+        self.index, self.count, self.last = index, count, 0
+
+    def __next__(self) -> int:
+        now = max(time.time_ns() // 1000, self.last + 1)
+        self.last = now + (self.index - now) % self.count
+        return self.last
+
+
+class WorkersJournal(Journal):
+    def __init__(self, local: Journal, peers: Peers):
+        super().__init__(local.size, local.max_sessions, max_bytes=local.max_bytes)
+        self.masks = local.masks
+        self.peers = peers
+        self._ids = ClockIds(peers.index, peers.count)
+        self._listener = self._listen()
+
+    # -- what a read or a reset through this worker does ------------------------------------------
+    def _raws(self, session: str, skipped: list | None = None) -> list[dict]:
+        raws = self.own_raws(session)
+        for index in self.peers.others():
+            theirs = self._ask(index, "raws", session, skipped)
+            if theirs is not None:
+                raws += map(decode_raw, theirs)
+        raws.sort(key=itemgetter("id"))
+        return raws[-self.size:]
+
+    def clear(self, session: str, skipped: list | None = None) -> None:
+        self.clear_own(session)
+        for index in self.peers.others():
+            self._ask(index, "clear", session, skipped)
+
+    def forget(self, session: str) -> None:
+        self.clear_own(session)
+
+    def _ask(self, index: int, op: str, session: str, skipped: list | None):
+        """A sibling's answer (parsed JSON), or None with a note in `skipped`."""
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(ASK_TIMEOUT)
+                sock.connect(self.peers.path(index))
+                sock.sendall(orjson.dumps({"op": op, "session": session}) + b"\n")
+                sock.shutdown(socket.SHUT_WR)
+                return orjson.loads(_read_all(sock))
+        except (FileNotFoundError, ConnectionRefusedError):
+            problem = NOT_SERVING
+        except TimeoutError:
+            problem = f"did not answer within {ASK_TIMEOUT:g} s"
+        except (OSError, ValueError) as exc:  # died while answering: a cut reply
+            problem = f"{NOT_SERVING}: {exc}"
+        if skipped is not None:
+            skipped.append({"worker": index, "problem": problem})
+        return None
+
+    # -- what this worker answers its siblings -----------------------------------------------------
+    def _listen(self) -> socket.socket:
+        """Listens before the worker serves, so a sibling's read finds it once it answers."""
+        path = self.peers.path(self.peers.index)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)  # the socket of the worker this one replaces
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(path)
+        sock.listen(16)
+        threading.Thread(target=self._accept, args=(sock,), name="sandbox-journal",
+                         daemon=True).start()
+        return sock
+
+    def _accept(self, sock: socket.socket) -> None:
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:  # closed: the worker is stopping
+                return
+            threading.Thread(target=self._answer, args=(conn,), name="sandbox-journal-answer",
+                             daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError, ValueError, KeyError):
+            conn.settimeout(ASK_TIMEOUT)
+            ask = orjson.loads(_read_all(conn))
+            if ask["op"] == "raws":
+                reply = b"[" + b",".join(map(encode_raw, self.own_raws(ask["session"]))) + b"]"
+            else:  # "clear"
+                self.clear_own(ask["session"])
+                reply = b"{}"
+            conn.sendall(reply)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() above
+        self._listener.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.peers.path(self.peers.index))
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    """Everything until the other side shuts its writing down."""
+    chunks = []
+    while chunk := sock.recv(1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
