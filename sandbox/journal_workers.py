@@ -82,12 +82,19 @@ class WorkersJournal(Journal):
 
     # -- what a read or a reset through this worker does ------------------------------------------
     def _raws(self, session: str, skipped: list | None = None) -> list[dict]:
+        """Every worker's entries as of the read's start: an entry recorded while the workers
+        are asked one after another is left to the next read, or a client polling with
+        `since=<the newest id it saw>` (the console) would never see one recorded here, with
+        a lower id, after a sibling's newer one was taken. Every entry with an id up to the
+        cut-off is in its worker's journal already: its id is at least the clock when it was
+        recorded, under the journal's lock."""
+        cutoff = time.time_ns() // 1000
         raws = self.own_raws(session)
         for index in self.peers.others():
             theirs = self._ask(index, "raws", session, skipped)
             if theirs is not None:
                 raws += map(decode_raw, theirs)
-        raws.sort(key=itemgetter("id"))
+        raws = sorted((raw for raw in raws if raw["id"] <= cutoff), key=itemgetter("id"))
         return raws[-self.size:]
 
     def clear(self, session: str, skipped: list | None = None) -> None:

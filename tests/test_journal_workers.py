@@ -5,10 +5,12 @@ import http.client
 import json
 import os
 import signal
+import time
 
 import pytest
 
-from sandbox.journal_workers import ASK_TIMEOUT, NOT_SERVING, ClockIds
+from sandbox.journal import Journal
+from sandbox.journal_workers import ASK_TIMEOUT, NOT_SERVING, ClockIds, Peers, WorkersJournal
 from sandbox.testing import SandboxClient
 from tests.test_workers import CLIENTE, children, pids_answering, serve, wait_until
 
@@ -163,6 +165,31 @@ def test_a_dead_worker_does_not_break_the_read(tmp_path):
         assert status == 200
         wait_until(lambda: "skipped_workers" not in reader.journal()
                    and markers(reader.journal()) == ["4", *own])
+
+
+def raw(n: int) -> dict:
+    return {"request_id": str(n), "time": 0.0, "method": "POST", "path": "/cliente",
+            "query": f"n={n}", "headers": [], "body": b"{}", "status": 200,
+            "answered_by": "route", "duration_ms": 0.1, "response": ([], b"{}", 2)}
+
+
+def test_a_read_leaves_what_is_recorded_after_its_start_to_the_next_read(tmp_path):
+    # Two workers' journals in one process, talking over their real sockets.
+    first, second = (WorkersJournal(Journal(), Peers(str(tmp_path), index, 2))
+                     for index in range(2))
+    try:
+        first.record("s", raw(0))
+        second.record("s", raw(1))
+        # An id 3 s ahead: what a read that starts now finds is as if recorded after its start.
+        second._ids.last = time.time_ns() // 1000 + 3_000_000
+        second.record("s", raw(2))
+        listed = [entry["query"]["n"] for entry in first.entries("s")]
+        assert listed == ["1", "0"] and first.count("s") == 2
+        wait_until(lambda: [entry["query"]["n"] for entry in first.entries("s")]
+                   == ["2", "1", "0"])
+    finally:
+        first.close()
+        second.close()
 
 
 def test_ids_are_unique_across_workers_and_increasing_in_each():
