@@ -163,6 +163,10 @@ class WorkersJournal(Journal):
         self._listener.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.peers.path(self.peers.index))
+        # The last worker out removes the folder: a master killed with -9 (whose workers stop
+        # when it dies) cannot.
+        with contextlib.suppress(OSError):
+            os.rmdir(self.peers.folder)
 
 
 def _read_all(sock: socket.socket) -> bytes:
