@@ -268,18 +268,22 @@ class Journal:
 
 
 def encode_raw(raw: dict) -> bytes:
-    """A raw entry as JSON, for a journal held in another process. orjson has no bytes: bytes
-    values (bodies) travel as latin-1 text, their keys listed; the response's body
-    (raw["response"]: headers, body, size) too."""
+    """A raw entry as JSON, for a journal held in another process."""
+    return orjson.dumps(wire_form(raw))
+
+
+def wire_form(raw: dict) -> dict:
+    """A raw entry as orjson can write it. orjson has no bytes: bytes values (bodies) travel as
+    latin-1 text, their keys listed; the response's body (raw["response"]: headers, body,
+    size) too."""
     response = raw.get("response")
     if response is not None and isinstance(response[1], (bytes, bytearray)):
         raw = {**raw, "response": [response[0], response[1].decode("latin-1"), response[2]],
                "_response_bytes": True}
     binary = [k for k, v in raw.items() if isinstance(v, (bytes, bytearray))]
     if not binary:
-        return orjson.dumps(raw)
-    return orjson.dumps({**raw, **{k: raw[k].decode("latin-1") for k in binary},
-                         "_bytes": binary})
+        return raw
+    return {**raw, **{k: raw[k].decode("latin-1") for k in binary}, "_bytes": binary}
 
 
 def decode_raw(data) -> dict:

@@ -4,8 +4,9 @@ Each worker records its own requests in its own memory, as one process does (jou
 so recording costs a request nothing more; a journal read asks the sibling workers for theirs.
 The master makes a private folder for the run before it forks (mode 0700, removed at exit);
 each worker listens on `<folder>/<index>.sock`, a unix socket served by a thread that sleeps in
-accept() until a sibling asks. A read through any worker merges its own entries with every
-sibling's by id and then filters them, so the list, the count and `since` tell one story. A
+accept() until a sibling asks. A read through any worker sends its filters to every sibling,
+and merges what they keep with its own by id, so the list, the count and `since` tell one
+story (Query.matches on each entry, wherever it is, is the memory journal's filter). A
 sibling that does not answer (starting, restarting, dead, or silent for ASK_TIMEOUT) is
 skipped, and the answer names it (`skipped_workers`): a worker that dies takes its entries with
 it.
@@ -28,6 +29,7 @@ session's expiry, which each worker decides from the requests it saw, clears onl
 from __future__ import annotations
 
 import contextlib
+import heapq
 import os
 import socket
 import threading
@@ -37,7 +39,8 @@ from operator import itemgetter
 
 import orjson
 
-from .journal import Journal, decode_raw, encode_raw
+from .journal import Journal, decode_raw, format_entry, wire_form
+from .journal_query import Query
 
 # A sibling silent for this long (stopped, swamped) is skipped: a journal read must answer.
 ASK_TIMEOUT = 5.0
@@ -81,37 +84,69 @@ class WorkersJournal(Journal):
         self._listener = self._listen()
 
     # -- what a read or a reset through this worker does ------------------------------------------
-    def _raws(self, session: str, skipped: list | None = None) -> list[dict]:
-        """Every worker's entries as of the read's start: an entry recorded while the workers
-        are asked one after another is left to the next read, or a client polling with
-        `since=<the newest id it saw>` (the console) would never see one recorded here, with
-        a lower id, after a sibling's newer one was taken. Every entry with an id up to the
-        cut-off is in its worker's journal already: its id is at least the clock when it was
-        recorded, under the journal's lock."""
-        cutoff = time.time_ns() // 1000
-        raws = self.own_raws(session)
+    def entries(self, session: str, match=None, limit: int | None = None,
+                skipped: list | None = None) -> list[dict]:
+        chosen = self._gather(session, match, limit, skipped, whole=True)
+        return [format_entry(raw, self.masks) for raw in chosen[:limit]]
+
+    def count(self, session: str, match=None, skipped: list | None = None) -> int:
+        return len(self._gather(session, match, None, skipped, whole=False))
+
+    def _gather(self, session: str, match, limit, skipped, whole: bool) -> list:
+        """The entries (`whole`) or the ids of every worker that `match` keeps, newest first,
+        among the session's newest `size` of all the workers' together. The filters and the
+        limit travel to the siblings, which send only what they keep (plus the ids of all their
+        entries, for the bound): a console polling with `since` costs them next to nothing.
+
+        As of the read's start: an entry recorded while the workers are asked one after another
+        is left to the next read, or a client polling with `since=<the newest id it saw>` (the
+        console) would never see one recorded here, with a lower id, after a sibling's newer
+        one was taken. Every entry with an id up to the cut-off is in its worker's journal
+        already: its id is at least the clock when it was recorded, under the journal's lock."""
+        query, local = (match, None) if match is None or isinstance(match, Query) else (None, match)
+        ask = {"op": "select", "session": session, "cutoff": time.time_ns() // 1000,
+               "equal": query.equal if query else (), "since": query.since if query else None,
+               "limit": limit if local is None else None, "whole": whole or local is not None}
+        replies = [self._select(ask)]
         for index in self.peers.others():
-            theirs = self._ask(index, "raws", session, skipped)
-            if theirs is not None:
-                raws += map(decode_raw, theirs)
-        raws = sorted((raw for raw in raws if raw["id"] <= cutoff), key=itemgetter("id"))
-        return raws[-self.size:]
+            reply = self._ask(index, ask, skipped)
+            if reply is not None:
+                ids, chosen = reply
+                replies.append((ids, list(map(decode_raw, chosen)) if ask["whole"] else chosen))
+        ids = [n for reply in replies for n in reply[0]]
+        floor = heapq.nlargest(self.size, ids)[-1] if len(ids) > self.size else 0
+        key = itemgetter("id") if ask["whole"] else None
+        chosen = [c for reply in replies for c in reply[1] if (key(c) if key else c) >= floor]
+        chosen.sort(key=key, reverse=True)
+        if local is not None:  # a predicate that cannot travel: applied here, on everything
+            chosen = [raw for raw in chosen if local(raw)]
+            if not whole:
+                chosen = [raw["id"] for raw in chosen]
+        return chosen
+
+    def _select(self, ask: dict) -> tuple[list[int], list]:
+        """This worker's part of a read: the ids of the session's entries up to the cut-off,
+        and the entries (or ids) the filters keep, newest first, at most `limit`."""
+        raws = [raw for raw in self.own_raws(ask["session"]) if raw["id"] <= ask["cutoff"]]
+        match = Query(tuple(map(tuple, ask["equal"])), ask["since"]).match
+        kept = [raw for raw in reversed(raws) if match is None or match(raw)][:ask["limit"]]
+        return [raw["id"] for raw in raws], kept if ask["whole"] else [raw["id"] for raw in kept]
 
     def clear(self, session: str, skipped: list | None = None) -> None:
         self.clear_own(session)
         for index in self.peers.others():
-            self._ask(index, "clear", session, skipped)
+            self._ask(index, {"op": "clear", "session": session}, skipped)
 
     def forget(self, session: str) -> None:
         self.clear_own(session)
 
-    def _ask(self, index: int, op: str, session: str, skipped: list | None):
+    def _ask(self, index: int, ask: dict, skipped: list | None):
         """A sibling's answer (parsed JSON), or None with a note in `skipped`."""
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
                 sock.settimeout(ASK_TIMEOUT)
                 sock.connect(self.peers.path(index))
-                sock.sendall(orjson.dumps({"op": op, "session": session}) + b"\n")
+                sock.sendall(orjson.dumps(ask))
                 sock.shutdown(socket.SHUT_WR)
                 return orjson.loads(_read_all(sock))
         except (FileNotFoundError, ConnectionRefusedError):
@@ -147,11 +182,12 @@ class WorkersJournal(Journal):
                              daemon=True).start()
 
     def _answer(self, conn: socket.socket) -> None:
-        with conn, contextlib.suppress(OSError, ValueError, KeyError):
+        with conn, contextlib.suppress(OSError, ValueError, KeyError, TypeError):
             conn.settimeout(ASK_TIMEOUT)
             ask = orjson.loads(_read_all(conn))
-            if ask["op"] == "raws":
-                reply = b"[" + b",".join(map(encode_raw, self.own_raws(ask["session"]))) + b"]"
+            if ask["op"] == "select":
+                ids, kept = self._select(ask)
+                reply = orjson.dumps([ids, list(map(wire_form, kept)) if ask["whole"] else kept])
             else:  # "clear"
                 self.clear_own(ask["session"])
                 reply = b"{}"

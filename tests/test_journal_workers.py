@@ -10,6 +10,7 @@ import time
 import pytest
 
 from sandbox.journal import Journal
+from sandbox.journal_query import Query
 from sandbox.journal_workers import ASK_TIMEOUT, NOT_SERVING, ClockIds, Peers, WorkersJournal
 from sandbox.testing import SandboxClient
 from tests.test_workers import CLIENTE, children, pids_answering, serve, wait_until
@@ -187,6 +188,36 @@ def test_a_read_leaves_what_is_recorded_after_its_start_to_the_next_read(tmp_pat
         assert listed == ["1", "0"] and first.count("s") == 2
         wait_until(lambda: [entry["query"]["n"] for entry in first.entries("s")]
                    == ["2", "1", "0"])
+    finally:
+        first.close()
+        second.close()
+
+
+def test_filters_limit_and_the_bound_travel_to_the_siblings_and_agree(tmp_path):
+    # What two workers' journals answer together is what one journal holding every entry
+    # would: the newest `size` of all, then the filters, then the limit.
+    first, second = (WorkersJournal(Journal(size=5), Peers(str(tmp_path), index, 2))
+                     for index in range(2))
+    try:
+        for n in range(14):
+            entry = {**raw(n), "status": 404 if n % 3 == 0 else 200}
+            (first if n % 4 < 2 else second).record("s", entry)
+        newest = sorted((e for j in (first, second) for e in j.own_raws("s")),
+                        key=lambda e: e["id"])[-5:][::-1]
+        ids = [e["id"] for e in newest]
+        queries = [(Query(), None), (Query((("status", 200),)), None),
+                   (Query((("status", 404),)), 1), (Query(since=ids[3]), None),
+                   (Query((("status", 200),), since=ids[4]), 2)]
+        for reader in (first, second):
+            for query, limit in queries:
+                wanted = [e["query"][2:] for e in newest if query.matches(e)][:limit]
+                got = [e["query"]["n"] for e in reader.entries("s", query.match, limit)]
+                assert got == wanted, (query, limit)
+                assert reader.count("s", query.match) == len(
+                    [e for e in newest if query.matches(e)])
+            # A predicate that cannot travel is applied where the read is, on everything.
+            odd = [e["query"]["n"] for e in reader.entries("s", lambda e: e["id"] % 2)]
+            assert odd == [e["query"][2:] for e in newest if e["id"] % 2]
     finally:
         first.close()
         second.close()
