@@ -107,21 +107,30 @@ class WorkersJournal(Journal):
         ask = {"op": "select", "session": session, "cutoff": time.time_ns() // 1000,
                "equal": query.equal if query else (), "since": query.since if query else None,
                "limit": limit if local is None else None, "whole": whole or local is not None}
-        replies = [self._select(ask)]
-        for index in self.peers.others():
-            reply = self._ask(index, ask, skipped)
-            if reply is not None:
-                ids, chosen = reply
-                replies.append((ids, list(map(decode_raw, chosen)) if ask["whole"] else chosen))
-        ids = [n for reply in replies for n in reply[0]]
-        floor = heapq.nlargest(self.size, ids)[-1] if len(ids) > self.size else 0
-        key = itemgetter("id") if ask["whole"] else None
-        chosen = [c for reply in replies for c in reply[1] if (key(c) if key else c) >= floor]
-        chosen.sort(key=key, reverse=True)
+        chosen = self._merged([self._select(ask), *self._siblings(ask, skipped)], ask["whole"])
         if local is not None:  # a predicate that cannot travel: applied here, on everything
             chosen = [raw for raw in chosen if local(raw)]
             if not whole:
                 chosen = [raw["id"] for raw in chosen]
+        return chosen
+
+    def _siblings(self, ask: dict, skipped: list | None) -> list[tuple[list[int], list]]:
+        """Each sibling's _select, from those that answer."""
+        replies = []
+        for index in self.peers.others():
+            reply = self._ask(index, ask, skipped)
+            if reply is not None:
+                ids, kept = reply
+                replies.append((ids, list(map(decode_raw, kept)) if ask["whole"] else kept))
+        return replies
+
+    def _merged(self, replies, whole: bool) -> list:
+        """What the workers kept, newest first, among the newest `size` ids of all of them."""
+        ids = [n for reply in replies for n in reply[0]]
+        floor = heapq.nlargest(self.size, ids)[-1] if len(ids) > self.size else 0
+        key = itemgetter("id") if whole else None
+        chosen = [c for reply in replies for c in reply[1] if (key(c) if key else c) >= floor]
+        chosen.sort(key=key, reverse=True)
         return chosen
 
     def _select(self, ask: dict) -> tuple[list[int], list]:
