@@ -133,7 +133,7 @@ class SqliteStore(MemoryStore):
 
     def counts(self) -> dict[str, int]:
         """Records stored, by kind, every session's together (metrics.py), on a scrape, never on
-        a request: one pass over the file's index (~0.1 s per million records) only when the
+        a request: one pass over the file's index (70 ms per 200,000 records here) only when the
         file changed since the last pass, else that pass's answer. The counting connection's
         data_version moves at every commit but its own: ours and other processes'."""
         with self._counting_lock:
