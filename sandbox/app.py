@@ -26,10 +26,11 @@ def registered(config: Config, families=FAMILIES, name: str = "sandbox") -> tupl
     return app, sandbox
 
 
-def build_app(config: Config, families=FAMILIES) -> Flask:
+def build_app(config: Config, families=FAMILIES, peers=None) -> Flask:
+    """peers: a worker's siblings, with `--workers N` (workers.run_worker)."""
     app, sandbox = registered(config, families)
     # The store opens over the fixtures (and the rows a SQLite file already holds).
-    sandbox.open_store()
+    sandbox.open_store(peers)
     token.register(app, sandbox)  # first: a refused admin call goes no further
     scenarios.register(app, sandbox)
     admin.register(app, sandbox)

@@ -4,7 +4,9 @@ with secrets masked.
 Entries are recorded raw (see wsgi.raw_entry: the request's and the response's bytes, status and
 header lists) and parsed, masked and formatted only when read, so keeping a journal costs the
 request path almost nothing. The interface is small on purpose (record, entries, count, clear),
-so that another store can hold it.
+so that another store can hold it: Redis (journal_redis.py), or the sibling workers of a
+`--workers N` sandbox (journal_workers.py), which send raw entries in their wire form
+(encode_raw / decode_raw).
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ import threading
 import time
 from collections import OrderedDict, deque
 from urllib.parse import parse_qsl
+
+import orjson
 
 MASK = "****"
 # Header names compared lower-case with dashes: the common ones; each family adds those its own
@@ -216,30 +220,78 @@ class Journal:
     def _drop_session(self, session: str) -> None:
         self.bytes -= sum(raw["cost"] for raw in self._entries.pop(session, ()))
 
-    def entries(self, session: str, match=None, limit: int | None = None) -> list[dict]:
+    def entries(self, session: str, match=None, limit: int | None = None,
+                skipped: list | None = None) -> list[dict]:
         """Newest first, formatted and masked; only those `match(raw)` accepts, at most
-        `limit`. Only the entries returned are formatted."""
-        chosen = self._matching(session, match)
+        `limit`. Only the entries returned are formatted. A journal held in several places
+        adds to `skipped` a note for each place it could not read."""
+        chosen = self._matching(session, match, skipped)
         return [format_entry(raw, self.masks) for raw in chosen[:limit]]
 
-    def count(self, session: str, match=None) -> int:
-        return len(self._matching(session, match))
+    def count(self, session: str, match=None, skipped: list | None = None) -> int:
+        return len(self._matching(session, match, skipped))
 
-    def _matching(self, session: str, match) -> list[dict]:
-        raws = self._raws(session)
+    def _matching(self, session: str, match, skipped) -> list[dict]:
+        raws = self._raws(session, skipped)
         raws.reverse()
         return raws if match is None else [raw for raw in raws if match(raw)]
 
-    def _raws(self, session: str) -> list[dict]:
+    def _raws(self, session: str, skipped: list | None = None) -> list[dict]:
         """The session's raw entries, oldest first (a shared journal reads them elsewhere)."""
+        return self.own_raws(session)
+
+    def own_raws(self, session: str) -> list[dict]:
+        """The entries this process recorded, oldest first."""
         with self._lock:
             return list(self._entries.get(session, ()))
 
-    def clear(self, session: str) -> None:
+    def clear(self, session: str, skipped: list | None = None) -> None:
+        """Empties the session's journal (a reset), wherever it is held."""
+        self.clear_own(session)
+
+    def clear_own(self, session: str) -> None:
         with self._lock:
             self._drop_session(session)
+
+    def forget(self, session: str) -> None:
+        """An idle session expired here (sessions.py): as a reset, unless the journal is held in
+        processes that each decide their own sessions' expiry (journal_workers.py)."""
+        self.clear(session)
+
+    def close(self) -> None:
+        """What a journal held elsewhere releases when the process stops (nothing, here)."""
 
     def stats(self) -> tuple[int, int]:
         """(entries kept, what they cost in bytes), every session's together (metrics.py)."""
         with self._lock:
             return sum(map(len, self._entries.values())), self.bytes
+
+
+def encode_raw(raw: dict) -> bytes:
+    """A raw entry as JSON, for a journal held in another process."""
+    return orjson.dumps(wire_form(raw))
+
+
+def wire_form(raw: dict) -> dict:
+    """A raw entry as orjson can write it. orjson has no bytes: bytes values (bodies) travel as
+    latin-1 text, their keys listed; the response's body (raw["response"]: headers, body,
+    size) too."""
+    response = raw.get("response")
+    if response is not None and isinstance(response[1], (bytes, bytearray)):
+        raw = {**raw, "response": [response[0], response[1].decode("latin-1"), response[2]],
+               "_response_bytes": True}
+    binary = [k for k, v in raw.items() if isinstance(v, (bytes, bytearray))]
+    if not binary:
+        return raw
+    return {**raw, **{k: raw[k].decode("latin-1") for k in binary}, "_bytes": binary}
+
+
+def decode_raw(data) -> dict:
+    """encode_raw's JSON (bytes, or already parsed) as the raw entry it was."""
+    raw = orjson.loads(data) if isinstance(data, (bytes, bytearray, str)) else data
+    for key in raw.pop("_bytes", ()):
+        raw[key] = raw[key].encode("latin-1")
+    if raw.pop("_response_bytes", False):
+        headers, body, size = raw["response"]
+        raw["response"] = (headers, body.encode("latin-1"), size)
+    return raw

@@ -38,10 +38,13 @@ class Query:
             return False
         return all(raw.get(key) == value for key, value in self.equal)
 
+    __call__ = matches
+
     @property
     def match(self):
-        """The predicate for Journal.entries/count, or None when nothing is filtered."""
-        return self.matches if self.equal or self.since is not None else None
+        """The predicate for Journal.entries/count (the Query itself: a journal held in several
+        processes sends it to them), or None when nothing is filtered."""
+        return self if self.equal or self.since is not None else None
 
 
 def parse_query(args, operations) -> Query:

@@ -18,11 +18,10 @@ import select
 import threading
 import time
 
-import orjson
 import redis
 
 from .hotline import pack
-from .journal import Journal
+from .journal import Journal, decode_raw, encode_raw
 from .errors import StoreUnavailable
 
 # Redis reads a command this small whole, in one read, before it reads what a client that saw
@@ -61,7 +60,7 @@ class RedisJournal(Journal):
         # increasing in this process (the memory journal counts 1, 2, 3...).
         with self._send_lock:
             self._last_id = raw["id"] = max(self._last_id + 1, time.time_ns() // 1000)
-        entry = _encoded(raw)
+        entry = encode_raw(raw)
         args = (3, self._prefix + session, self._index, self._prefix, entry, self.size,
                 self.max_sessions, time.time(), session, self.ttl)
         if len(entry) > UNCONFIRMED_BYTES:
@@ -80,13 +79,13 @@ class RedisJournal(Journal):
             except (redis.RedisError, OSError, StoreUnavailable):
                 self._drop_sender()
 
-    def _raws(self, session: str) -> list[dict]:
+    def _raws(self, session: str, skipped: list | None = None) -> list[dict]:
         """Every instance's entries for the session, oldest first (entries() and count() filter
         and format them as the memory journal's)."""
-        return [_decoded(raw) for raw in
+        return [decode_raw(raw) for raw in
                 self._store.call(self._store.db.lrange, self._prefix + session, 0, -1)]
 
-    def clear(self, session: str) -> None:
+    def clear(self, session: str, skipped: list | None = None) -> None:
         pipe = self._store.db.pipeline(transaction=False)
         pipe.delete(self._prefix + session)
         pipe.zrem(self._index, session)
@@ -116,26 +115,3 @@ def _closed(sender) -> bool:
     sock = getattr(sender, "_sock", None)
     return sock is None or bool(select.select([sock], [], [], 0)[0])
 
-
-def _encoded(raw: dict) -> bytes:
-    """orjson has no bytes: bytes values (bodies) travel as latin-1 text, their keys listed;
-    the response's body (raw["response"]: headers, body, size) too."""
-    response = raw.get("response")
-    if response is not None and isinstance(response[1], (bytes, bytearray)):
-        raw = {**raw, "response": [response[0], response[1].decode("latin-1"), response[2]],
-               "_response_bytes": True}
-    binary = [k for k, v in raw.items() if isinstance(v, (bytes, bytearray))]
-    if not binary:
-        return orjson.dumps(raw)
-    return orjson.dumps({**raw, **{k: raw[k].decode("latin-1") for k in binary},
-                         "_bytes": binary})
-
-
-def _decoded(data: bytes) -> dict:
-    raw = orjson.loads(data)
-    for key in raw.pop("_bytes", ()):
-        raw[key] = raw[key].encode("latin-1")
-    if raw.pop("_response_bytes", False):
-        headers, body, size = raw["response"]
-        raw["response"] = (headers, body.encode("latin-1"), size)
-    return raw

@@ -133,18 +133,24 @@ class Sandbox:
         self.responders[:] = [r.answer for r in self._responders]
         self._wait_checks = tuple(r.may_wait for r in self._responders if r.may_wait is not None)
 
-    def open_store(self) -> None:
+    def open_store(self, peers=None) -> None:
+        """peers: where the sibling workers of a `--workers N` run listen (journal_workers.Peers),
+        whose journals a read here joins; a Redis journal is one for every process already."""
         self.store = open_store(self.config.state, self.fixtures, self.config.cache_records)
         shared_journal = getattr(self.store, "journal", None)  # Redis: one for every instance
         if shared_journal is not None:
             self.journal = shared_journal(self.journal, self.config.session_ttl)
+        elif peers is not None:
+            from .journal_workers import WorkersJournal
+            self.journal = WorkersJournal(self.journal, peers)
         self.sessions = Sessions(self.config.session_ttl, self.config.max_sessions,
                                  self.forget_session, known=self.store.sessions())
 
     def forget_session(self, session: str) -> None:
-        """What a reset does: the session's records (its active scenario too) and journal."""
+        """What an idle session's expiry does: as a reset, its records (its active scenario too)
+        and journal (with workers, the journal this worker holds: each expires its own)."""
         self.store.reset(session)
-        self.journal.clear(session)
+        self.journal.forget(session)
 
     # -- what the families declared -------------------------------------------------------------
     @property

@@ -56,6 +56,9 @@ class SqliteStore(MemoryStore):
         self._readers = threading.local()
         self._version = self._data_version()
         self._with_records = self._read_sessions()
+        self._counting = None  # counts()'s own connection, opened at the first scrape
+        self._counting_lock = threading.Lock()
+        self._counted = None  # (its data_version, the counts then)
         self._closed = threading.Event()
         self._checkpointer = threading.Thread(target=self._checkpoint_loop, daemon=True,
                                               name="sandbox-sqlite-checkpoint")
@@ -129,9 +132,19 @@ class SqliteStore(MemoryStore):
         return sorted(self._with_records)
 
     def counts(self) -> dict[str, int]:
-        """Records stored, by kind, every session's together (metrics.py): one pass over the
-        file's index on a scrape (~0.1 s per million records), never on a request."""
-        return dict(self._reader().execute("SELECT kind, count(*) FROM records GROUP BY kind"))
+        """Records stored, by kind, every session's together (metrics.py), on a scrape, never on
+        a request: one pass over the file's index (70 ms per 200,000 records here) only when the
+        file changed since the last pass, else that pass's answer. The counting connection's
+        data_version moves at every commit but its own: ours and other processes'."""
+        with self._counting_lock:
+            if self._counting is None:
+                self._counting = self._connect()
+                self._counting.execute("PRAGMA query_only=1")
+            version = self._counting.execute("PRAGMA data_version").fetchone()[0]
+            if self._counted is None or self._counted[0] != version:
+                self._counted = (version, dict(self._counting.execute(
+                    "SELECT kind, count(*) FROM records GROUP BY kind")))
+            return dict(self._counted[1])
 
     # -- other processes' writes ----------------------------------------------------------------
     def _data_version(self) -> int:
@@ -207,5 +220,8 @@ class SqliteStore(MemoryStore):
 
     def close(self) -> None:
         self._closed.set()
+        with self._counting_lock:
+            if self._counting is not None:
+                self._counting.close()
         with self.lock._mutex:  # not a batch: there is nothing left to commit
             self._db.close()

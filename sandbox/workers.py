@@ -12,7 +12,8 @@ most; a second signal cuts them short) and the master exits when they all have. 
 with its master (PR_SET_PDEATHSIG), so a master killed with -9 leaves no orphan on the port.
 
 The workers' metrics go to files in a directory the master makes for the run and removes at
-exit (prometheus_client's multiprocess mode, metrics.py).
+exit (prometheus_client's multiprocess mode, metrics.py); so do the unix sockets on which each
+worker answers its siblings' journal reads (journal_workers.py), in a folder of their own.
 """
 from __future__ import annotations
 
@@ -103,14 +104,16 @@ def serve_workers(config, families, banner=None) -> int:
         return 2
     folder = tempfile.mkdtemp(prefix="sandbox-metrics-")
     os.environ[METRICS_DIR_ENV] = folder
+    journals = tempfile.mkdtemp(prefix="sandbox-journal-")  # 0700: this user's processes only
     from . import app  # noqa: F401  (imported once here, shared by the workers' memory)
     from .admin.token import warn_if_exposed
     warn_if_exposed(config)
     try:
-        return Master(config, families, sock, banner).run()
+        return Master(config, families, sock, banner, journals).run()
     finally:
         sock.close()
         shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(journals, ignore_errors=True)
 
 
 def _log(level: str, event: str, message: str, **fields) -> None:
@@ -126,8 +129,9 @@ class Worker:
 
 
 class Master:
-    def __init__(self, config, families, sock, banner=None):
+    def __init__(self, config, families, sock, banner=None, journals=None):
         self.config, self.families, self.sock, self.banner = config, families, sock, banner
+        self.journals = journals  # the folder of the workers' journal sockets
         self.workers: dict[int, Worker] = {}
         self.due: dict[int, float] = {}  # worker index -> when to start it again
         self.signals: list[int] = []
@@ -271,8 +275,10 @@ class Master:
             code = 1
             try:
                 inherited = [ready_r, *self.own_fds, *(w.ready_fd for w in self.workers.values())]
+                from .journal_workers import Peers
+                peers = Peers(self.journals, index, self.config.workers) if self.journals else None
                 code = run_worker(self.config, self.families, self.sock, ready_w, inherited,
-                                  self.shares.rule(index), self.banner if first else None)
+                                  self.shares.rule(index), self.banner if first else None, peers)
             except BaseException:  # the log says why a worker died, then the master restarts it
                 traceback.print_exc()
             finally:
@@ -283,8 +289,9 @@ class Master:
 
 
 def run_worker(config, families, sock, ready_w: int, inherited, may_accept,
-               banner=None) -> int:
-    """A worker's life, in the forked child: its own app, then server.serve on `sock`."""
+               banner=None, peers=None) -> int:
+    """A worker's life, in the forked child: its own app (its journal joined to its `peers`'),
+    then server.serve on `sock`."""
     signal.set_wakeup_fd(-1)
     for fd in inherited:  # the master's pipes are none of a worker's business
         os.close(fd)
@@ -297,10 +304,11 @@ def run_worker(config, families, sock, ready_w: int, inherited, may_accept,
     _die_with_parent()
     if os.getppid() != master:
         return 0
-    from . import create_app
+    from .apis import FAMILIES
+    from .app import build_app
     from .server import make_server, serve
     try:
-        app = create_app(config, families)
+        app = build_app(config, FAMILIES if families is None else families, peers)
     except Exception as exc:  # a broken scenario folder, an unreadable state file...
         print(f"sandbox: cannot start: {exc}", file=sys.stderr, flush=True)
         return 2
@@ -314,6 +322,7 @@ def run_worker(config, families, sock, ready_w: int, inherited, may_accept,
 
     server = make_server(app, config.host, config.port, config.threads, [sock], may_accept)
     serve(app, server, on_ready=ready, signals=(signal.SIGTERM,))
+    sandbox.journal.close()
     sandbox.store.close()
     flush_stdout()
     return 0

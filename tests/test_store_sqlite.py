@@ -72,6 +72,29 @@ def test_a_write_from_another_process_is_noticed(tmp_path):
     assert theirs.sessions() == []
 
 
+def test_counts_follow_every_commit_and_skip_the_pass_when_nothing_changed(tmp_path):
+    path = str(tmp_path / "state.db")
+    mine, theirs = SqliteStore(path), SqliteStore(path)  # two connections: two processes' view
+    assert mine.counts() == {}
+    mine.put("s", "thing", "1", {"v": 1})
+    assert mine.counts() == {"thing": 1}  # our own commit
+    with theirs.lock:
+        theirs.put("t", "thing", "1", {"v": 1})
+        theirs.put("t", "other", "1", {"v": 1})
+        assert mine.counts() == {"thing": 1}  # not committed yet
+    assert mine.counts() == {"thing": 2, "other": 1}  # another process's commit
+    passes = []
+    mine._counting.set_trace_callback(passes.append)
+    for _ in range(3):  # scrapes with nothing written since: no pass over the records
+        assert mine.counts() == {"thing": 2, "other": 1}
+    assert not [sql for sql in passes if "FROM records" in sql]
+    theirs.reset("t")
+    assert mine.counts() == {"thing": 1}
+    assert [sql for sql in passes if "FROM records" in sql]
+    mine.close()
+    theirs.close()
+
+
 def test_the_wal_is_checkpointed_off_the_request_path(tmp_path):
     store = SqliteStore(str(tmp_path / "state.db"))
     assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0

@@ -89,14 +89,28 @@ class Activated(Schema):
     routes = fields.List(fields.String())
 
 
+class SkippedWorker(Schema):
+    worker = fields.Integer(required=True)
+    problem = fields.String(required=True)
+
+
+def skipped_workers():
+    """With --workers N: the workers whose journal an answer could not reach (only then)."""
+    return fields.List(fields.Nested(SkippedWorker), metadata={
+        "description": "With --workers N, only when some did not answer: the workers whose "
+                       "journal this answer lacks (restarting or dead), and why"})
+
+
 class Reset(Schema):
     reset = fields.Boolean(required=True)
     session = fields.String(required=True)
+    skipped_workers = skipped_workers()
 
 
 class Cleared(Schema):
     cleared = fields.Boolean(required=True)
     session = fields.String(required=True)
+    skipped_workers = skipped_workers()
 
 
 class CapturedResponse(Schema):
@@ -128,10 +142,12 @@ class JournalEntry(Schema):
 class Journal(Schema):
     session = fields.String(required=True)
     requests = fields.List(fields.Nested(JournalEntry), required=True)
+    skipped_workers = skipped_workers()
 
 
 class Count(Schema):
     count = fields.Integer(required=True)
+    skipped_workers = skipped_workers()
 
 
 class ChaosSettings(Schema):

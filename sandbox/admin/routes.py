@@ -94,25 +94,37 @@ def register(app, sandbox):
         # The session goes back to the fixtures: its records (its active scenario is one of
         # them, see scenarios.engine.ACTIVE_KIND) and its journal.
         sandbox.store.reset(g.session)
-        sandbox.journal.clear(g.session)
-        return json_response({"reset": True, "session": g.session})
+        skipped = []
+        sandbox.journal.clear(g.session, skipped)
+        return json_response(noted({"reset": True, "session": g.session}, skipped))
 
     @bp.get("/requests")
     def list_requests():
         query = parse_query(request.args, sandbox.operations)
-        return json_response({"session": g.session, "requests": sandbox.journal.entries(
-            g.session, query.match, query.limit)})
+        skipped = []
+        entries = sandbox.journal.entries(g.session, query.match, query.limit, skipped)
+        return json_response(noted({"session": g.session, "requests": entries}, skipped))
 
     @bp.get("/requests/count")
     def count_requests():
         query = parse_query(request.args, sandbox.operations)
-        count = sandbox.journal.count(g.session, query.match)
-        return json_response({"count": count if query.limit is None else min(count, query.limit)})
+        skipped = []
+        count = sandbox.journal.count(g.session, query.match, skipped)
+        return json_response(noted(
+            {"count": count if query.limit is None else min(count, query.limit)}, skipped))
 
     @bp.delete("/requests")
     def clear_requests():
-        sandbox.journal.clear(g.session)
-        return json_response({"cleared": True, "session": g.session})
+        skipped = []
+        sandbox.journal.clear(g.session, skipped)
+        return json_response(noted({"cleared": True, "session": g.session}, skipped))
 
     app.register_blueprint(bp)
     app.register_blueprint(chaos.blueprint(sandbox))
+
+
+def noted(answer: dict, skipped: list) -> dict:
+    """A journal answer that could not reach every worker says which it missed and why."""
+    if skipped:
+        answer["skipped_workers"] = skipped
+    return answer
