@@ -144,7 +144,8 @@ class Sandbox:
             from .journal_workers import WorkersJournal
             self.journal = WorkersJournal(self.journal, peers)
         self.sessions = Sessions(self.config.session_ttl, self.config.max_sessions,
-                                 self.forget_session, known=self.store.sessions())
+                                 self.forget_session, known=self.store.sessions(),
+                                 shared=self.store if self.store.shared else None)
 
     def forget_session(self, session: str) -> None:
         """What an idle session's expiry does: as a reset, its records (its active scenario too)

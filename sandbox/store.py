@@ -57,6 +57,8 @@ class _LockedBatch:
 
 
 class MemoryStore:
+    shared = False  # whether other processes may serve the same state (sessions.py asks)
+
     def __init__(self, fixtures: dict[str, dict[str, dict]] | None = None):
         self.fixtures = {kind: dict(records) for kind, records in (fixtures or {}).items()}
         self._layers: dict[str, dict[str, dict[str, dict]]] = {}

@@ -132,6 +132,7 @@ class _Batch:
 
 class RedisStore:
     prefix = PREFIX
+    shared = True  # several instances serve one database
 
     def __init__(self, url: str, fixtures: dict[str, dict[str, dict]] | None = None):
         self.fixtures = {kind: dict(records) for kind, records in (fixtures or {}).items()}

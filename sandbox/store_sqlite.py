@@ -37,6 +37,8 @@ _MISSING = object()  # a cached "the session has no such record"
 
 
 class SqliteStore(MemoryStore):
+    shared = True  # other processes may serve the same file / database
+
     def __init__(self, path: str, fixtures=None, cache_records: int = 100_000):
         super().__init__(fixtures)
         self.path = path

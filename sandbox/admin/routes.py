@@ -94,6 +94,7 @@ def register(app, sandbox):
         # The session goes back to the fixtures: its records (its active scenario is one of
         # them, see scenarios.engine.ACTIVE_KIND) and its journal.
         sandbox.store.reset(g.session)
+        sandbox.sessions.publish(g.session)  # the reset dropped it: the session is in use
         skipped = []
         sandbox.journal.clear(g.session, skipped)
         return json_response(noted({"reset": True, "session": g.session}, skipped))
