@@ -153,6 +153,11 @@ class ServerProcess:
         return self.start()
 
     def __exit__(self, *exc):
+        # SIGTERM first: a master killed outright leaves its workers' temp folders behind.
         if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.communicate(timeout=10)
+            self.proc.terminate()
+            try:
+                self.proc.communicate(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.communicate(timeout=10)
