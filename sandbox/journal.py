@@ -34,6 +34,7 @@ SECRET_FIELDS = ("password", "passwd", "passphrase", "secret", "token", "answer"
 # ...or has one of these short ones as a word of its own (camelCase, snake_case or dashes):
 # "pin" and "otp" as words, so that "shipping" and "footprint" are kept.
 SECRET_WORDS = frozenset({"pin", "nip", "pwd", "otp", "cvv", "cvv2", "cvc", "pass"})
+VERDICTS_KEPT = 10_000
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _WORD = re.compile(r"[a-z0-9ñ]+")
 # `name=value` or `"name": value` in a body that is not JSON (form-encoded, text, broken JSON).
@@ -57,6 +58,9 @@ class Masks:
     def __init__(self, headers=(), fields=()):
         self.headers = SECRET_HEADERS | {name.lower().replace("_", "-") for name in headers}
         self.fields = tuple(dict.fromkeys((*SECRET_FIELDS, *(f.lower() for f in fields))))
+        # Verdicts by name: a journal read asks about the same few hundred field names for every
+        # entry (a /cliente answer has ~200), and each verdict is a scan and two regexes.
+        self._verdicts: dict[str, bool] = {}
 
     def mask_headers(self, headers) -> dict:
         return {name: (MASK if self.is_secret_header(name) else value) for name, value in headers}
@@ -68,6 +72,14 @@ class Masks:
         return lowered in self.headers or self.is_secret_field(name)
 
     def is_secret_field(self, name: str) -> bool:
+        verdict = self._verdicts.get(name)
+        if verdict is None:
+            if len(self._verdicts) >= VERDICTS_KEPT:  # names a client made up: start over
+                self._verdicts.clear()
+            verdict = self._verdicts[name] = self._reads_as_secret(name)
+        return verdict
+
+    def _reads_as_secret(self, name: str) -> bool:
         lowered = name.lower()
         if any(word in lowered for word in self.fields):
             return True

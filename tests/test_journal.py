@@ -187,3 +187,12 @@ def test_forty_one_mib_bodies_do_not_grow_the_journal_past_its_budget(monkeypatc
     for _ in range(40):
         client.post("/cliente", data=body, content_type="application/json")
     assert client.application.extensions["sandbox"].journal.bytes <= 1024 * 1024
+
+
+def test_field_verdicts_are_kept_by_name_and_bounded():
+    from sandbox.journal import VERDICTS_KEPT, Masks
+    masks = Masks()
+    names = [f"field{n}" for n in range(VERDICTS_KEPT + 5)] + ["userPassword", "shipping"]
+    assert [masks.is_secret_field(name) for name in names][-2:] == [True, False]
+    assert len(masks._verdicts) <= VERDICTS_KEPT
+    assert masks.is_secret_field("userPassword") and not masks.is_secret_field("field3")
