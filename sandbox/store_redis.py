@@ -8,7 +8,9 @@ The same interface as store.MemoryStore (get/items/sessions/put/next_number/rese
 - every write to a session, and its reset, bumps its generation (`sandbox:g:<session>`). A
   request reads it once (begin_request, one round trip) and then serves the records this process
   read at that same generation from a small local cache: a write on any instance is seen by the
-  next request on every instance, and a read costs one round trip, not one per record;
+  next request on every instance, and a read costs one round trip, not one per record. The
+  event loop reads the generations of all the requests a round holds with one MGET
+  (begin_round), after they were all received, so the rule holds for each of them;
 - `with store.lock:` is a write batch and, from its first read on, a lock across instances
   (`SET NX PX`): the writes commit in one Lua script that first checks the lock is still ours
   (a block that outlived the lock's TTL fails instead of writing over another's rule) and
@@ -150,14 +152,39 @@ class RedisStore:
         self._problem: str | None = None
         self._cache: dict[tuple[str, str], tuple[int, object]] = {}
         self._scope = threading.local()  # the request's (session, generation)
+        self._round: tuple[int, dict[str, int]] | None = None  # (loop thread, generations)
         self._lines = hotline.Lines(self.db)  # the generation's GET, on plain sockets
         self._check_world()
 
     # -- the request scope ----------------------------------------------------------------------
+    def begin_round(self, sessions: list[str]) -> None:
+        """The loop's round (server.LoopDispatcher): the generations of its requests' sessions,
+        read in one round trip after every one of them was received, stand for each request's
+        own. With Redis down nothing is read: each request then answers its own 503."""
+        unique = list(dict.fromkeys(sessions))
+        try:
+            gens = self.call(self._lines.mget, [PREFIX + "g:" + s for s in unique])
+        except StoreUnavailable:
+            return
+        self._round = (threading.get_ident(), {s: int(g or 0) for s, g in zip(unique, gens)})
+
+    def end_round(self) -> None:
+        self._round = None
+
+    def in_round(self) -> bool:
+        """Whether this thread is the loop's, in a round begin_round read (the journal holds
+        the round's entries until its end)."""
+        held = self._round
+        return held is not None and held[0] == threading.get_ident()
+
     def begin_request(self, session: str) -> None:
-        """One round trip: the session's generation, under which this request's reads may use
-        the records this process has read at the same generation."""
+        """The session's generation (the round's, or one round trip), under which this
+        request's reads may use the records this process has read at the same generation."""
         self._scope.at = None
+        held = self._round
+        if held is not None and held[0] == threading.get_ident() and session in held[1]:
+            self._scope.at = (session, held[1][session])
+            return
         gen = self.call(self._lines.get, PREFIX + "g:" + session)
         self._scope.at = (session, int(gen or 0))
 
@@ -327,6 +354,10 @@ class RedisStore:
         if at is not None and at[0] in gens:
             # The request goes on at its own write's generation: what it read before is older.
             self._scope.at = (at[0], gens[at[0]])
+        held = self._round
+        if held is not None:  # the round's next requests read this write too
+            for session in held[1].keys() & gens.keys():
+                held[1][session] = gens[session]
         # What this block wrote is what a request at the new generation reads (writes are
         # serialised by the lock, so no other write came in between when the block was locked).
         for op, session, field, raw in writes:
