@@ -10,7 +10,11 @@ The same interface as store.MemoryStore (get/items/sessions/put/next_number/rese
   read at that same generation from a small local cache: a write on any instance is seen by the
   next request on every instance, and a read costs one round trip, not one per record. The
   event loop reads the generations of all the requests a round holds with one MGET
-  (begin_round), after they were all received, so the rule holds for each of them;
+  (begin_round), after they were all received, so the rule holds for each of them. Where the
+  only writes since a record was read are this process's own locked ones (the generation went up
+  by one per commit, and each commit put what it wrote in the cache), the record is still good
+  at the new generation (the session's span), so a run of creates on one instance does not read
+  everything again after each;
 - `with store.lock:` is a write batch and, from its first read on, a lock across instances
   (`SET NX PX`): the writes commit in one Lua script that first checks the lock is still ours
   (a block that outlived the lock's TTL fails instead of writing over another's rule) and
@@ -99,6 +103,7 @@ class _Batch:
         self.depth = 0
         self.owner = None  # the thread inside the block
         self.token = ""  # the Redis lock's value while this block holds it
+        self.at = None  # (session, generation) when the lock was taken with the first read
         self.writes: list[tuple[str, str, str, bytes]] = []
         self.pending: dict[tuple[str, str], bytes | None] = {}
         self.cleared: set[str] = set()
@@ -115,12 +120,12 @@ class _Batch:
     def __exit__(self, kind, exc, tb):
         try:
             if self.depth == 1:
-                writes, token = self.writes, self.token
-                self.writes, self.token = [], ""
+                writes, token, at = self.writes, self.token, self.at
+                self.writes, self.token, self.at = [], "", None
                 self.pending.clear()
                 self.cleared.clear()
                 if writes or token:
-                    self._store._commit(writes, token)
+                    self._store._commit(writes, token, at)
         finally:
             self.depth -= 1
             if self.depth == 0:
@@ -145,15 +150,18 @@ class RedisStore:
         self.where = f"Redis at {where.get('host', where.get('path'))}:{where.get('port', '')}" \
                      f"/{where.get('db', 0)}"
         self.label = _without_password(url)  # for the banner and the console
-        self._commit_script = self.db.register_script(COMMIT)
-        self._number_script = self.db.register_script(NEXT_NUMBER)
+        self._commit_script = hotline.Script(COMMIT)
+        self._number_script = hotline.Script(NEXT_NUMBER)
         self.lock = _Batch(self)
         self._down_until = 0.0
         self._problem: str | None = None
         self._cache: dict[tuple[str, str], tuple[int, object]] = {}
+        # session -> (lo, hi): a record cached at a generation from lo up is still so at hi
+        self._spans: dict[str, tuple[int, int]] = {}
         self._scope = threading.local()  # the request's (session, generation)
         self._round: tuple[int, dict[str, int]] | None = None  # (loop thread, generations)
-        self._lines = hotline.Lines(self.db)  # the generation's GET, on plain sockets
+        # The commands of requests, on plain sockets (hotline.py)
+        self._lines = hotline.Lines(self.db, (self._commit_script, self._number_script))
         self._check_world()
 
     # -- the request scope ----------------------------------------------------------------------
@@ -166,7 +174,10 @@ class RedisStore:
             gens = self.call(self._lines.mget, [PREFIX + "g:" + s for s in unique])
         except StoreUnavailable:
             return
-        self._round = (threading.get_ident(), {s: int(g or 0) for s, g in zip(unique, gens)})
+        held = {s: int(g or 0) for s, g in zip(unique, gens)}
+        for session, gen in held.items():
+            self._seen(session, gen)
+        self._round = (threading.get_ident(), held)
 
     def end_round(self) -> None:
         self._round = None
@@ -185,8 +196,9 @@ class RedisStore:
         if held is not None and held[0] == threading.get_ident() and session in held[1]:
             self._scope.at = (session, held[1][session])
             return
-        gen = self.call(self._lines.get, PREFIX + "g:" + session)
-        self._scope.at = (session, int(gen or 0))
+        gen = int(self.call(self._lines.get, PREFIX + "g:" + session) or 0)
+        self._seen(session, gen)
+        self._scope.at = (session, gen)
 
     def end_request(self) -> None:
         self._scope.at = None
@@ -202,21 +214,31 @@ class RedisStore:
         if batch.held():
             if (session, field) in batch.pending or session in batch.cleared:
                 batch.ensure_locked()
-                raw = batch.pending.get((session, field))
-            elif not batch.token:  # the block's first read: with the lock, in one round trip
-                batch.token, raw = self._acquire(PREFIX + "s:" + session, field)
-            else:
-                raw = self.call(self.db.hget, PREFIX + "s:" + session, field)
-            return self._value(kind, key, raw)
-        at = getattr(self._scope, "at", None)
+                return self._value(kind, key, batch.pending.get((session, field)))
+            if not batch.token:  # the block's first read: with the lock, in one round trip
+                batch.token, raw, gen = self._acquire(session, field)
+                self._seen(session, gen)
+                batch.at = (session, gen)
+                value = self._value(kind, key, raw)
+                self._remember(session, field, gen, value)
+                return value
+            # Under the lock, what this process read at the lock's generation is still so.
+            return self._read(session, kind, key, field, batch.at)
+        return self._read(session, kind, key, field, getattr(self._scope, "at", None))
+
+    def _read(self, session: str, kind: str, key: str, field: str, at):
+        """The record, from the cache where it was read at `at` (session, generation)."""
         if at is not None and at[0] == session:
             cached = self._cache.get((session, field))
-            if cached is not None and cached[0] == at[1]:
+            if cached is not None and self._fresh(session, cached[0], at[1]):
                 return cached[1]
-        value = self._value(kind, key, self.call(self.db.hget, PREFIX + "s:" + session, field))
+        value = self._value(kind, key, self._hget(session, field))
         if at is not None and at[0] == session:
             self._remember(session, field, at[1], value)
         return value
+
+    def _hget(self, session: str, field: str):
+        return self.call(self._lines.run, ("HGET", PREFIX + "s:" + session, field))[0]
 
     def peek(self, session: str, kind: str, key: str):
         """The last value this process saw, without a round trip: for hints that may lag
@@ -263,7 +285,8 @@ class RedisStore:
             batch.pending[(session, field)] = raw
 
     def next_number(self, name: str, start: int) -> int:
-        return int(self.call(self._number_script, keys=[PREFIX + "c:" + name], args=[start]))
+        return int(self.call(self._lines.run,
+                             self._number_script([PREFIX + "c:" + name], [start]))[0])
 
     def reset(self, session: str = DEFAULT_SESSION) -> None:
         with self.lock as batch:
@@ -323,32 +346,63 @@ class RedisStore:
     def _remember(self, session: str, field: str, gen: int, value) -> None:
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()  # cheaper than an LRU's bookkeeping on every read
+            self._spans.clear()
+        held = self._cache.get((session, field))
+        if held is not None and held[0] > gen:
+            return  # a commit on another thread put a newer value in meanwhile
         self._cache[(session, field)] = (gen, value)
 
-    def _acquire(self, *first_read) -> tuple[str, bytes | None]:
-        """Takes the lock across instances; with (hash, field), reads it in the same trip."""
+    def _seen(self, session: str, gen: int) -> None:
+        """A generation read from Redis: past the span, another write came in, and only what
+        is read from now on is good."""
+        span = self._spans.get(session)
+        if span is None or gen > span[1]:
+            self._spans[session] = (gen, gen)
+
+    def _fresh(self, session: str, tag: int, gen: int) -> bool:
+        """Whether a record cached at generation `tag` is good at `gen`."""
+        if tag == gen:
+            return True
+        span = self._spans.get(session)
+        return span is not None and span[0] <= tag <= gen <= span[1]
+
+    def _spanned(self, session: str, gen: int, locked_at: int | None) -> None:
+        """After this process's commit took the session to `gen`: the span goes on where the
+        commit was the only write since the lock was taken at `locked_at` (its records are in
+        the cache); otherwise it starts again at `gen`."""
+        span = self._spans.get(session)
+        if locked_at is not None and span is not None and span[1] == locked_at == gen - 1:
+            self._spans[session] = (span[0], gen)
+        else:
+            self._spans[session] = (gen, gen)
+
+    def _acquire(self, *first_read) -> tuple[str, bytes | None, int]:
+        """Takes the lock across instances; with (session, field), reads that record and the
+        session's generation in the same trip: (token, record, generation)."""
         token = os.urandom(12).hex()
         deadline = time.monotonic() + LOCK_WAIT
         pause = 0.0005
+        commands = [("SET", PREFIX + "lock", token, "NX", "PX", LOCK_TTL_MS)]
+        if first_read:
+            session, field = first_read
+            commands += [("GET", PREFIX + "g:" + session), ("HGET", PREFIX + "s:" + session, field)]
         while True:
-            pipe = self.db.pipeline(transaction=False)
-            pipe.set(PREFIX + "lock", token, nx=True, px=LOCK_TTL_MS)
-            if first_read:
-                pipe.hget(*first_read)
-            got = self.call(pipe.execute)
+            got = self.call(self._lines.run, *commands)
             if got[0]:
-                return token, got[1] if first_read else None
+                return (token, got[2], int(got[1] or 0)) if first_read else (token, None, 0)
             if time.monotonic() > deadline:
                 raise StoreUnavailable(f"The sandbox's state store ({self.where}) stayed locked "
                                        f"by another instance for {LOCK_WAIT:g} s; try again")
             time.sleep(pause)
             pause = min(pause * 2, 0.008)
 
-    def _commit(self, writes, token: str) -> None:
+    def _commit(self, writes, token: str, locked_at: tuple[str, int] | None = None) -> None:
+        """Commits the block's writes; `locked_at`: (session, generation) when its lock was
+        taken with its first read."""
         args = [token]
         for op, session, field, raw in writes:
             args += [op, session, field, raw]
-        out = self.call(self._commit_script, keys=[PREFIX + "lock", PREFIX], args=args)
+        out = self.call(self._lines.run, self._commit_script([PREFIX + "lock", PREFIX], args))[0]
         gens = {out[i].decode(): int(out[i + 1]) for i in range(0, len(out), 2)}
         at = getattr(self._scope, "at", None)
         if at is not None and at[0] in gens:
@@ -366,6 +420,10 @@ class RedisStore:
                 self._remember(session, field, gens[session], self._value(kind, key, raw))
             elif op == "p":  # another write may have come in between: read it again next time
                 self._cache.pop((session, field), None)
+        reset = {session for op, session, _, _ in writes if op == "r"}
+        for session, gen in gens.items():
+            mine = locked_at is not None and locked_at[0] == session and session not in reset
+            self._spanned(session, gen, locked_at[1] if mine else None)
 
     def _check_world(self) -> None:
         """Stores this world's fingerprint in an empty database; refuses another world's."""

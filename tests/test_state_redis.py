@@ -3,12 +3,14 @@ and two real `sandbox serve` processes against it; the contract's promises hold 
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import orjson
 import pytest
 import requests
 
@@ -129,6 +131,41 @@ def test_a_reset_on_a_is_a_reset_on_b_and_numbers_are_never_reused(world):
     assert bcs_get(b.url, f"{V1}?mnemonic=CC{NUMBER}", headers).status_code == 404
     again = core_create(b.url, headers, "55500000000").json()["customer_number"]
     assert again > max(numbers)  # the counter survived the reset
+
+
+def test_a_run_of_creates_on_a_sees_a_reset_on_b_in_between(world):
+    """A keeps what its own creates wrote across them (store_redis: the session's span); a
+    write on B in between ends that at once."""
+    _, a, b = world
+    headers = session()
+    first = core_create(a.url, headers, "44400011122")
+    assert first.status_code == 201
+    assert core_create(a.url, headers, "44400011133").status_code == 201
+    again = core_create(a.url, headers, "44400011122")  # the same document: the same customer
+    assert again.json()["customer_number"] == first.json()["customer_number"]
+    requests.post(b.url + "/__sandbox/reset", headers=headers, timeout=10)
+    anew = core_create(a.url, headers, "44400011122")
+    assert anew.status_code == 201
+    assert anew.json()["customer_number"] > first.json()["customer_number"]
+
+
+def test_pipelined_create_then_read_on_one_connection_reads_the_create(world):
+    """The loop answers the two in one round: the read goes on at the create's generation."""
+    _, a, _ = world
+    headers = session()
+    body = orjson.dumps(new_client(document_number="33300011122"))
+    head = "".join(f"{k}: {v}\r\n" for k, v in {**CORE_AUTH, **headers}.items())
+    create = (f"POST /core_customer HTTP/1.1\r\nHost: x\r\n{head}Content-Type: "
+              f"application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    with socket.create_connection(("127.0.0.1", int(a.url.rsplit(":", 1)[1])), timeout=10) as sock:
+        sock.sendall(create + create)  # the second finds the first's customer
+        answers = b""
+        while answers.count(b"HTTP/1.1 ") < 2 or not answers.rstrip().endswith(b"}"):
+            answers += sock.recv(65536)
+    first, second = answers.split(b"HTTP/1.1 ")[1:]
+    assert first.startswith(b"201"), first
+    number = orjson.loads(first.split(b"\r\n\r\n", 1)[1])["customer_number"]
+    assert orjson.loads(second.split(b"\r\n\r\n", 1)[1])["customer_number"] == number
 
 
 def test_an_active_scenario_set_on_a_answers_on_b(world):
