@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
 import orjson
@@ -312,3 +313,22 @@ def wait_until_healthy(instance, seconds: float = 10) -> None:
     while requests.get(instance.url + "/__sandbox/health", timeout=10).status_code != 200:
         assert time.monotonic() < deadline, "the instance did not recover"
         time.sleep(0.2)
+
+
+def test_the_bench_populates_redis_with_customers_the_bcs_routes_find(tmp_path):
+    """bench/populate.py's Redis target: what it stores is what the BCS routes read."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from populate import FIRST_NUMBER, populate_redis
+    server = RedisServer(tmp_path).start()
+    try:
+        populate_redis(server.url, 3)
+        with ServerProcess("--state", server.url, "--quiet") as instance:
+            for i in range(3):
+                found = bcs_get(instance.url, f"{V4}?govIssueIdentType=CC&identSerialNum="
+                                f"{FIRST_NUMBER + i}", {})
+                assert found.status_code == 200, found.text
+            missing = bcs_get(instance.url, f"{V4}?govIssueIdentType=CC&identSerialNum="
+                              f"{FIRST_NUMBER + 3}", {})
+            assert missing.status_code == 404
+    finally:
+        server.stop()
