@@ -18,7 +18,11 @@ The same interface as store.MemoryStore (get/items/sessions/put/next_number/rese
 - `with store.lock:` is a write batch and, from its first read on, a lock across instances
   (`SET NX PX`): the writes commit in one Lua script that first checks the lock is still ours
   (a block that outlived the lock's TTL fails instead of writing over another's rule) and
-  releases it. A block that only writes takes no lock: each write is atomic on its own.
+  releases it. A block that only writes takes no lock: each write is atomic on its own. The
+  lock's round trip also reads the session's generation (the block's reads use the cache at it)
+  and the counters the last block of the same rule (named by its first read's kind) numbered:
+  the block counts their numbers itself and the commit sets them, once it checked nobody moved
+  them meanwhile (else it fails, and gives nothing out);
 Redis unreachable: every call fails at once (short socket timeouts, then no new attempt for
 RETRY_AFTER seconds) with StoreUnavailable, a 503 in the route's envelope; `problem()` says what
 is wrong for /__sandbox/health, and the next call after the pause reconnects by itself.
@@ -49,15 +53,25 @@ RETRY_AFTER = 1.0  # seconds without a new attempt once Redis failed (no 0.5 s s
 CACHE_LIMIT = 20_000  # records kept locally, each tagged with its session's generation
 TIMEOUT = 0.5  # seconds: socket connect and reply timeouts
 
-# ARGV: token ('' when the block took no lock), then op, session, field, value per write; op
-# "p" puts, "r" resets the session. Returns each touched session's new generation.
+# ARGV: token ('' when the block took no lock); the number of counters the block numbered
+# itself, then name, value when the lock was taken, last number per counter; then op, session,
+# field, value per write; op "p" puts, "r" resets the session. Returns each touched session's
+# new generation.
 COMMIT = """
 local prefix = KEYS[2]
 if ARGV[1] ~= '' and redis.call('get', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('LOCKLOST the store lock expired during this block')
 end
+local first = 3 + 3 * tonumber(ARGV[2])
+for i = 3, first - 1, 3 do
+  if tonumber(redis.call('get', prefix .. 'c:' .. ARGV[i]) or '0') ~= tonumber(ARGV[i + 1]) then
+    if ARGV[1] ~= '' then redis.call('del', KEYS[1]) end
+    return redis.error_reply('COUNTER ' .. ARGV[i] .. ' moved during this block')
+  end
+end
+for i = 3, first - 1, 3 do redis.call('set', prefix .. 'c:' .. ARGV[i], ARGV[i + 2]) end
 local gens, seen = {}, {}
-for i = 2, #ARGV, 4 do
+for i = first, #ARGV, 4 do
   local op, session = ARGV[i], ARGV[i + 1]
   if op == 'p' then
     redis.call('hset', prefix .. 's:' .. session, ARGV[i + 2], ARGV[i + 3])
@@ -104,6 +118,10 @@ class _Batch:
         self.owner = None  # the thread inside the block
         self.token = ""  # the Redis lock's value while this block holds it
         self.at = None  # (session, generation) when the lock was taken with the first read
+        # Counters read with the lock: name -> [value then, last number this block gave]
+        self.counters: dict[str, list[int]] = {}
+        self.numbered: set[str] = set()  # the counters this block took numbers from
+        self.first_kind = ""  # the kind of its first read, which names the rule for the hints
         self.writes: list[tuple[str, str, str, bytes]] = []
         self.pending: dict[tuple[str, str], bytes | None] = {}
         self.cleared: set[str] = set()
@@ -121,11 +139,16 @@ class _Batch:
         try:
             if self.depth == 1:
                 writes, token, at = self.writes, self.token, self.at
+                counters = [(name, held[0], held[1]) for name, held in self.counters.items()
+                            if held[1] != held[0]]
+                if self.first_kind:
+                    self._store._hints[self.first_kind] = tuple(sorted(self.numbered))
                 self.writes, self.token, self.at = [], "", None
+                self.counters, self.numbered, self.first_kind = {}, set(), ""
                 self.pending.clear()
                 self.cleared.clear()
                 if writes or token:
-                    self._store._commit(writes, token, at)
+                    self._store._commit(writes, token, at, counters)
         finally:
             self.depth -= 1
             if self.depth == 0:
@@ -158,6 +181,9 @@ class RedisStore:
         self._cache: dict[tuple[str, str], tuple[int, object]] = {}
         # session -> (lo, hi): a record cached at a generation from lo up is still so at hi
         self._spans: dict[str, tuple[int, int]] = {}
+        # The kind a locked block read first -> the counters such a block numbered last time:
+        # read with its lock, so that its numbers need no round trip of their own.
+        self._hints: dict[str, tuple[str, ...]] = {}
         self._scope = threading.local()  # the request's (session, generation)
         self._round: tuple[int, dict[str, int]] | None = None  # (loop thread, generations)
         # The commands of requests, on plain sockets (hotline.py)
@@ -216,9 +242,11 @@ class RedisStore:
                 batch.ensure_locked()
                 return self._value(kind, key, batch.pending.get((session, field)))
             if not batch.token:  # the block's first read: with the lock, in one round trip
-                batch.token, raw, gen = self._acquire(session, field)
+                hinted = self._hints.get(kind, ())
+                batch.token, raw, gen, values = self._acquire(session, field, hinted)
                 self._seen(session, gen)
-                batch.at = (session, gen)
+                batch.at, batch.first_kind = (session, gen), kind
+                batch.counters = {name: [value, value] for name, value in zip(hinted, values)}
                 value = self._value(kind, key, raw)
                 self._remember(session, field, gen, value)
                 return value
@@ -285,6 +313,15 @@ class RedisStore:
             batch.pending[(session, field)] = raw
 
     def next_number(self, name: str, start: int) -> int:
+        """INCR (the first number `start`); in a locked block that read the counter with its
+        lock, counted here and set by the commit, which first checks nobody moved it."""
+        batch = self.lock
+        if batch.held():
+            batch.numbered.add(name)
+            held = batch.counters.get(name)
+            if held is not None:
+                held[1] = max(held[1] + 1, start)
+                return held[1]
         return int(self.call(self._lines.run,
                              self._number_script([PREFIX + "c:" + name], [start]))[0])
 
@@ -376,30 +413,37 @@ class RedisStore:
         else:
             self._spans[session] = (gen, gen)
 
-    def _acquire(self, *first_read) -> tuple[str, bytes | None, int]:
-        """Takes the lock across instances; with (session, field), reads that record and the
-        session's generation in the same trip: (token, record, generation)."""
+    def _acquire(self, session: str = "", field: str = "", counters=()) -> tuple:
+        """Takes the lock across instances; with a session and field, reads that record, the
+        session's generation and `counters` in the same trip:
+        (token, record, generation, the counters' values)."""
         token = os.urandom(12).hex()
         deadline = time.monotonic() + LOCK_WAIT
         pause = 0.0005
         commands = [("SET", PREFIX + "lock", token, "NX", "PX", LOCK_TTL_MS)]
-        if first_read:
-            session, field = first_read
+        if session:
             commands += [("GET", PREFIX + "g:" + session), ("HGET", PREFIX + "s:" + session, field)]
+            commands += [("GET", PREFIX + "c:" + name) for name in counters]
         while True:
             got = self.call(self._lines.run, *commands)
             if got[0]:
-                return (token, got[2], int(got[1] or 0)) if first_read else (token, None, 0)
+                if not session:
+                    return token, None, 0, []
+                return token, got[2], int(got[1] or 0), [int(v or 0) for v in got[3:]]
             if time.monotonic() > deadline:
                 raise StoreUnavailable(f"The sandbox's state store ({self.where}) stayed locked "
                                        f"by another instance for {LOCK_WAIT:g} s; try again")
             time.sleep(pause)
             pause = min(pause * 2, 0.008)
 
-    def _commit(self, writes, token: str, locked_at: tuple[str, int] | None = None) -> None:
-        """Commits the block's writes; `locked_at`: (session, generation) when its lock was
+    def _commit(self, writes, token: str, locked_at: tuple[str, int] | None = None,
+                counters=()) -> None:
+        """Commits the block's writes and the counters it numbered itself (name, value when
+        the lock was taken, last number); `locked_at`: (session, generation) when its lock was
         taken with its first read."""
-        args = [token]
+        args = [token, len(counters)]
+        for name, before, after in counters:
+            args += [name, before, after]
         for op, session, field, raw in writes:
             args += [op, session, field, raw]
         out = self.call(self._lines.run, self._commit_script([PREFIX + "lock", PREFIX], args))[0]

@@ -332,3 +332,33 @@ def test_the_bench_populates_redis_with_customers_the_bcs_routes_find(tmp_path):
             assert missing.status_code == 404
     finally:
         server.stop()
+
+
+def test_a_rule_numbers_with_its_lock_and_a_counter_moved_meanwhile_is_refused(tmp_path):
+    """store_redis: a locked block that read a counter with its lock numbers without a round
+    trip, and its commit checks nobody moved the counter since (then the rule is a 503)."""
+    from sandbox.errors import StoreUnavailable
+    from sandbox.store_redis import RedisStore
+    server = RedisServer(tmp_path).start()
+    try:
+        store, other = RedisStore(server.url), RedisStore(server.url)
+        numbers = []
+        for _ in range(3):  # the first block teaches the store which counter such a rule takes
+            with store.lock:
+                store.get("default", "thing", "a")
+                numbers.append(store.next_number("things", 100))
+                store.put("default", "thing", "a", {"n": numbers[-1]})
+        assert numbers == [100, 101, 102]
+        assert other.next_number("things", 100) == 103  # across stores, in order
+        with pytest.raises(StoreUnavailable, match="moved"):
+            with store.lock:
+                store.get("default", "thing", "a")
+                other.next_number("things", 100)  # 104, while the block holds the lock
+                store.next_number("things", 100)
+                store.put("default", "thing", "a", {"n": 0})
+        assert other.next_number("things", 100) == 105  # nothing given out twice
+        assert other.db.get("sandbox:lock") is None  # the refused block let the lock go
+        assert store.get("default", "thing", "a") == {"n": 102}  # the refused block wrote nothing
+        store.close(), other.close()
+    finally:
+        server.stop()
