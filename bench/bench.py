@@ -19,7 +19,8 @@ the scale cases, default 1000000; made once in .bench/ by bench/populate.py), BE
 sandbox runs with its own default unless BENCH_SANDBOX_THREADS is set), BENCH_BASELINE (a git
 revision: its sandbox's read cases run in the same session, with this checkout's dependencies,
 so a change to the request path is judged against what it changed, e.g. BENCH_BASELINE=HEAD~1),
-BENCH_REDIS (0 skips the Redis cases of bench_redis.py: memory vs Redis reads, Redis creates).
+BENCH_REDIS (0 skips the Redis cases of bench_redis.py: memory vs Redis reads, Redis creates,
+BENCH_STORED customers stored in Redis).
 """
 from __future__ import annotations
 
@@ -326,12 +327,13 @@ def main() -> int:
         import bench_redis
         redis_cases = bench_redis
         results += bench_redis.redis_results(python)
+        redis_stored = bench_redis.stored_results(python)
     if BASELINE:
         results += baseline_results(args)
     report(results, idle_rss, sorted(cold_starts))
     report_scale(dict(results), stored)
     if redis_cases:
-        redis_cases.report(results)
+        redis_cases.report(results, redis_stored)
     return 0
 
 
@@ -370,14 +372,14 @@ def stored_state(count: int) -> Path:
     return path
 
 
-def stored_results(python: str) -> dict:
-    """v4 basicData reads of random stored customers, with STORED_FEW and BENCH_STORED stored;
-    also the start time and RSS with them."""
+def stored_results(python: str, state_of=stored_state, name: str = "sandbox-stored") -> dict:
+    """v4 basicData reads of random stored customers, with STORED_FEW and BENCH_STORED stored
+    in `state_of(count)` (a SQLite file by default); also the start time and RSS with them."""
     from populate import FIRST_NUMBER
     found = {}
     for count in (STORED_FEW, STORED_MANY):
-        state = stored_state(count)
-        server = Server(f"sandbox-stored-{count}", [python, "-m", "sandbox", "serve", "--port",
+        state = state_of(count)
+        server = Server(f"{name}-{count}", [python, "-m", "sandbox", "serve", "--port",
                         "{port}", "--state", str(state), "--quiet"], "/__sandbox/health").start()
         template = (BCS_BASE + "/customerAccountManagement/v4/basicData"
                     "?govIssueIdentType=CC&identSerialNum={{N}}")
@@ -399,11 +401,16 @@ def report_scale(by: dict, stored: dict) -> None:
         if disk and memory:
             print(f"create {what}: SQLite {disk['rps'] / memory['rps']:.2f}x memory req/s "
                   f"(bar: >= 0.9), p99 {disk['p99']:.1f} ms (bar: < 50) vs {memory['p99']:.1f}")
+    report_stored(stored, "")
+
+
+def report_stored(stored: dict, on: str) -> None:
+    """The 1M-stored ratios; `on` names the state where it is not the SQLite file."""
     few, many = stored.get(STORED_FEW), stored.get(STORED_MANY)
     if few and many:
         for what, a, b in (("one stored customer, read again", many["one"], few["one"]),
                            ("a random stored customer (cache misses)", many, few)):
-            print(f"v4 read of {what}, {STORED_MANY} vs {STORED_FEW} stored: p50 "
+            print(f"v4 read{on} of {what}, {STORED_MANY} vs {STORED_FEW} stored: p50 "
                   f"{a['p50']:.2f} vs {b['p50']:.2f} ms = {a['p50'] / b['p50']:.2f}x (bar: <= "
                   f"1.25), CPU {a['cpu_us']:.0f} vs {b['cpu_us']:.0f} us/request")
         print(f"start with {STORED_MANY} stored: {many['start']:.2f} s (bar: < 2), RSS after "

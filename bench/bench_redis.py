@@ -1,7 +1,10 @@
 """`make bench`'s Redis cases: the sandbox with `--state memory` and with `--state redis://`, one
 worker each, in the same session as the SQLite cases, so the ratios come from one run:
 - Redis reads vs memory reads (bar: at least 0.7x);
-- Redis creates vs SQLite creates (bar: at least as fast).
+- Redis creates vs SQLite creates (bar: at least as fast);
+- v4 basicData reads with BENCH_STORED customers stored in Redis vs 1,000 (bar: p50 within
+  1.25x), the customers stored by bench/populate.py (about a minute and 4.4 GB of Redis memory
+  per million), in a redis-server of their own without persistence, stopped after the case.
 redis-server (apt-get install redis-server) runs on a free port with appendonly + everysec, the
 setting docs/operations.md recommends; without it these cases are skipped with a note.
 """
@@ -17,7 +20,7 @@ import bench
 READS = ("sandbox POST /cliente (read)", "sandbox GET BCS basicData v4 (read)")
 
 
-def start_redis() -> tuple[subprocess.Popen, int] | None:
+def start_redis(*persistence: str) -> tuple[subprocess.Popen, int] | None:
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not shutil.which(binary):
         print("redis-server not found: the Redis cases are skipped "
@@ -25,8 +28,9 @@ def start_redis() -> tuple[subprocess.Popen, int] | None:
         return None
     port = bench.free_port()
     folder = tempfile.mkdtemp(prefix="sandbox-bench-redis-")
+    persistence = persistence or ("--appendonly", "yes", "--appendfsync", "everysec")
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "yes", "--appendfsync", "everysec", "--dir", folder],
+                             *persistence, "--dir", folder],
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     time.sleep(0.3)
     return proc, port
@@ -60,7 +64,28 @@ def redis_results(python: str) -> list:
     return results
 
 
-def report(results) -> None:
+def stored_results(python: str) -> dict:
+    """bench.stored_results with the customers in Redis: database 1 holds STORED_FEW, 2 the
+    many."""
+    started = start_redis("--appendonly", "no")
+    if started is None:
+        return {}
+    proc, port = started
+    from populate import populate_redis
+
+    def state_of(count: int) -> str:
+        url = f"redis://127.0.0.1:{port}/{1 if count == bench.STORED_FEW else 2}"
+        print(f"storing {count} customers in Redis...", flush=True)
+        print(f"  {populate_redis(url, count):.1f} s", flush=True)
+        return url
+    try:
+        return bench.stored_results(python, state_of, "sandbox-redis-stored")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+def report(results, stored=None) -> None:
     """The Redis ratios, from the cases of this run."""
     by = dict(results)
     for label in READS:
@@ -69,6 +94,8 @@ def report(results) -> None:
         if memory and on_redis:
             print(f"Redis vs memory, {base[8:]}: {on_redis['rps'] / memory['rps']:.2f}x req/s "
                   f"(bar: >= 0.7), p99 {on_redis['p99']:.2f} vs {memory['p99']:.2f} ms")
+    if stored:
+        bench.report_stored(stored, " on Redis")
     for label, sqlite in results:
         if "(create, SQLite)" in label:
             on_redis = by.get(label.replace("SQLite", "Redis"))

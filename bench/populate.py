@@ -1,12 +1,16 @@
-"""Stores many BCS customers in a state file quickly, for the "1M stored" bench cases.
+"""Stores many BCS customers in a state file, or a Redis database, quickly, for the "1M stored"
+bench cases.
 
     python bench/populate.py STATE.db 1000000
+    python bench/populate.py redis://127.0.0.1:6379/1 1000000
 
 One customer is created through the real app (memory state), and the records that create wrote
 (the customer, its account, its identification index) are the template: each copy gets its own
 identification number (7000000000 + i) and account number (9 + i, 10 digits), and the copies go
-into the file with one bulk insert per kind, in key order. So the records are exactly what the
-BCS routes write, and the file is what a sandbox that made them one by one would hold.
+into the file with one bulk insert per kind, in key order (into Redis: HSETs of 1,000 records
+each, sent 50 at a time on one socket, the layout of store_redis.py). So the records are
+exactly what the BCS routes write, and the state is what a sandbox that made them one by one
+would hold.
 """
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from sandbox import create_app  # noqa: E402
 from sandbox.config import Config  # noqa: E402
+from sandbox.hotline import open_line  # noqa: E402
+from sandbox.store_redis import PREFIX, SEP  # noqa: E402
 from sandbox.store_sqlite import SCHEMA  # noqa: E402
 
 FIRST_NUMBER = 7_000_000_000
@@ -78,8 +84,41 @@ def populate(path: str, count: int) -> float:
     return time.perf_counter() - began
 
 
+def populate_redis(url: str, count: int, per_command: int = 1000, per_write: int = 10) -> float:
+    """The same records into the Redis database at `url` (a session's hash, as store_redis.py
+    keeps it): one HSET per `per_command` records, `per_write` HSETs per round trip, on a
+    socket that waits as long as a large write takes."""
+    import redis
+    began = time.perf_counter()
+    client = redis.Redis.from_url(url)
+    lines = open_line(client.connection_pool)
+    lines.sock.settimeout(120)
+    key = PREFIX + "s:" + SESSION
+    batch, fields = [], []
+    for _, kind, record_key, value in rows(count):
+        fields += [kind + SEP + record_key, value]
+        if len(fields) == 2 * per_command:
+            batch.append(("HSET", key, *fields))
+            fields = []
+            if len(batch) == per_write:
+                _stored(lines.run(batch))
+                batch = []
+    if fields:
+        batch.append(("HSET", key, *fields))
+    _stored(lines.run([*batch, ("SADD", PREFIX + "sessions", SESSION)]))
+    lines.close()
+    return time.perf_counter() - began
+
+
+def _stored(replies: list) -> None:
+    for reply in replies:
+        if isinstance(reply, Exception):
+            raise reply
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 3:
-        raise SystemExit("usage: python bench/populate.py STATE.db COUNT")
-    seconds = populate(sys.argv[1], int(sys.argv[2]))
+        raise SystemExit("usage: python bench/populate.py STATE.db|redis://... COUNT")
+    fill = populate_redis if sys.argv[1].startswith(("redis://", "rediss://")) else populate
+    seconds = fill(sys.argv[1], int(sys.argv[2]))
     print(f"stored {int(sys.argv[2])} customers in {sys.argv[1]} in {seconds:.1f} s")

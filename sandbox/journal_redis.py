@@ -10,10 +10,14 @@ first), and a session's journal expires with the session (--session-ttl).
 Recording costs a request no round trip: entries go out on a connection of their own with
 `CLIENT REPLY OFF`, so the write is in Redis's socket before the answer leaves this instance but
 nobody waits for Redis to confirm it; an entry over UNCONFIRMED_BYTES (a large body) is recorded
-with a round trip instead. With Redis down, entries are dropped (the requests are 503s then).
+with a round trip instead. The entries of one round of the event loop go in one write at its end
+(flush), which the server makes before it sends the round's answers (server.LoopDispatcher),
+at most UNCONFIRMED_BYTES at a time. With Redis down, entries are dropped (the requests are 503s
+then).
 """
 from __future__ import annotations
 
+import hashlib
 import select
 import threading
 import time
@@ -41,6 +45,8 @@ if over > 0 then
 end
 """
 
+RECORD_SHA = hashlib.sha1(RECORD.encode()).hexdigest()  # what SCRIPT LOAD answers (_connect)
+
 
 class RedisJournal(Journal):
     def __init__(self, store, local: Journal, ttl: float):
@@ -51,9 +57,10 @@ class RedisJournal(Journal):
         self._prefix = store.prefix + "j:"
         self._index = store.prefix + "journals"
         self._sender = None
-        self._sha = ""
         self._send_lock = threading.Lock()
         self._last_id = 0
+        self._queue: list[bytes] = []  # the loop round's entries, sent by flush()
+        self._queued = 0  # their bytes
 
     def record(self, session: str, raw: dict) -> None:
         # Ids every instance's entries share an order by: microseconds since the epoch, kept
@@ -69,13 +76,28 @@ class RedisJournal(Journal):
             except StoreUnavailable:
                 pass
             return
+        if self._store.in_round():
+            if self._queued + len(entry) > UNCONFIRMED_BYTES:
+                self.flush()
+            self._queue.append(pack("EVALSHA", RECORD_SHA, *args))
+            self._queued += len(entry)
+            return
+        self._send([pack("EVALSHA", RECORD_SHA, *args)])
+
+    def flush(self) -> None:
+        """Sends the loop round's entries, in one write."""
+        if self._queue:
+            queue, self._queue, self._queued = self._queue, [], 0
+            self._send(queue)
+
+    def _send(self, commands: list[bytes]) -> None:
         with self._send_lock:
             try:
                 sender = self._sender
                 if sender is None or _closed(sender):
                     self._drop_sender()
                     sender = self._connect()
-                sender.send_packed_command([pack("EVALSHA", self._sha, *args)], check_health=False)
+                sender.send_packed_command([b"".join(commands)], check_health=False)
             except (redis.RedisError, OSError, StoreUnavailable):
                 self._drop_sender()
 
@@ -95,7 +117,7 @@ class RedisJournal(Journal):
         """A connection that gets no replies (only once Redis answers the store again). The
         script is loaded on each new connection: a Redis restart, which empties its script
         cache, also breaks this connection, and no reply would say NOSCRIPT."""
-        self._sha = self._store.call(self._store.db.script_load, RECORD)
+        self._store.call(self._store.db.script_load, RECORD)
         pool = self._store.db.connection_pool
         sender = pool.connection_class(**pool.connection_kwargs)
         sender.connect()

@@ -12,10 +12,10 @@ from .errors import default_envelope
 from .fakes import Fakes
 from .family import Family, Parts, Responder
 from .journal import Journal
-from .names import ADMIN_PREFIX
+from .names import ADMIN_PREFIX, SESSION_HEADER
 from .sessions import Sessions
 from .state import open_store
-from .store import MemoryStore, SessionState
+from .store import DEFAULT_SESSION, MemoryStore, SessionState
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,9 @@ DEFAULT_FAMILY = "default"
 
 
 class Sandbox:
+    # The loop's hooks around a round (server.LoopDispatcher); set by open_store for a shared store.
+    begin_round = end_round = None
+
     def __init__(self, config: Config, families=()):
         self.config = config.completed(setting for family in families for setting in family.settings)
         self.fakes = Fakes(config.seed)
@@ -146,6 +149,24 @@ class Sandbox:
         self.sessions = Sessions(self.config.session_ttl, self.config.max_sessions,
                                  self.forget_session, known=self.store.sessions(),
                                  shared=self.store if self.store.shared else None)
+        self._round_hooks()
+
+    def _round_hooks(self) -> None:
+        """With a shared store (Redis), a round of the loop reads its requests' sessions'
+        generations in one round trip, and sends its journal entries in one write at its end,
+        before its answers."""
+        begin = getattr(self.store, "begin_round", None)
+        if begin is None:
+            return
+        self.begin_round = lambda headers: begin(
+            [header(SESSION_HEADER) or DEFAULT_SESSION for header in headers])
+
+        def end_round() -> None:
+            try:
+                self.journal.flush()
+            finally:
+                self.store.end_round()
+        self.end_round = end_round
 
     def forget_session(self, session: str) -> None:
         """What an idle session's expiry does: as a reset, its records (its active scenario too)

@@ -67,14 +67,24 @@ class LoopDispatcher(ThreadedTaskDispatcher):
     and one timer thread hands its channel back to the workers' queue when it is due, so any
     number of delayed requests wait side by side and the workers stay free for the rest.
 
+    The loop answers in rounds (serve_ready, after each poll): every request the round read is
+    answered in a row, and their answers are sent at the round's end, after the app's
+    end_round. So a shared state reads what the round's requests need in one round trip
+    (begin_round: their sessions' generations), and what must reach it before an answer leaves
+    (the journal's entries) goes in one write, not one per request.
+
     at_once(request): the app's rule, given waitress's parsed request, before the app sees it.
+    begin_round(headers) / end_round(): the app's hooks around a round, `headers` a header lookup
+    by name for each request the round holds; or None.
     """
 
-    def __init__(self, at_once):
+    def __init__(self, at_once, begin_round=None, end_round=None):
         super().__init__()
         self.at_once = at_once
+        self.begin_round, self.end_round = begin_round, end_round
         self.loop_thread = None  # set by the channel when the loop reads
         self.ready = collections.deque()
+        self.in_round = False  # answers wait for the round's end (SandboxChannel._flush_some)
         self.parked = []  # a heap of (due, order, channel)
         self.order = itertools.count()
         self.timer = threading.Condition()
@@ -126,8 +136,38 @@ class LoopDispatcher(ThreadedTaskDispatcher):
             super().add_task(channel)
 
     def serve_ready(self):
-        while self.ready:
-            self.ready.popleft().service()
+        """Answers the round's requests, then sends their answers (see the class)."""
+        if not self.ready:
+            return
+        served = []
+        self.in_round = True
+        try:
+            if self.begin_round is not None:
+                _hook(self.begin_round, [header_lookup(c.requests[0]) for c in self.ready])
+            while self.ready:  # a pipelined request is appended once the one before is answered
+                channel = self.ready.popleft()
+                served.append(channel)
+                channel.service()
+        finally:
+            self.in_round = False
+            if self.end_round is not None:
+                _hook(self.end_round)
+            for channel in served:
+                if channel.connected and channel.total_outbufs_len:
+                    channel.handle_write()
+
+    def holding(self) -> bool:
+        """Whether answers written now wait for the round's end (on the loop, in a round)."""
+        return self.in_round and threading.get_ident() == self.loop_thread
+
+
+def _hook(fn, *args) -> None:
+    """An app's hook around a round: what goes wrong in it is logged, and the loop goes on."""
+    try:
+        fn(*args)
+    except Exception as exc:
+        log_line({"ts": timestamp(), "level": "error", "event": "round_hook_failed",
+                  "message": f"{getattr(fn, '__name__', 'hook')}: {exc!r}"})
 
 
 class SandboxTask(WSGITask):
@@ -166,10 +206,15 @@ class SandboxChannel(HTTPChannel):
             self.server.task_dispatcher.park(self, park.seconds)
 
     def handle_read(self):
-        dispatcher = self.server.task_dispatcher
-        dispatcher.loop_thread = threading.get_ident()
-        self.read_request_bytes()
-        dispatcher.serve_ready()
+        self.server.task_dispatcher.loop_thread = threading.get_ident()
+        self.read_request_bytes()  # answered after the poll round (poll_round)
+
+    def _flush_some(self, do_close=True):
+        # In a round, an answer is sent at its end (LoopDispatcher.serve_ready), after what the
+        # app must send first; False leaves it in the buffers, as a socket that is not ready.
+        if self.server.task_dispatcher.holding():
+            return False
+        return super()._flush_some(do_close)
 
     read_request_bytes = HTTPChannel.handle_read  # TLSChannel reads through its TLS layer
 
@@ -178,15 +223,19 @@ class TLSChannel(TLSChannelMixin, SandboxChannel):
     """SandboxChannel over TLS (tls.py); make_server gives it the context."""
 
 
+def header_lookup(request):
+    """A lookup of waitress's parsed request's headers by name (X-Sandbox-Delay)."""
+    headers = request.headers  # keys as waitress keeps them: X_SANDBOX_DELAY
+    return lambda name: headers.get(name.upper().replace("-", "_"))
+
+
 def request_rule(answers_at_once):
     """The app's rule (path, header lookup by name) over waitress's parsed request."""
     def at_once(request) -> bool:
         if request.error is not None:
             return True  # unparseable: waitress answers it itself (400, 413...), not the app
-        headers = request.headers  # keys as waitress keeps them: X_SANDBOX_DELAY
         try:
-            return answers_at_once(request.path,
-                                   lambda name: headers.get(name.upper().replace("-", "_")))
+            return answers_at_once(request.path, header_lookup(request))
         except Exception:  # e.g. the state store is down: a worker renders the error
             return False
     return at_once
@@ -268,7 +317,10 @@ def make_server(app, host: str, port: int, threads: int = 8, sockets=None, may_a
     # outnumber its threads: under load a formatted record and an unbuffered write per request,
     # and noise in a sandbox's output. Real problems still come through at ERROR.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    dispatcher = LoopDispatcher(request_rule(app.extensions["sandbox"].answers_at_once))
+    sandbox = app.extensions["sandbox"]
+    dispatcher = LoopDispatcher(request_rule(sandbox.answers_at_once),
+                                getattr(sandbox, "begin_round", None),
+                                getattr(sandbox, "end_round", None))
     dispatcher.set_thread_count(threads)
     where = {"sockets": sockets} if sockets else {"host": host, "port": port}
     server = create_server(app, **where, threads=threads, ident="sandbox",
@@ -284,6 +336,12 @@ def make_server(app, host: str, port: int, threads: int = 8, sockets=None, may_a
     else:
         server.channel_class = type("TLSChannel", (TLSChannel,), {"context": context})
     server.maintenance = close_stalled(server, config.idle_timeout)
+    server.run = lambda: run_forever(server)  # sandbox.testing runs the loop this way
+    wake = server.pull_trigger
+    # Every answer wakes the loop (a byte through a pipe, then a poll round to read it): on the
+    # loop's own thread that is two system calls for nothing, as the loop polls next anyway.
+    server.pull_trigger = lambda: None if threading.get_ident() == dispatcher.loop_thread \
+        else wake()
     if may_accept is not None:
         readable = server.readable  # asked by the loop before every round
         server.readable = lambda: readable() and may_accept(len(server.active_channels))
@@ -332,12 +390,27 @@ def stop_in_thread(server, thread: threading.Thread, timeout: float = 10) -> Non
     server.task_dispatcher.shutdown()
 
 
-def run_until(server, stop: Stop) -> None:
-    """waitress's loop (server.run()), round by round until a stop is requested."""
+def poll_round(server, timeout: float) -> None:
+    """One round of the loop: poll, read what is ready, answer the requests read (serve_ready)."""
     poll = wasyncore.poll2 if server.adj.asyncore_use_poll else wasyncore.poll
+    poll(timeout, server._map)
+    server.task_dispatcher.serve_ready()
+
+
+def run_until(server, stop: Stop | None) -> None:
+    """waitress's loop (server.run()), round by round until a stop is requested (with no Stop,
+    until every socket is closed, as waitress's)."""
     sockets, timeout = server._map, server.adj.asyncore_loop_timeout
-    while not stop.requested:
-        poll(timeout, sockets)
+    while not stop.requested if stop is not None else sockets:
+        poll_round(server, timeout)
+
+
+def run_forever(server) -> None:
+    """waitress's server.run() in rounds: until every socket is closed (stop_in_thread)."""
+    try:
+        run_until(server, None)
+    except (SystemExit, KeyboardInterrupt):
+        server.task_dispatcher.shutdown()
 
 
 def in_progress(server) -> int:
@@ -357,7 +430,6 @@ def drain(server, stop: Stop, timeout: float) -> int:
     answered and sent, `timeout` seconds at most or until a second signal. Returns how many
     answers were cut."""
     wasyncore.dispatcher.close(server)  # the listening socket; the trigger stays, to wake us
-    poll = wasyncore.poll2 if server.adj.asyncore_use_poll else wasyncore.poll
     deadline = time.monotonic() + timeout
     busy = in_progress(server)
     if busy:
@@ -368,7 +440,7 @@ def drain(server, stop: Stop, timeout: float) -> int:
         left = deadline - time.monotonic()
         if left <= 0:
             break
-        poll(min(left, 0.25), server._map)
+        poll_round(server, min(left, 0.25))
         busy = in_progress(server)
     if busy:
         log_line({"ts": timestamp(), "level": "warning", "event": "answers_cut",

@@ -8,11 +8,21 @@ The same interface as store.MemoryStore (get/items/sessions/put/next_number/rese
 - every write to a session, and its reset, bumps its generation (`sandbox:g:<session>`). A
   request reads it once (begin_request, one round trip) and then serves the records this process
   read at that same generation from a small local cache: a write on any instance is seen by the
-  next request on every instance, and a read costs one round trip, not one per record;
+  next request on every instance, and a read costs one round trip, not one per record. The
+  event loop reads the generations of all the requests a round holds with one MGET
+  (begin_round), after they were all received, so the rule holds for each of them. Where the
+  only writes since a record was read are this process's own locked ones (the generation went up
+  by one per commit, and each commit put what it wrote in the cache), the record is still good
+  at the new generation (the session's span), so a run of creates on one instance does not read
+  everything again after each;
 - `with store.lock:` is a write batch and, from its first read on, a lock across instances
   (`SET NX PX`): the writes commit in one Lua script that first checks the lock is still ours
   (a block that outlived the lock's TTL fails instead of writing over another's rule) and
-  releases it. A block that only writes takes no lock: each write is atomic on its own.
+  releases it. A block that only writes takes no lock: each write is atomic on its own. The
+  lock's round trip also reads the session's generation (the block's reads use the cache at it)
+  and the counters the last block of the same rule (named by its first read's kind) numbered:
+  the block counts their numbers itself and the commit sets them, once it checked nobody moved
+  them meanwhile (else it fails, and gives nothing out);
 Redis unreachable: every call fails at once (short socket timeouts, then no new attempt for
 RETRY_AFTER seconds) with StoreUnavailable, a 503 in the route's envelope; `problem()` says what
 is wrong for /__sandbox/health, and the next call after the pause reconnects by itself.
@@ -43,15 +53,25 @@ RETRY_AFTER = 1.0  # seconds without a new attempt once Redis failed (no 0.5 s s
 CACHE_LIMIT = 20_000  # records kept locally, each tagged with its session's generation
 TIMEOUT = 0.5  # seconds: socket connect and reply timeouts
 
-# ARGV: token ('' when the block took no lock), then op, session, field, value per write; op
-# "p" puts, "r" resets the session. Returns each touched session's new generation.
+# ARGV: token ('' when the block took no lock); the number of counters the block numbered
+# itself, then name, value when the lock was taken, last number per counter; then op, session,
+# field, value per write; op "p" puts, "r" resets the session. Returns each touched session's
+# new generation.
 COMMIT = """
 local prefix = KEYS[2]
 if ARGV[1] ~= '' and redis.call('get', KEYS[1]) ~= ARGV[1] then
   return redis.error_reply('LOCKLOST the store lock expired during this block')
 end
+local first = 3 + 3 * tonumber(ARGV[2])
+for i = 3, first - 1, 3 do
+  if tonumber(redis.call('get', prefix .. 'c:' .. ARGV[i]) or '0') ~= tonumber(ARGV[i + 1]) then
+    if ARGV[1] ~= '' then redis.call('del', KEYS[1]) end
+    return redis.error_reply('COUNTER ' .. ARGV[i] .. ' moved during this block')
+  end
+end
+for i = 3, first - 1, 3 do redis.call('set', prefix .. 'c:' .. ARGV[i], ARGV[i + 2]) end
 local gens, seen = {}, {}
-for i = 2, #ARGV, 4 do
+for i = first, #ARGV, 4 do
   local op, session = ARGV[i], ARGV[i + 1]
   if op == 'p' then
     redis.call('hset', prefix .. 's:' .. session, ARGV[i + 2], ARGV[i + 3])
@@ -97,6 +117,11 @@ class _Batch:
         self.depth = 0
         self.owner = None  # the thread inside the block
         self.token = ""  # the Redis lock's value while this block holds it
+        self.at = None  # (session, generation) when the lock was taken with the first read
+        # Counters read with the lock: name -> [value then, last number this block gave]
+        self.counters: dict[str, list[int]] = {}
+        self.numbered: set[str] = set()  # the counters this block took numbers from
+        self.first_kind = ""  # the kind of its first read, which names the rule for the hints
         self.writes: list[tuple[str, str, str, bytes]] = []
         self.pending: dict[tuple[str, str], bytes | None] = {}
         self.cleared: set[str] = set()
@@ -113,12 +138,17 @@ class _Batch:
     def __exit__(self, kind, exc, tb):
         try:
             if self.depth == 1:
-                writes, token = self.writes, self.token
-                self.writes, self.token = [], ""
+                writes, token, at = self.writes, self.token, self.at
+                counters = [(name, held[0], held[1]) for name, held in self.counters.items()
+                            if held[1] != held[0]]
+                if self.first_kind:
+                    self._store._hints[self.first_kind] = tuple(sorted(self.numbered))
+                self.writes, self.token, self.at = [], "", None
+                self.counters, self.numbered, self.first_kind = {}, set(), ""
                 self.pending.clear()
                 self.cleared.clear()
                 if writes or token:
-                    self._store._commit(writes, token)
+                    self._store._commit(writes, token, at, counters)
         finally:
             self.depth -= 1
             if self.depth == 0:
@@ -144,23 +174,58 @@ class RedisStore:
         self.where = f"Redis at {where.get('host', where.get('path'))}:{where.get('port', '')}" \
                      f"/{where.get('db', 0)}"
         self.label = _without_password(url)  # for the banner and the console
-        self._commit_script = self.db.register_script(COMMIT)
-        self._number_script = self.db.register_script(NEXT_NUMBER)
+        self._commit_script = hotline.Script(COMMIT)
+        self._number_script = hotline.Script(NEXT_NUMBER)
         self.lock = _Batch(self)
         self._down_until = 0.0
         self._problem: str | None = None
         self._cache: dict[tuple[str, str], tuple[int, object]] = {}
+        # session -> (lo, hi): a record cached at a generation from lo up is still so at hi
+        self._spans: dict[str, tuple[int, int]] = {}
+        # The kind a locked block read first -> the counters such a block numbered last time:
+        # read with its lock, so that its numbers need no round trip of their own.
+        self._hints: dict[str, tuple[str, ...]] = {}
         self._scope = threading.local()  # the request's (session, generation)
-        self._lines = hotline.Lines(self.db)  # the generation's GET, on plain sockets
+        self._round: tuple[int, dict[str, int]] | None = None  # (loop thread, generations)
+        # The commands of requests, on plain sockets (hotline.py)
+        self._lines = hotline.Lines(self.db, (self._commit_script, self._number_script))
         self._check_world()
 
     # -- the request scope ----------------------------------------------------------------------
+    def begin_round(self, sessions: list[str]) -> None:
+        """The loop's round (server.LoopDispatcher): the generations of its requests' sessions,
+        read in one round trip after every one of them was received, stand for each request's
+        own. With Redis down nothing is read: each request then answers its own 503."""
+        unique = list(dict.fromkeys(sessions))
+        try:
+            gens = self.call(self._lines.mget, [PREFIX + "g:" + s for s in unique])
+        except StoreUnavailable:
+            return
+        held = {s: int(g or 0) for s, g in zip(unique, gens)}
+        for session, gen in held.items():
+            self._seen(session, gen)
+        self._round = (threading.get_ident(), held)
+
+    def end_round(self) -> None:
+        self._round = None
+
+    def in_round(self) -> bool:
+        """Whether this thread is the loop's, in a round begin_round read (the journal holds
+        the round's entries until its end)."""
+        held = self._round
+        return held is not None and held[0] == threading.get_ident()
+
     def begin_request(self, session: str) -> None:
-        """One round trip: the session's generation, under which this request's reads may use
-        the records this process has read at the same generation."""
+        """The session's generation (the round's, or one round trip), under which this
+        request's reads may use the records this process has read at the same generation."""
         self._scope.at = None
-        gen = self.call(self._lines.get, PREFIX + "g:" + session)
-        self._scope.at = (session, int(gen or 0))
+        held = self._round
+        if held is not None and held[0] == threading.get_ident() and session in held[1]:
+            self._scope.at = (session, held[1][session])
+            return
+        gen = int(self.call(self._lines.get, PREFIX + "g:" + session) or 0)
+        self._seen(session, gen)
+        self._scope.at = (session, gen)
 
     def end_request(self) -> None:
         self._scope.at = None
@@ -176,21 +241,33 @@ class RedisStore:
         if batch.held():
             if (session, field) in batch.pending or session in batch.cleared:
                 batch.ensure_locked()
-                raw = batch.pending.get((session, field))
-            elif not batch.token:  # the block's first read: with the lock, in one round trip
-                batch.token, raw = self._acquire(PREFIX + "s:" + session, field)
-            else:
-                raw = self.call(self.db.hget, PREFIX + "s:" + session, field)
-            return self._value(kind, key, raw)
-        at = getattr(self._scope, "at", None)
+                return self._value(kind, key, batch.pending.get((session, field)))
+            if not batch.token:  # the block's first read: with the lock, in one round trip
+                hinted = self._hints.get(kind, ())
+                batch.token, raw, gen, values = self._acquire(session, field, hinted)
+                self._seen(session, gen)
+                batch.at, batch.first_kind = (session, gen), kind
+                batch.counters = {name: [value, value] for name, value in zip(hinted, values)}
+                value = self._value(kind, key, raw)
+                self._remember(session, field, gen, value)
+                return value
+            # Under the lock, what this process read at the lock's generation is still so.
+            return self._read(session, kind, key, field, batch.at)
+        return self._read(session, kind, key, field, getattr(self._scope, "at", None))
+
+    def _read(self, session: str, kind: str, key: str, field: str, at):
+        """The record, from the cache where it was read at `at` (session, generation)."""
         if at is not None and at[0] == session:
             cached = self._cache.get((session, field))
-            if cached is not None and cached[0] == at[1]:
+            if cached is not None and self._fresh(session, cached[0], at[1]):
                 return cached[1]
-        value = self._value(kind, key, self.call(self.db.hget, PREFIX + "s:" + session, field))
+        value = self._value(kind, key, self._hget(session, field))
         if at is not None and at[0] == session:
             self._remember(session, field, at[1], value)
         return value
+
+    def _hget(self, session: str, field: str):
+        return self.call(self._lines.run, ("HGET", PREFIX + "s:" + session, field))[0]
 
     def peek(self, session: str, kind: str, key: str):
         """The last value this process saw, without a round trip: for hints that may lag
@@ -237,7 +314,17 @@ class RedisStore:
             batch.pending[(session, field)] = raw
 
     def next_number(self, name: str, start: int) -> int:
-        return int(self.call(self._number_script, keys=[PREFIX + "c:" + name], args=[start]))
+        """INCR (the first number `start`); in a locked block that read the counter with its
+        lock, counted here and set by the commit, which first checks nobody moved it."""
+        batch = self.lock
+        if batch.held():
+            batch.numbered.add(name)
+            held = batch.counters.get(name)
+            if held is not None:
+                held[1] = max(held[1] + 1, start)
+                return held[1]
+        return int(self.call(self._lines.run,
+                             self._number_script([PREFIX + "c:" + name], [start]))[0])
 
     def reset(self, session: str = DEFAULT_SESSION) -> None:
         with self.lock as batch:
@@ -297,37 +384,79 @@ class RedisStore:
     def _remember(self, session: str, field: str, gen: int, value) -> None:
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()  # cheaper than an LRU's bookkeeping on every read
+            self._spans.clear()
+        held = self._cache.get((session, field))
+        if held is not None and held[0] > gen:
+            return  # a commit on another thread put a newer value in meanwhile
         self._cache[(session, field)] = (gen, value)
 
-    def _acquire(self, *first_read) -> tuple[str, bytes | None]:
-        """Takes the lock across instances; with (hash, field), reads it in the same trip."""
+    def _seen(self, session: str, gen: int) -> None:
+        """A generation read from Redis: past the span, another write came in, and only what
+        is read from now on is good."""
+        span = self._spans.get(session)
+        if span is None or gen > span[1]:
+            self._spans[session] = (gen, gen)
+
+    def _fresh(self, session: str, tag: int, gen: int) -> bool:
+        """Whether a record cached at generation `tag` is good at `gen`."""
+        if tag == gen:
+            return True
+        span = self._spans.get(session)
+        return span is not None and span[0] <= tag <= gen <= span[1]
+
+    def _spanned(self, session: str, gen: int, locked_at: int | None) -> None:
+        """After this process's commit took the session to `gen`: the span goes on where the
+        commit was the only write since the lock was taken at `locked_at` (its records are in
+        the cache); otherwise it starts again at `gen`."""
+        span = self._spans.get(session)
+        if locked_at is not None and span is not None and span[1] == locked_at == gen - 1:
+            self._spans[session] = (span[0], gen)
+        else:
+            self._spans[session] = (gen, gen)
+
+    def _acquire(self, session: str = "", field: str = "", counters=()) -> tuple:
+        """Takes the lock across instances; with a session and field, reads that record, the
+        session's generation and `counters` in the same trip:
+        (token, record, generation, the counters' values)."""
         token = os.urandom(12).hex()
         deadline = time.monotonic() + LOCK_WAIT
         pause = 0.0005
+        commands = [("SET", PREFIX + "lock", token, "NX", "PX", LOCK_TTL_MS)]
+        if session:
+            commands += [("GET", PREFIX + "g:" + session), ("HGET", PREFIX + "s:" + session, field)]
+            commands += [("GET", PREFIX + "c:" + name) for name in counters]
         while True:
-            pipe = self.db.pipeline(transaction=False)
-            pipe.set(PREFIX + "lock", token, nx=True, px=LOCK_TTL_MS)
-            if first_read:
-                pipe.hget(*first_read)
-            got = self.call(pipe.execute)
+            got = self.call(self._lines.run, *commands)
             if got[0]:
-                return token, got[1] if first_read else None
+                if not session:
+                    return token, None, 0, []
+                return token, got[2], int(got[1] or 0), [int(v or 0) for v in got[3:]]
             if time.monotonic() > deadline:
                 raise StoreUnavailable(f"The sandbox's state store ({self.where}) stayed locked "
                                        f"by another instance for {LOCK_WAIT:g} s; try again")
             time.sleep(pause)
             pause = min(pause * 2, 0.008)
 
-    def _commit(self, writes, token: str) -> None:
-        args = [token]
+    def _commit(self, writes, token: str, locked_at: tuple[str, int] | None = None,
+                counters=()) -> None:
+        """Commits the block's writes and the counters it numbered itself (name, value when
+        the lock was taken, last number); `locked_at`: (session, generation) when its lock was
+        taken with its first read."""
+        args = [token, len(counters)]
+        for name, before, after in counters:
+            args += [name, before, after]
         for op, session, field, raw in writes:
             args += [op, session, field, raw]
-        out = self.call(self._commit_script, keys=[PREFIX + "lock", PREFIX], args=args)
+        out = self.call(self._lines.run, self._commit_script([PREFIX + "lock", PREFIX], args))[0]
         gens = {out[i].decode(): int(out[i + 1]) for i in range(0, len(out), 2)}
         at = getattr(self._scope, "at", None)
         if at is not None and at[0] in gens:
             # The request goes on at its own write's generation: what it read before is older.
             self._scope.at = (at[0], gens[at[0]])
+        held = self._round
+        if held is not None:  # the round's next requests read this write too
+            for session in held[1].keys() & gens.keys():
+                held[1][session] = gens[session]
         # What this block wrote is what a request at the new generation reads (writes are
         # serialised by the lock, so no other write came in between when the block was locked).
         for op, session, field, raw in writes:
@@ -336,6 +465,10 @@ class RedisStore:
                 self._remember(session, field, gens[session], self._value(kind, key, raw))
             elif op == "p":  # another write may have come in between: read it again next time
                 self._cache.pop((session, field), None)
+        reset = {session for op, session, _, _ in writes if op == "r"}
+        for session, gen in gens.items():
+            mine = locked_at is not None and locked_at[0] == session and session not in reset
+            self._spanned(session, gen, locked_at[1] if mine else None)
 
     def _check_world(self) -> None:
         """Stores this world's fingerprint in an empty database; refuses another world's."""

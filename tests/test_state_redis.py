@@ -3,12 +3,15 @@ and two real `sandbox serve` processes against it; the contract's promises hold 
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 
+import orjson
 import pytest
 import requests
 
@@ -129,6 +132,41 @@ def test_a_reset_on_a_is_a_reset_on_b_and_numbers_are_never_reused(world):
     assert bcs_get(b.url, f"{V1}?mnemonic=CC{NUMBER}", headers).status_code == 404
     again = core_create(b.url, headers, "55500000000").json()["customer_number"]
     assert again > max(numbers)  # the counter survived the reset
+
+
+def test_a_run_of_creates_on_a_sees_a_reset_on_b_in_between(world):
+    """A keeps what its own creates wrote across them (store_redis: the session's span); a
+    write on B in between ends that at once."""
+    _, a, b = world
+    headers = session()
+    first = core_create(a.url, headers, "44400011122")
+    assert first.status_code == 201
+    assert core_create(a.url, headers, "44400011133").status_code == 201
+    again = core_create(a.url, headers, "44400011122")  # the same document: the same customer
+    assert again.json()["customer_number"] == first.json()["customer_number"]
+    requests.post(b.url + "/__sandbox/reset", headers=headers, timeout=10)
+    anew = core_create(a.url, headers, "44400011122")
+    assert anew.status_code == 201
+    assert anew.json()["customer_number"] > first.json()["customer_number"]
+
+
+def test_pipelined_create_then_read_on_one_connection_reads_the_create(world):
+    """The loop answers the two in one round: the read goes on at the create's generation."""
+    _, a, _ = world
+    headers = session()
+    body = orjson.dumps(new_client(document_number="33300011122"))
+    head = "".join(f"{k}: {v}\r\n" for k, v in {**CORE_AUTH, **headers}.items())
+    create = (f"POST /core_customer HTTP/1.1\r\nHost: x\r\n{head}Content-Type: "
+              f"application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    with socket.create_connection(("127.0.0.1", int(a.url.rsplit(":", 1)[1])), timeout=10) as sock:
+        sock.sendall(create + create)  # the second finds the first's customer
+        answers = b""
+        while answers.count(b"HTTP/1.1 ") < 2 or not answers.rstrip().endswith(b"}"):
+            answers += sock.recv(65536)
+    first, second = answers.split(b"HTTP/1.1 ")[1:]
+    assert first.startswith(b"201"), first
+    number = orjson.loads(first.split(b"\r\n\r\n", 1)[1])["customer_number"]
+    assert orjson.loads(second.split(b"\r\n\r\n", 1)[1])["customer_number"] == number
 
 
 def test_an_active_scenario_set_on_a_answers_on_b(world):
@@ -275,3 +313,52 @@ def wait_until_healthy(instance, seconds: float = 10) -> None:
     while requests.get(instance.url + "/__sandbox/health", timeout=10).status_code != 200:
         assert time.monotonic() < deadline, "the instance did not recover"
         time.sleep(0.2)
+
+
+def test_the_bench_populates_redis_with_customers_the_bcs_routes_find(tmp_path):
+    """bench/populate.py's Redis target: what it stores is what the BCS routes read."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from populate import FIRST_NUMBER, populate_redis
+    server = RedisServer(tmp_path).start()
+    try:
+        populate_redis(server.url, 3)
+        with ServerProcess("--state", server.url, "--quiet") as instance:
+            for i in range(3):
+                found = bcs_get(instance.url, f"{V4}?govIssueIdentType=CC&identSerialNum="
+                                f"{FIRST_NUMBER + i}", {})
+                assert found.status_code == 200, found.text
+            missing = bcs_get(instance.url, f"{V4}?govIssueIdentType=CC&identSerialNum="
+                              f"{FIRST_NUMBER + 3}", {})
+            assert missing.status_code == 404
+    finally:
+        server.stop()
+
+
+def test_a_rule_numbers_with_its_lock_and_a_counter_moved_meanwhile_is_refused(tmp_path):
+    """store_redis: a locked block that read a counter with its lock numbers without a round
+    trip, and its commit checks nobody moved the counter since (then the rule is a 503)."""
+    from sandbox.errors import StoreUnavailable
+    from sandbox.store_redis import RedisStore
+    server = RedisServer(tmp_path).start()
+    try:
+        store, other = RedisStore(server.url), RedisStore(server.url)
+        numbers = []
+        for _ in range(3):  # the first block teaches the store which counter such a rule takes
+            with store.lock:
+                store.get("default", "thing", "a")
+                numbers.append(store.next_number("things", 100))
+                store.put("default", "thing", "a", {"n": numbers[-1]})
+        assert numbers == [100, 101, 102]
+        assert other.next_number("things", 100) == 103  # across stores, in order
+        with pytest.raises(StoreUnavailable, match="moved"):
+            with store.lock:
+                store.get("default", "thing", "a")
+                other.next_number("things", 100)  # 104, while the block holds the lock
+                store.next_number("things", 100)
+                store.put("default", "thing", "a", {"n": 0})
+        assert other.next_number("things", 100) == 105  # nothing given out twice
+        assert other.db.get("sandbox:lock") is None  # the refused block let the lock go
+        assert store.get("default", "thing", "a") == {"n": 102}  # the refused block wrote nothing
+        store.close(), other.close()
+    finally:
+        server.stop()
