@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import time
 
-import bench
+import harness
 
 READS = ("sandbox POST /cliente (read)", "sandbox GET BCS basicData v4 (read)")
 
@@ -26,7 +26,7 @@ def start_redis(*persistence: str) -> tuple[subprocess.Popen, int] | None:
         print("redis-server not found: the Redis cases are skipped "
               "(apt-get install redis-server)", flush=True)
         return None
-    port = bench.free_port()
+    port = harness.free_port()
     folder = tempfile.mkdtemp(prefix="sandbox-bench-redis-")
     persistence = persistence or ("--appendonly", "yes", "--appendfsync", "everysec")
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
@@ -38,14 +38,14 @@ def start_redis(*persistence: str) -> tuple[subprocess.Popen, int] | None:
 
 def run_cases(name: str, state: str, wanted, python: str) -> list:
     args = [python, "-m", "sandbox", "serve", "--port", "{port}", "--state", state]
-    server = bench.Server(name, args, "/__sandbox/health").start()
+    server = harness.Server(name, args, "/__sandbox/health").start()
     results = []
-    for label, method, path, headers, body, unique in bench.sandbox_cases():
+    for label, method, path, headers, body, unique in harness.sandbox_cases():
         kind = "read" if "(read)" in label else "create"
         if kind in wanted:
             base = label.split(" (")[0]
-            results.append((f"{base} ({kind}, {name})", bench.run_wrk(
-                server, path, bench.lua_script(method, headers, body, unique))))
+            results.append((f"{base} ({kind}, {name})", harness.run_wrk(
+                server, path, harness.lua_script(method, headers, body, unique))))
     server.stop()
     return results
 
@@ -65,7 +65,7 @@ def redis_results(python: str) -> list:
 
 
 def stored_results(python: str) -> dict:
-    """bench.stored_results with the customers in Redis: database 1 holds STORED_FEW, 2 the
+    """harness.stored_results with the customers in Redis: database 1 holds STORED_FEW, 2 the
     many."""
     started = start_redis("--appendonly", "no")
     if started is None:
@@ -74,12 +74,12 @@ def stored_results(python: str) -> dict:
     from populate import populate_redis
 
     def state_of(count: int) -> str:
-        url = f"redis://127.0.0.1:{port}/{1 if count == bench.STORED_FEW else 2}"
+        url = f"redis://127.0.0.1:{port}/{1 if count == harness.STORED_FEW else 2}"
         print(f"storing {count} customers in Redis...", flush=True)
         print(f"  {populate_redis(url, count):.1f} s", flush=True)
         return url
     try:
-        return bench.stored_results(python, state_of, "sandbox-redis-stored")
+        return harness.stored_results(python, state_of, "sandbox-redis-stored")
     finally:
         proc.terminate()
         proc.wait(timeout=60)
@@ -95,7 +95,7 @@ def report(results, stored=None) -> None:
             print(f"Redis vs memory, {base[8:]}: {on_redis['rps'] / memory['rps']:.2f}x req/s "
                   f"(bar: >= 0.7), p99 {on_redis['p99']:.2f} vs {memory['p99']:.2f} ms")
     if stored:
-        bench.report_stored(stored, " on Redis")
+        harness.report_stored(stored, " on Redis")
     for label, sqlite in results:
         if "(create, SQLite)" in label:
             on_redis = by.get(label.replace("SQLite", "Redis"))
