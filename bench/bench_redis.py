@@ -10,6 +10,7 @@ setting docs/operations.md recommends; without it these cases are skipped with a
 """
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import tempfile
@@ -20,12 +21,16 @@ import harness
 READS = ("sandbox POST /cliente (read)", "sandbox GET BCS basicData v4 (read)")
 
 
-def start_redis(*persistence: str) -> tuple[subprocess.Popen, int] | None:
+@contextlib.contextmanager
+def running_redis(*persistence: str):
+    """A redis-server on a free port (its port, or None without redis-server), stopped and its
+    folder removed at the end."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not shutil.which(binary):
         print("redis-server not found: the Redis cases are skipped "
               "(apt-get install redis-server)", flush=True)
-        return None
+        yield None
+        return
     port = harness.free_port()
     folder = tempfile.mkdtemp(prefix="sandbox-bench-redis-")
     persistence = persistence or ("--appendonly", "yes", "--appendfsync", "everysec")
@@ -33,7 +38,12 @@ def start_redis(*persistence: str) -> tuple[subprocess.Popen, int] | None:
                              *persistence, "--dir", folder],
                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     time.sleep(0.3)
-    return proc, port
+    try:
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run_cases(name: str, state: str, wanted, python: str) -> list:
@@ -51,38 +61,28 @@ def run_cases(name: str, state: str, wanted, python: str) -> list:
 
 
 def redis_results(python: str) -> list:
-    started = start_redis()
-    if started is None:
-        return []
-    proc, port = started
-    try:
+    with running_redis() as port:
+        if port is None:
+            return []
         results = run_cases("memory", "memory", ("read",), python)
-        results += run_cases("Redis", f"redis://127.0.0.1:{port}/0", ("read", "create"), python)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-    return results
+        return results + run_cases("Redis", f"redis://127.0.0.1:{port}/0", ("read", "create"),
+                                   python)
 
 
 def stored_results(python: str) -> dict:
     """harness.stored_results with the customers in Redis: database 1 holds STORED_FEW, 2 the
     many."""
-    started = start_redis("--appendonly", "no")
-    if started is None:
-        return {}
-    proc, port = started
     from populate import populate_redis
+    with running_redis("--appendonly", "no") as port:
+        if port is None:
+            return {}
 
-    def state_of(count: int) -> str:
-        url = f"redis://127.0.0.1:{port}/{1 if count == harness.STORED_FEW else 2}"
-        print(f"storing {count} customers in Redis...", flush=True)
-        print(f"  {populate_redis(url, count):.1f} s", flush=True)
-        return url
-    try:
+        def state_of(count: int) -> str:
+            url = f"redis://127.0.0.1:{port}/{1 if count == harness.STORED_FEW else 2}"
+            print(f"storing {count} customers in Redis...", flush=True)
+            print(f"  {populate_redis(url, count):.1f} s", flush=True)
+            return url
         return harness.stored_results(python, state_of, "sandbox-redis-stored")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
 
 
 def report(results, stored=None) -> None:
