@@ -118,3 +118,29 @@ def test_identical_creates_on_two_servers_make_one_customer(two_servers):
     with ThreadPoolExecutor(10) as pool:
         numbers = set(pool.map(create, range(40)))
     assert len(numbers) == 1
+
+
+def test_the_wal_starts_over_under_steady_writes(tmp_path, monkeypatch):
+    # A passive checkpoint alone never catches a writer that never pauses: the WAL grew by every
+    # commit's pages for as long as the writes went on (~40 MiB a second of BCS creates).
+    import os
+    import time
+
+    import sandbox.store_sqlite as store_sqlite
+    monkeypatch.setattr(store_sqlite, "CHECKPOINT_EVERY", 0.05)
+    monkeypatch.setattr(store_sqlite, "RESTART_AFTER_FRAMES", 200)
+    path = str(tmp_path / "state.db")
+    store = SqliteStore(path)
+    value, commits = {"text": "x" * 1000}, 0
+    ends = time.monotonic() + 3
+    while time.monotonic() < ends:
+        store.put("s", "record", str(commits), value)  # one commit: a frame at least
+        commits += 1
+        time.sleep(0.001)  # steady, never pausing for a whole checkpoint
+    wal = os.path.getsize(path + "-wal")
+    store.close()
+    written = commits * 4096  # at the least
+    assert written > 4 * 1024 * 1024, "too few writes to tell"
+    assert wal < written / 3
+    assert SqliteStore(path).get("s", "record", str(commits - 1)) == value
+
