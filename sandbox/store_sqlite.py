@@ -1,7 +1,9 @@
 """The SQLite store: every write committed to a file before the answer, a bounded cache in front.
 
 - Durable: a put() is in the file (WAL, synchronous=NORMAL: in the OS, so a killed process loses
-  nothing it acknowledged) before the view returns; `with store.lock:` is one transaction.
+  nothing it acknowledged) before the view returns; `with store.lock:` is one transaction, whose
+  records are written together (one statement) at its commit. A batch the file refuses is
+  rolled back and none of it is served.
 - Bounded: records are read from the file on demand and kept in an LRU cache of `cache_records`
   entries (misses too), so a start does not read the world and memory does not grow with it.
   Only the list of sessions that hold records is read at start (its own small table).
@@ -33,6 +35,8 @@ SCHEMA = (
     # The sessions that hold records: read at start instead of scanning `records`.
     "CREATE TABLE IF NOT EXISTS sessions (session TEXT PRIMARY KEY)",
 )
+UPSERT = ("INSERT INTO records VALUES (?, ?, ?, ?)"
+          " ON CONFLICT (session, kind, key) DO UPDATE SET value = excluded.value")
 CHECKPOINT_EVERY = 1.0  # seconds between the background checkpointer's passive checkpoints
 RESTART_AFTER_FRAMES = 4000  # WAL frames (~16 MiB) past which the checkpointer starts it over
 CATCH_UP_PASSES = 8  # at most, before the one that holds the writers off
@@ -57,6 +61,7 @@ class SqliteStore(MemoryStore):
         self._fill_sessions_table()
         self._cache: OrderedDict = OrderedDict()
         self._written: list = []  # (address, value) put in the batch under way
+        self._rows: list = []  # the same, encoded, until the batch's commit writes them
         self._epoch = 0  # moves at every change we make; a read older than it is not cached
         self._readers = threading.local()
         self._version = self._data_version()
@@ -158,9 +163,9 @@ class SqliteStore(MemoryStore):
     def put(self, session: str, kind: str, key: str, value: dict) -> None:
         key = str(key)
         with self.lock:
-            # Persisted first: a record the file cannot take is never served.
-            self._db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)",
-                             (session, kind, key, orjson.dumps(value)))
+            # Encoded now, so that a value the file cannot take raises here; written at the
+            # batch's commit, all in one statement (8 INSERTs of a BCS create cost ~60 us).
+            self._rows.append((session, kind, key, orjson.dumps(value)))
             if session not in self._with_records:
                 self._db.execute("INSERT OR IGNORE INTO sessions VALUES (?)", (session,))
                 self._with_records.add(session)
@@ -170,6 +175,7 @@ class SqliteStore(MemoryStore):
 
     def reset(self, session: str = DEFAULT_SESSION) -> None:
         with self.lock:
+            self._flush()  # what the batch put before the reset is reset too
             keep = _COUNTERS if session == DEFAULT_SESSION else None
             self._db.execute("DELETE FROM records WHERE session = ? AND kind IS NOT ?",
                              (session, keep))
@@ -186,8 +192,21 @@ class SqliteStore(MemoryStore):
         self._db.execute("BEGIN IMMEDIATE")
         self.notice()
 
+    def _flush(self) -> None:
+        if self._rows:
+            # An upsert rewrites the row where it is; REPLACE deleted it and appended it anew,
+            # which dirtied two more pages per rewritten record (the counters: 12 -> 10 WAL
+            # frames per BCS create, 8.8 -> 6.9 per core create).
+            self._db.executemany(UPSERT, self._rows)
+            self._rows.clear()
+
     def _commit(self):
-        self._db.execute("COMMIT")
+        try:
+            self._flush()
+            self._db.execute("COMMIT")
+        except sqlite3.Error:
+            self._refuse()
+            raise
         # A reader that missed the cache during the batch read the file as it was before it:
         # what the batch wrote goes back in, now that the file agrees.
         self._epoch += 1
@@ -195,8 +214,15 @@ class SqliteStore(MemoryStore):
             self._keep(address, value)
         self._written.clear()
 
-    def _settle(self) -> None:
-        pass  # records live in the cache, which is bounded: nothing for the collector to skip
+    def _refuse(self) -> None:
+        """The file refused the batch: none of it is served (nor left pending)."""
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+        self._epoch += 1
+        for address, _ in self._written:
+            self._cache.pop(address, None)
+        self._written.clear()
+        self._rows.clear()
 
     # -- the WAL ------------------------------------------------------------------------------
     def _checkpoint_loop(self) -> None:
