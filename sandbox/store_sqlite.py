@@ -113,6 +113,11 @@ class SqliteStore(MemoryStore):
         self._cache[address] = value
         if len(self._cache) > self.cache_records:
             self._cache.popitem(last=False)
+        # Kept records, read or written, are what the cyclic GC walks on every full collection
+        # of a cache filling up: every FREEZE_EVERY they leave its sight, as MemoryStore's do
+        # (refcounting still frees them when they are evicted).
+        self._unsettled += 1
+        self._settle()
 
     @property
     def cached_records(self) -> int:
