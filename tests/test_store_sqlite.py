@@ -184,6 +184,6 @@ def test_records_read_from_the_file_leave_the_collectors_sight_every_thousand(tm
     frozen = gc.get_freeze_count()
     for n in range(store_module.FREEZE_EVERY - 1):
         assert again.get("s", "thing", str(n)) == {"v": [n]}
-    assert gc.get_freeze_count() == frozen
+    assert gc.get_freeze_count() <= frozen  # less, where frozen records of others were freed
     again.get("s", "thing", str(store_module.FREEZE_EVERY - 1))
     assert gc.get_freeze_count() > frozen
