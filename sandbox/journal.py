@@ -279,6 +279,20 @@ class Journal:
             return sum(map(len, self._entries.values())), self.bytes
 
 
+class ClockIds:
+    """Entry ids of a journal several processes share (Redis, --workers): microseconds since
+    the epoch, increasing in this process, rounded up to `index` modulo `count` (so the `count`
+    workers of one run never give the same id). Called under the recording journal's lock."""
+
+    def __init__(self, index: int = 0, count: int = 1):
+        self.index, self.count, self.last = index, count, 0
+
+    def __next__(self) -> int:
+        now = max(time.time_ns() // 1000, self.last + 1)
+        self.last = now + (self.index - now) % self.count
+        return self.last
+
+
 def encode_raw(raw: dict) -> bytes:
     """A raw entry as JSON, for a journal held in another process."""
     return orjson.dumps(wire_form(raw))

@@ -25,7 +25,7 @@ import time
 import redis
 
 from .hotline import pack
-from .journal import Journal, decode_raw, encode_raw
+from .journal import ClockIds, Journal, decode_raw, encode_raw
 from .errors import StoreUnavailable
 
 # Redis reads a command this small whole, in one read, before it reads what a client that saw
@@ -58,7 +58,7 @@ class RedisJournal(Journal):
         self._index = store.prefix + "journals"
         self._sender = None
         self._send_lock = threading.Lock()
-        self._last_id = 0
+        self._ids = ClockIds()
         self._queue: list[bytes] = []  # the loop round's entries, sent by flush()
         self._queued = 0  # their bytes
 
@@ -66,7 +66,7 @@ class RedisJournal(Journal):
         # Ids every instance's entries share an order by: microseconds since the epoch, kept
         # increasing in this process (the memory journal counts 1, 2, 3...).
         with self._send_lock:
-            self._last_id = raw["id"] = max(self._last_id + 1, time.time_ns() // 1000)
+            raw["id"] = next(self._ids)
         entry = encode_raw(raw)
         args = (3, self._prefix + session, self._index, self._prefix, entry, self.size,
                 self.max_sessions, time.time(), session, self.ttl)

@@ -39,7 +39,7 @@ from operator import itemgetter
 
 import orjson
 
-from .journal import Journal, decode_raw, format_entry, wire_form
+from .journal import ClockIds, Journal, decode_raw, format_entry, wire_form
 from .journal_query import Query
 
 # A sibling silent for this long (stopped, swamped) is skipped: a journal read must answer.
@@ -60,19 +60,6 @@ class Peers:
 
     def others(self) -> list[int]:
         return [index for index in range(self.count) if index != self.index]
-
-
-class ClockIds:
-    """Entry ids: microseconds since the epoch, rounded up to `index` modulo `count` (unique
-    across the workers), increasing. Called under the journal's lock."""
-
-    def __init__(self, index: int, count: int):
-        self.index, self.count, self.last = index, count, 0
-
-    def __next__(self) -> int:
-        now = max(time.time_ns() // 1000, self.last + 1)
-        self.last = now + (self.index - now) % self.count
-        return self.last
 
 
 class WorkersJournal(Journal):
