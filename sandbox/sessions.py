@@ -72,6 +72,8 @@ class Sessions:
             self._swept = now
             idle = sorted((at, s) for s, at in list(self.last.items()) if s != keep)
             over = max(0, len(self.last) - self.limit)
+            if self.shared is not None:
+                self.shared.notice()  # what other processes wrote since, not what this one cached
             gone = []
             for n, (at, session) in enumerate(idle):
                 if now - at <= self.ttl and n >= over:
@@ -98,7 +100,6 @@ class Sessions:
         process shares the state)."""
         if self.shared is None:
             return None
-        self.shared.notice()  # what other processes wrote since, not what this one cached
         try:
             record = self.shared.get(session, SEEN_KIND, SEEN_KEY)
         except StoreUnavailable:
