@@ -44,7 +44,7 @@ DEFAULT_FAMILY = "default"
 
 class Sandbox:
     # The loop's hooks around a round (server.LoopDispatcher); set by open_store for a shared store.
-    begin_round = end_round = None
+    begin_round = end_round = round_writes = None
 
     def __init__(self, config: Config, families=()):
         self.config = config.completed(setting for family in families for setting in family.settings)
@@ -152,21 +152,26 @@ class Sandbox:
         self._round_hooks()
 
     def _round_hooks(self) -> None:
-        """With a shared store (Redis), a round of the loop reads its requests' sessions'
-        generations in one round trip, and sends its journal entries in one write at its end,
-        before its answers."""
+        """With a store that commits per round (SQLite, Redis), a round of the loop reads its
+        requests' sessions' generations in one round trip (Redis), commits what its requests
+        wrote at its end, and sends its journal entries (Redis) in one write, before its
+        answers. end_round says whether the round's writes were refused; round_writes counts
+        write batches, so that the loop knows which requests wrote."""
         begin = getattr(self.store, "begin_round", None)
         if begin is None:
             return
         self.begin_round = lambda headers: begin(
             [header(SESSION_HEADER) or DEFAULT_SESSION for header in headers])
+        flush = getattr(self.journal, "flush", None)
 
-        def end_round() -> None:
+        def end_round() -> bool:
             try:
-                self.journal.flush()
+                return self.store.end_round()
             finally:
-                self.store.end_round()
+                if flush is not None:
+                    flush()
         self.end_round = end_round
+        self.round_writes = lambda: self.store.lock.batches
 
     def forget_session(self, session: str) -> None:
         """What an idle session's expiry does: as a reset, its records (its active scenario too)

@@ -73,15 +73,22 @@ class LoopDispatcher(ThreadedTaskDispatcher):
     (begin_round: their sessions' generations), and what must reach it before an answer leaves
     (the journal's entries) goes in one write, not one per request.
 
+    The state commits what the round's requests wrote once, at end_round (group commit). Where
+    it refuses them (a full disk, Redis gone), the requests that wrote get no answer: their
+    connections are closed, as a server that failed mid-request would, never a 2xx for a write
+    that is not kept.
+
     at_once(request): the app's rule, given waitress's parsed request, before the app sees it.
     begin_round(headers) / end_round(): the app's hooks around a round, `headers` a header lookup
-    by name for each request the round holds; or None.
+    by name for each request the round holds; end_round returns True when the round's writes
+    were refused. writes(): a count of the write batches so far (which requests wrote); or None.
     """
 
-    def __init__(self, at_once, begin_round=None, end_round=None):
+    def __init__(self, at_once, begin_round=None, end_round=None, writes=None):
         super().__init__()
         self.at_once = at_once
         self.begin_round, self.end_round = begin_round, end_round
+        self.writes = writes
         self.loop_thread = None  # set by the channel when the loop reads
         self.ready = collections.deque()
         self.in_round = False  # answers wait for the round's end (SandboxChannel._flush_some)
@@ -139,7 +146,8 @@ class LoopDispatcher(ThreadedTaskDispatcher):
         """Answers the round's requests, then sends their answers (see the class)."""
         if not self.ready:
             return
-        served = []
+        served, wrote = [], []
+        writes = self.writes
         self.in_round = True
         try:
             if self.begin_round is not None:
@@ -147,11 +155,14 @@ class LoopDispatcher(ThreadedTaskDispatcher):
             while self.ready:  # a pipelined request is appended once the one before is answered
                 channel = self.ready.popleft()
                 served.append(channel)
+                before = writes() if writes is not None else 0
                 channel.service()
+                if writes is not None and writes() != before:
+                    wrote.append(channel)
         finally:
             self.in_round = False
-            if self.end_round is not None:
-                _hook(self.end_round)
+            if self.end_round is not None and _hook(self.end_round):
+                _refused(wrote)
             for channel in served:
                 if channel.connected and channel.total_outbufs_len:
                     channel.handle_write()
@@ -161,13 +172,24 @@ class LoopDispatcher(ThreadedTaskDispatcher):
         return self.in_round and threading.get_ident() == self.loop_thread
 
 
-def _hook(fn, *args) -> None:
+def _hook(fn, *args):
     """An app's hook around a round: what goes wrong in it is logged, and the loop goes on."""
     try:
-        fn(*args)
+        return fn(*args)
     except Exception as exc:
         log_line({"ts": timestamp(), "level": "error", "event": "round_hook_failed",
                   "message": f"{getattr(fn, '__name__', 'hook')}: {exc!r}"})
+        return True  # what the hook was to commit may not be kept
+
+
+def _refused(channels) -> None:
+    """The state refused the round's writes: the requests that wrote are not answered."""
+    if channels:
+        log_line({"ts": timestamp(), "level": "error", "event": "round_writes_refused",
+                  "message": f"the state refused the writes of {len(channels)} request(s) of a "
+                             "round: their connections are closed without an answer"})
+    for channel in channels:
+        channel.handle_close()
 
 
 class SandboxTask(WSGITask):
@@ -320,7 +342,8 @@ def make_server(app, host: str, port: int, threads: int = 8, sockets=None, may_a
     sandbox = app.extensions["sandbox"]
     dispatcher = LoopDispatcher(request_rule(sandbox.answers_at_once),
                                 getattr(sandbox, "begin_round", None),
-                                getattr(sandbox, "end_round", None))
+                                getattr(sandbox, "end_round", None),
+                                getattr(sandbox, "round_writes", None))
     dispatcher.set_thread_count(threads)
     where = {"sockets": sockets} if sockets else {"host": host, "port": port}
     server = create_server(app, **where, threads=threads, ident="sandbox",

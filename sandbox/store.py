@@ -31,29 +31,77 @@ FREEZE_EVERY = 1000
 
 
 class _LockedBatch:
-    """The store's lock as a context: reentrant, and the outermost block is one write batch."""
+    """The store's lock as a context: reentrant, and the outermost block is one write batch.
+
+    In a round of the event loop (server.LoopDispatcher, begin_round / end_round) the batches
+    of the round's requests are one: the first takes the lock and begins, each block's end only
+    hands its writes over (`_end_batch`), and the round's end commits them all at once (group
+    commit), before any of the round's answers is sent. So nothing is acknowledged before it is
+    committed, and a file pays one commit per round, not one per create."""
 
     def __init__(self, store: "MemoryStore"):
         self._store = store
         self._mutex = threading.RLock()
         self._depth = 0  # only the thread holding the mutex touches it
+        self.round_thread = None  # the loop's thread, during its round
+        self.round_open = False  # a round's batch is under way: the loop holds the mutex
+        self.batches = 0  # outermost blocks ended: the loop tells the writing requests by it
 
     def __enter__(self):
         self._mutex.acquire()
         self._depth += 1
-        if self._depth == 1:
+        if self._depth == 1 and not self.round_open:
             self._store._begin()
+            if self.round_thread == threading.get_ident():
+                self._mutex.acquire()  # held past the block, until the round's end
+                self.round_open = True
         return self
 
     def __exit__(self, *exc):
         try:
             if self._depth == 1:
-                # Written records are kept even when the block fails, as when each put committed.
-                self._store._commit()
-                self._store._settle()
+                self.batches += 1
+                if self.round_open:
+                    self._end_batch()
+                else:
+                    # Written records are kept even when the block fails, as when each put
+                    # committed.
+                    self._store._commit()
+                    self._store._settle()
         finally:
             self._depth -= 1
             self._mutex.release()
+
+    def _end_batch(self) -> None:
+        try:
+            self._store._end_batch()
+        except Exception:
+            # Refused: the round's batch so far is rolled back, and the requests that wrote in
+            # it are not answered (end_round says so).
+            self.round_open, self.refused = False, True
+            self._mutex.release()
+            raise
+
+    refused = False  # a batch of this round was refused
+
+    def begin_round(self) -> None:
+        self.round_thread = threading.get_ident()
+        self.refused = False
+
+    def end_round(self) -> bool:
+        """Commits the round's batch; True when some of the round's writes were refused."""
+        self.round_thread = None
+        if not self.round_open:
+            return self.refused
+        try:
+            self._store._commit()
+            self._store._settle()
+        except Exception:
+            self.refused = True
+        finally:
+            self.round_open = False
+            self._mutex.release()
+        return self.refused
 
 
 class MemoryStore:
@@ -84,6 +132,10 @@ class MemoryStore:
 
     def sessions(self) -> list[str]:
         return sorted(self._layers)
+
+    def prefetch(self, session: str, addresses) -> None:
+        """A rule's hint of the records (kind, key) it is about to read: a store over the
+        network reads them in one round trip. Memory has them at hand."""
 
     def notice(self) -> None:
         """At the start of each request: a store shared with other processes catches up with
@@ -139,6 +191,9 @@ class MemoryStore:
     def _commit(self) -> None:
         pass
 
+    def _end_batch(self) -> None:
+        """A block of a round's batch ended: what it wrote goes where the commit finds it."""
+
     def _persist(self, session: str, kind: str, key: str, value: dict) -> None:
         pass
 
@@ -167,6 +222,9 @@ class SessionState:
 
     def items(self, kind: str):
         return self.store.items(self.session, kind)
+
+    def prefetch(self, *addresses: tuple[str, str]) -> None:
+        self.store.prefetch(self.session, [(kind, str(key)) for kind, key in addresses])
 
     def values(self, kind: str):
         return [value for _, value in self.store.items(self.session, kind)]

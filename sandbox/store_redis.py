@@ -22,7 +22,10 @@ The same interface as store.MemoryStore (get/items/sessions/put/next_number/rese
   lock's round trip also reads the session's generation (the block's reads use the cache at it)
   and the counters the last block of the same rule (named by its first read's kind) numbered:
   the block counts their numbers itself and the commit sets them, once it checked nobody moved
-  them meanwhile (else it fails, and gives nothing out);
+  them meanwhile (else it fails, and gives nothing out). On the event loop, the blocks of one
+  round of requests hold the lock and their writes until the round's end, and commit together
+  in one script before any of the round's answers leaves (group commit); a rule names the
+  records it is about to read (`prefetch`), which come in one round trip;
 Redis unreachable: every call fails at once (short socket timeouts, then no new attempt for
 RETRY_AFTER seconds) with StoreUnavailable, a 503 in the route's envelope; `problem()` says what
 is wrong for /__sandbox/health, and the next call after the pause reconnects by itself.
@@ -123,9 +126,12 @@ class _Batch:
         self.counters: dict[str, list[int]] = {}
         self.numbered: set[str] = set()  # the counters this block took numbers from
         self.first_kind = ""  # the kind of its first read, which names the rule for the hints
-        self.writes: list[tuple[str, str, str, bytes]] = []
-        self.pending: dict[tuple[str, str], bytes | None] = {}
+        self.writes: list[tuple] = []  # (op, session, field, encoded, value)
+        self.pending: dict[tuple[str, str], dict] = {}  # what the block wrote, by address
         self.cleared: set[str] = set()
+        self.batches = 0  # outermost blocks ended: the loop tells the writing requests by it
+        self.round_thread = None  # the loop's thread, during its round
+        self.round_open = False  # the round's blocks hold the lock and writes for its end
 
     def held(self) -> bool:
         return self.owner == threading.get_ident()
@@ -139,21 +145,50 @@ class _Batch:
     def __exit__(self, kind, exc, tb):
         try:
             if self.depth == 1:
-                writes, token, at = self.writes, self.token, self.at
-                counters = [(name, held[0], held[1]) for name, held in self.counters.items()
-                            if held[1] != held[0]]
+                self.batches += 1
                 if self.first_kind:
                     self._store._hints[self.first_kind] = tuple(sorted(self.numbered))
-                self.writes, self.token, self.at = [], "", None
-                self.counters, self.numbered, self.first_kind = {}, set(), ""
-                self.pending.clear()
-                self.cleared.clear()
-                if writes or token:
-                    self._store._commit(writes, token, at, counters)
+                self.numbered, self.first_kind = set(), ""
+                if self.round_thread == self.owner:
+                    # In the loop's round: the lock and the writes are held for the round's
+                    # end, which commits every block of it at once.
+                    if (self.writes or self.token) and not self.round_open:
+                        self._mutex.acquire()
+                        self.round_open = True
+                else:
+                    self._commit_held()
         finally:
             self.depth -= 1
-            if self.depth == 0:
+            if self.depth == 0 and not self.round_open:
                 self.owner = None
+            self._mutex.release()
+
+    def _commit_held(self) -> None:
+        writes, token, at = self.writes, self.token, self.at
+        counters = [(name, held[0], held[1]) for name, held in self.counters.items()
+                    if held[1] != held[0]]
+        self.writes, self.token, self.at, self.counters = [], "", None, {}
+        self.pending.clear()
+        self.cleared.clear()
+        if writes or token:
+            self._store._commit(writes, token, at, counters)
+
+    def begin_round(self) -> None:
+        self.round_thread = threading.get_ident()
+
+    def end_round(self) -> bool:
+        """Commits the round's blocks; True when Redis refused them (nothing of them is kept)."""
+        self.round_thread = None
+        if not self.round_open:
+            return False
+        try:
+            self._commit_held()
+            return False
+        except Exception:
+            return True
+        finally:
+            self.round_open = False
+            self.owner = None
             self._mutex.release()
 
     def ensure_locked(self) -> None:
@@ -189,7 +224,7 @@ class RedisStore:
         self._scope = threading.local()  # the request's (session, generation)
         self._round: tuple[int, dict[str, int]] | None = None  # (loop thread, generations)
         # The commands of requests, on plain sockets (hotline.py)
-        self._lines = hotline.Lines(self.db, (self._commit_script, self._number_script))
+        self.lines = hotline.Lines(self.db, (self._commit_script, self._number_script))
         self._check_world()
 
     # -- the request scope ----------------------------------------------------------------------
@@ -199,16 +234,21 @@ class RedisStore:
         own. With Redis down nothing is read: each request then answers its own 503."""
         unique = list(dict.fromkeys(sessions))
         try:
-            gens = self.call(self._lines.mget, [PREFIX + "g:" + s for s in unique])
+            gens = self.call(self.lines.mget, [PREFIX + "g:" + s for s in unique])
         except StoreUnavailable:
             return
         held = {s: int(g or 0) for s, g in zip(unique, gens)}
         for session, gen in held.items():
             self._seen(session, gen)
         self._round = (threading.get_ident(), held)
+        self.lock.begin_round()
 
-    def end_round(self) -> None:
-        self._round = None
+    def end_round(self) -> bool:
+        """Commits what the round's requests wrote, in one script; True when it was refused."""
+        try:
+            return self.lock.end_round()
+        finally:
+            self._round = None
 
     def in_round(self) -> bool:
         """Whether this thread is the loop's, in a round begin_round read (the journal holds
@@ -224,7 +264,7 @@ class RedisStore:
         if held is not None and held[0] == threading.get_ident() and session in held[1]:
             self._scope.at = (session, held[1][session])
             return
-        gen = int(self.call(self._lines.get, PREFIX + "g:" + session) or 0)
+        gen = int(self.call(self.lines.get, PREFIX + "g:" + session) or 0)
         self._seen(session, gen)
         self._scope.at = (session, gen)
 
@@ -242,19 +282,59 @@ class RedisStore:
         if batch.held():
             if (session, field) in batch.pending or session in batch.cleared:
                 batch.ensure_locked()
-                return self._value(kind, key, batch.pending.get((session, field)))
+                value = batch.pending.get((session, field))
+                return value if value is not None else self.fixtures.get(kind, {}).get(key)
             if not batch.token:  # the block's first read: with the lock, in one round trip
-                hinted = self._hints.get(kind, ())
-                batch.token, raw, gen, values = self._acquire(session, field, hinted)
-                self._seen(session, gen)
-                batch.at, batch.first_kind = (session, gen), kind
-                batch.counters = {name: [value, value] for name, value in zip(hinted, values)}
-                value = self._value(kind, key, raw)
-                self._remember(session, field, gen, value)
-                return value
+                return self._locked_reads(session, [(kind, key)])[0]
+            if not batch.first_kind:
+                batch.first_kind = kind
             # Under the lock, what this process read at the lock's generation is still so.
             return self._read(session, kind, key, field, batch.at)
         return self._read(session, kind, key, field, getattr(self._scope, "at", None))
+
+    def _locked_reads(self, session: str, addresses: list[tuple[str, str]]) -> list:
+        """A locked block's first reads: the lock, the session's generation, the records and
+        the counters such a block numbered last time, in one round trip."""
+        batch = self.lock
+        kind = addresses[0][0]
+        hinted = self._hints.get(kind, ())
+        fields = [k + SEP + key for k, key in addresses]
+        batch.token, raws, gen, values = self._acquire(session, fields, hinted)
+        self._seen(session, gen)
+        batch.at, batch.first_kind = (session, gen), kind
+        batch.counters = {name: [value, value] for name, value in zip(hinted, values)}
+        found = []
+        for (k, key), field, raw in zip(addresses, fields, raws):
+            value = self._value(k, key, raw)
+            self._remember(session, field, gen, value)
+            found.append(value)
+        return found
+
+    def prefetch(self, session: str, addresses) -> None:
+        """Inside a locked block: the records the rule is about to read, in one round trip
+        (with the lock, where the block has not read yet), those this process does not hold
+        at the block's generation."""
+        batch = self.lock
+        if not batch.held() or not addresses or session in batch.cleared:
+            return
+        if not batch.token:
+            self._locked_reads(session, addresses)
+            return
+        at = batch.at
+        if at is None or at[0] != session:
+            return
+        wanted = []
+        for kind, key in addresses:
+            field = kind + SEP + key
+            cached = self._cache.get((session, field))
+            if (session, field) not in batch.pending and (
+                    cached is None or not self._fresh(session, cached[0], at[1])):
+                wanted.append((kind, key, field))
+        if wanted:
+            raws = self.call(self.lines.run, *[("HGET", PREFIX + "s:" + session, field)
+                                                for _, _, field in wanted])
+            for (kind, key, field), raw in zip(wanted, raws):
+                self._remember(session, field, at[1], self._value(kind, key, raw))
 
     def _read(self, session: str, kind: str, key: str, field: str, at):
         """The record, from the cache where it was read at `at` (session, generation)."""
@@ -268,7 +348,7 @@ class RedisStore:
         return value
 
     def _hget(self, session: str, field: str):
-        return self.call(self._lines.run, ("HGET", PREFIX + "s:" + session, field))[0]
+        return self.call(self.lines.run, ("HGET", PREFIX + "s:" + session, field))[0]
 
     def peek(self, session: str, kind: str, key: str):
         """The last value this process saw, without a round trip: for hints that may lag
@@ -311,8 +391,8 @@ class RedisStore:
         raw = orjson.dumps(value)
         with self.lock as batch:
             field = kind + SEP + str(key)
-            batch.writes.append(("p", session, field, raw))
-            batch.pending[(session, field)] = raw
+            batch.writes.append(("p", session, field, raw, value))
+            batch.pending[(session, field)] = value
 
     def next_number(self, name: str, start: int) -> int:
         """INCR (the first number `start`); in a locked block that read the counter with its
@@ -324,12 +404,12 @@ class RedisStore:
             if held is not None:
                 held[1] = max(held[1] + 1, start)
                 return held[1]
-        return int(self.call(self._lines.run,
+        return int(self.call(self.lines.run,
                              self._number_script([PREFIX + "c:" + name], [start]))[0])
 
     def reset(self, session: str = DEFAULT_SESSION) -> None:
         with self.lock as batch:
-            batch.writes.append(("r", session, "", b""))
+            batch.writes.append(("r", session, "", b"", None))
             batch.pending = {k: v for k, v in batch.pending.items() if k[0] != session}
             batch.cleared.add(session)
 
@@ -415,23 +495,26 @@ class RedisStore:
         else:
             self._spans[session] = (gen, gen)
 
-    def _acquire(self, session: str = "", field: str = "", counters=()) -> tuple:
-        """Takes the lock across instances; with a session and field, reads that record, the
-        session's generation and `counters` in the same trip:
-        (token, record, generation, the counters' values)."""
+    def _acquire(self, session: str = "", fields=(), counters=()) -> tuple:
+        """Takes the lock across instances; with a session and fields, reads those records,
+        the session's generation and `counters` in the same trip:
+        (token, the records, generation, the counters' values)."""
         token = os.urandom(12).hex()
         deadline = time.monotonic() + LOCK_WAIT
         pause = 0.0005
         commands = [("SET", PREFIX + "lock", token, "NX", "PX", LOCK_TTL_MS)]
         if session:
-            commands += [("GET", PREFIX + "g:" + session), ("HGET", PREFIX + "s:" + session, field)]
+            commands.append(("GET", PREFIX + "g:" + session))
+            commands += [("HGET", PREFIX + "s:" + session, field) for field in fields]
             commands += [("GET", PREFIX + "c:" + name) for name in counters]
         while True:
-            got = self.call(self._lines.run, *commands)
+            got = self.call(self.lines.run, *commands)
             if got[0]:
                 if not session:
-                    return token, None, 0, []
-                return token, got[2], int(got[1] or 0), [int(v or 0) for v in got[3:]]
+                    return token, [], 0, []
+                records = got[2:2 + len(fields)]
+                return token, records, int(got[1] or 0), [int(v or 0) for v in
+                                                          got[2 + len(fields):]]
             if time.monotonic() > deadline:
                 raise StoreUnavailable(f"The sandbox's state store ({self.where}) stayed locked "
                                        f"by another instance for {LOCK_WAIT:g} s; try again")
@@ -446,9 +529,9 @@ class RedisStore:
         args = [token, len(counters)]
         for name, before, after in counters:
             args += [name, before, after]
-        for op, session, field, raw in writes:
+        for op, session, field, raw, _ in writes:
             args += [op, session, field, raw]
-        out = self.call(self._lines.run, self._commit_script([PREFIX + "lock", PREFIX], args))[0]
+        out = self.call(self.lines.run, self._commit_script([PREFIX + "lock", PREFIX], args))[0]
         gens = {out[i].decode(): int(out[i + 1]) for i in range(0, len(out), 2)}
         at = getattr(self._scope, "at", None)
         if at is not None and at[0] in gens:
@@ -460,13 +543,12 @@ class RedisStore:
                 held[1][session] = gens[session]
         # What this block wrote is what a request at the new generation reads (writes are
         # serialised by the lock, so no other write came in between when the block was locked).
-        for op, session, field, raw in writes:
+        for op, session, field, _, value in writes:
             if op == "p" and token:
-                kind, key = field.split(SEP, 1)
-                self._remember(session, field, gens[session], self._value(kind, key, raw))
+                self._remember(session, field, gens[session], value)
             elif op == "p":  # another write may have come in between: read it again next time
                 self._cache.pop((session, field), None)
-        reset = {session for op, session, _, _ in writes if op == "r"}
+        reset = {session for op, session, *_ in writes if op == "r"}
         for session, gen in gens.items():
             mine = locked_at is not None and locked_at[0] == session and session not in reset
             self._spanned(session, gen, locked_at[1] if mine else None)

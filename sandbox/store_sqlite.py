@@ -1,9 +1,11 @@
 """The SQLite store: every write committed to a file before the answer, a bounded cache in front.
 
 - Durable: a put() is in the file (WAL, synchronous=NORMAL: in the OS, so a killed process loses
-  nothing it acknowledged) before the view returns; `with store.lock:` is one transaction, whose
-  records are written together (one statement) at its commit. A batch the file refuses is
-  rolled back and none of it is served.
+  nothing it acknowledged) before its answer is sent; `with store.lock:` is one transaction,
+  whose records are written together (one statement) at its commit. On the event loop, the
+  batches of one round of requests are one transaction, committed at the round's end before
+  its answers leave (store._LockedBatch: group commit, one commit per round instead of one per
+  create). A batch the file refuses is rolled back and none of it is served.
 - Bounded: records are read from the file on demand and kept in an LRU cache of `cache_records`
   entries (misses too), so a start does not read the world and memory does not grow with it.
   Only the list of sessions that hold records is read at start (its own small table).
@@ -42,6 +44,7 @@ RESTART_AFTER_FRAMES = 4000  # WAL frames (~16 MiB) past which the checkpointer 
 CATCH_UP_PASSES = 8  # at most, before the one that holds the writers off
 SHORT_PASS = 0.002  # seconds: a pass this short leaves the last one little to copy
 BUSY_TIMEOUT_MS = 10_000  # how long a batch waits for another process's write lock
+PAGE_CACHE = -16384  # KiB of pages per connection (2 MiB by default; see _reader)
 _MISSING = object()  # a cached "the session has no such record"
 
 
@@ -58,6 +61,7 @@ class SqliteStore(MemoryStore):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer thread does it
+        self._db.execute("PRAGMA cache_size=%d" % PAGE_CACHE)  # a round's reads go through it
         for statement in SCHEMA:
             self._db.execute(statement)
         self._fill_sessions_table()
@@ -65,6 +69,8 @@ class SqliteStore(MemoryStore):
         self._written: list = []  # (address, value) put in the batch under way
         self._rows: list = []  # the same, encoded, until the batch's commit writes them
         self._epoch = 0  # moves at every change we make; a read older than it is not cached
+        self._file_reads = 0  # records read from the file and kept, by other connections
+        self._reads_then = 0  # the same when the batch under way began
         self._readers = threading.local()
         self._version = self._data_version()
         self._with_records = self._read_sessions()
@@ -106,11 +112,14 @@ class SqliteStore(MemoryStore):
                 pass  # another thread evicted it just now: the value read is still right
             return value
         epoch = self._epoch
-        row = self._reader().execute(
+        reader = self._reader()
+        row = reader.execute(
             "SELECT value FROM records WHERE session = ? AND kind = ? AND key = ?",
             address).fetchone()
         value = orjson.loads(row[0]) if row else _MISSING
         if epoch == self._epoch:  # no write of ours raced this read: it may be kept
+            if reader is not self._db:
+                self._file_reads += 1  # may have kept what the batch under way writes over
             self._keep(address, value)
         return value
 
@@ -129,13 +138,18 @@ class SqliteStore(MemoryStore):
         return len(self._cache)
 
     def _reader(self) -> sqlite3.Connection:
+        lock = self.lock
+        if lock.round_open and lock.round_thread == threading.get_ident():
+            # The loop, in a round whose batch is not committed yet: its requests read what the
+            # round's earlier ones wrote (a pipelined read after a create), as the writer sees.
+            return self._db
         reader = getattr(self._readers, "db", None)
         if reader is None:
             reader = self._readers.db = sqlite3.connect(self.path, isolation_level=None)
             reader.execute("PRAGMA query_only=1")
             # 16 MiB of pages (2 by default): the index's upper levels stay in memory, so a
             # lookup among 1M records reads one or two pages, not five (62 -> 18 us for two).
-            reader.execute("PRAGMA cache_size=-16384")
+            reader.execute("PRAGMA cache_size=%d" % PAGE_CACHE)
         return reader
 
     def items(self, session: str, kind: str):
@@ -214,6 +228,21 @@ class SqliteStore(MemoryStore):
         # over, whichever process wrote last.
         self._db.execute("BEGIN IMMEDIATE")
         self.notice()
+        self._reads_then = self._file_reads
+
+    # -- the event loop's rounds (server.LoopDispatcher): one commit per round --------------------
+    def begin_round(self, sessions) -> None:
+        self.lock.begin_round()
+
+    def end_round(self) -> bool:
+        return self.lock.end_round()
+
+    def _end_batch(self) -> None:
+        try:
+            self._flush()  # the block's statement now: what the file refuses is this request's
+        except sqlite3.Error:
+            self._refuse()
+            raise
 
     def _flush(self) -> None:
         if self._rows:
@@ -231,10 +260,12 @@ class SqliteStore(MemoryStore):
             self._refuse()
             raise
         # A reader that missed the cache during the batch read the file as it was before it:
-        # what the batch wrote goes back in, now that the file agrees.
+        # what the batch wrote goes back in, now that the file agrees (where nobody read the
+        # file meanwhile, it is all still there).
         self._epoch += 1
-        for address, value in self._written:
-            self._keep(address, value)
+        if self._file_reads != self._reads_then:
+            for address, value in self._written:
+                self._keep(address, value)
         self._written.clear()
 
     def _refuse(self) -> None:

@@ -65,3 +65,13 @@ class RedisServer:
 
     def client(self, **options) -> redis.Redis:
         return redis.Redis(port=self.port, socket_timeout=2, **options)
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    """One redis-server for a test module (import it there: `from tests.redis_support import
+    redis_server`)."""
+    need_redis()
+    running = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield running
+    running.stop()

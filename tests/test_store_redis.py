@@ -10,17 +10,14 @@ import pytest
 from sandbox.state import open_store
 from sandbox.store import DEFAULT_SESSION
 from sandbox.store_redis import RedisStore, StoreUnavailable, WorldMismatch
-from tests.redis_support import RedisServer, need_redis
+from tests.redis_support import RedisServer, need_redis, redis_server  # noqa: F401
 
 FIXTURES = {"thing": {"1": {"name": "fixture one"}, "2": {"name": "fixture two"}}}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    need_redis()
-    running = RedisServer(tmp_path_factory.mktemp("redis")).start()
-    yield running
-    running.stop()
+def server(redis_server):
+    return redis_server
 
 
 @pytest.fixture

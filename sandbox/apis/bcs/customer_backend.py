@@ -61,6 +61,7 @@ class Customers:
         parts = customer_parts(data)
         product = product_of(data)
         with state.lock:
+            state.prefetch(*model.save_reads(parts))  # on Redis, one round trip for them all
             existing = model.get_customer(state, data["govIssueIdent"]["govIssueIdentType"],
                                           data["govIssueIdent"]["identSerialNum"])
             account = held_account(state, existing, product) if existing else None

@@ -178,6 +178,14 @@ def index_entries(customer: dict, known_numbers: dict | None = None) -> dict[str
     }
 
 
+def save_reads(customer: dict) -> list[tuple[str, str]]:
+    """The records save_customer reads for a customer that looks like this one: what a create
+    asks the state for at once (state.prefetch)."""
+    return [(CUSTOMER, key_of(customer)),
+            (BY_NUMBER, customer["govIssueIdent"]["identSerialNum"]),
+            *((BY_CELLPHONE, phone) for phone in sorted(cellphones(customer)))]
+
+
 def save_customer(state, customer: dict) -> dict:
     """Stores the customer and points the indexes at it: its number, and the cellphones it
     holds now (one holder per number: see `_bcs_cellphone` above). Returns what was stored."""

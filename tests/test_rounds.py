@@ -1,0 +1,208 @@
+"""The event loop's rounds (server.LoopDispatcher): what a round's requests write is committed
+once, at its end, before any of its answers leaves (group commit); a round whose writes the
+state refuses answers none of the requests that wrote; and the Redis journal sends a round's
+entries together."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from sandbox import create_app
+from sandbox.config import Config
+from sandbox.server import LoopDispatcher
+from sandbox.store import DEFAULT_SESSION
+from tests.bcs_profile_support import BASE, BCS_HEADERS, JSON_HEADERS
+from tests.conftest import CORE_AUTH
+from tests.core_support import new_client, stored
+from tests.redis_support import redis_server  # noqa: F401 (a fixture)
+from tests.test_bcs_create import CREATE, new_customer
+
+V4 = BASE + "/customerAccountManagement/v4/basicData"
+
+
+def core_create(client, number: str):
+    return client.post("/core_customer", json=new_client(document_number=number),
+                       headers=CORE_AUTH)
+
+
+def bcs_create(client, number: str):
+    return client.post(CREATE, json=new_customer(number), headers=JSON_HEADERS)
+
+
+def v4_read(client, number: str):
+    return client.get(V4, query_string={"govIssueIdentType": "CC", "identSerialNum": number},
+                      headers=BCS_HEADERS)
+
+
+def a_round(sandbox, sessions=(DEFAULT_SESSION,)):
+    sandbox.begin_round([lambda name, s=s: s if name == "X-Sandbox-Session" else None
+                         for s in sessions])
+
+
+def rows_on_disk(path) -> int:
+    with sqlite3.connect(path) as other:  # another process's view: committed rows only
+        return other.execute("SELECT count(*) FROM records WHERE kind = 'core_customer'"
+                             ).fetchone()[0]
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    app = create_app(Config.from_env(state=str(tmp_path / "state.db"), log_requests=False))
+    yield app, tmp_path / "state.db"
+    app.extensions["sandbox"].store.close()
+
+
+def test_a_rounds_creates_reach_the_file_in_one_commit_at_its_end(sqlite_app):
+    app, path = sqlite_app
+    sandbox, client = app.extensions["sandbox"], app.test_client()
+    before = sandbox.round_writes()
+    a_round(sandbox)
+    answers = [core_create(client, f"7100000{i}") for i in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert sandbox.round_writes() - before == 3  # the loop knows which requests wrote
+    assert rows_on_disk(path) == 0  # nothing is committed before the round ends...
+    assert sandbox.end_round() is False
+    assert rows_on_disk(path) == 3  # ...and all of it at once then
+
+
+def test_a_read_after_a_create_in_the_same_round_finds_it(sqlite_app):
+    # A client that pipelines a read after its create gets both in one round.
+    app, _ = sqlite_app
+    sandbox, client = app.extensions["sandbox"], app.test_client()
+    a_round(sandbox)
+    assert bcs_create(client, "1055443322").status_code == 200
+    sandbox.store._cache.clear()  # not from the cache: from the round's uncommitted batch
+    found = v4_read(client, "1055443322")
+    sandbox.end_round()
+    assert found.status_code == 200, found.get_json()
+
+
+class _RefusingCommits:
+    """The writer's connection, refusing COMMIT as a full disk would."""
+
+    def __init__(self, db):
+        self._db = db
+
+    def execute(self, sql, *args):
+        if sql == "COMMIT":
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._db.execute(sql, *args)
+
+    def __getattr__(self, name):
+        return getattr(self._db, name)
+
+
+def test_a_round_the_file_refuses_keeps_and_serves_none_of_its_writes(sqlite_app):
+    app, path = sqlite_app
+    sandbox, client = app.extensions["sandbox"], app.test_client()
+    store = sandbox.store
+    real = store._db
+    store._db = _RefusingCommits(real)
+    a_round(sandbox)
+    number = core_create(client, "7300001").get_json()["customer_number"]
+    assert stored(sandbox, str(number)) is not None  # the round's own requests see it
+    try:
+        assert sandbox.end_round() is True  # the loop closes the writers' connections
+    finally:
+        store._db = real
+    assert rows_on_disk(path) == 0
+    assert stored(sandbox, str(number)) is None
+    assert core_create(client, "7300002").status_code == 201  # and the next write works
+
+
+class _Channel:
+    def __init__(self, writes: list, writes_something: bool):
+        self.requests = [type("Request", (), {"headers": {}})()]
+        self.connected, self.total_outbufs_len = True, 10
+        self.writes, self.writes_something = writes, writes_something
+        self.sent = self.closed = False
+
+    def service(self):
+        if self.writes_something:
+            self.writes[0] += 1
+
+    def handle_write(self):
+        self.sent = True
+
+    def handle_close(self):
+        self.closed, self.connected = True, False
+
+
+@pytest.mark.parametrize("refused", [False, True])
+def test_when_a_rounds_writes_are_refused_only_the_requests_that_wrote_go_unanswered(refused):
+    writes = [0]
+    dispatcher = LoopDispatcher(lambda request: True, lambda headers: None,
+                                lambda: refused, lambda: writes[0])
+    reader, writer = _Channel(writes, False), _Channel(writes, True)
+    dispatcher.ready.extend([reader, writer])
+    dispatcher.serve_ready()
+    assert reader.sent and not reader.closed
+    assert writer.closed is refused and writer.sent is not refused
+
+
+# -- Redis ----------------------------------------------------------------------------------------
+@pytest.fixture
+def redis_apps(redis_server):
+    redis_server.client().flushdb()
+    config = Config.from_env(state=redis_server.url, log_requests=False)
+    apps = [create_app(config), create_app(config)]  # two instances on one database
+    yield apps
+    for app in apps:
+        app.extensions["sandbox"].store.close()
+
+
+def counting(store):
+    """The round trips `store` makes from now on."""
+    trips = []
+    run = store.lines.run
+    store.lines.run = lambda *commands: trips.append(commands) or run(*commands)
+    return trips
+
+
+def test_on_redis_a_rounds_creates_commit_in_one_script_and_another_instance_sees_them_after(
+        redis_apps):
+    mine, other = (app.extensions["sandbox"] for app in redis_apps)
+    client = redis_apps[0].test_client()
+    a_round(mine)
+    trips = counting(mine.store)
+    assert [bcs_create(client, f"10777000{i}").status_code for i in range(3)] == [200] * 3
+    assert v4_read(redis_apps[1].test_client(), "107770000").status_code != 200  # not yet
+    # In the round, this instance's own read sees the round's writes already.
+    assert v4_read(client, "107770000").status_code == 200
+    assert mine.end_round() is False
+    sha = mine.store._commit_script.sha
+    assert sum(1 for t in trips for command in t if command[:2] == ("EVALSHA", sha)) == 1
+    assert v4_read(redis_apps[1].test_client(), "107770000").status_code == 200
+
+
+def test_on_redis_a_bcs_create_reads_what_it_needs_in_few_round_trips(redis_apps):
+    sandbox, client = redis_apps[0].extensions["sandbox"], redis_apps[0].test_client()
+    a_round(sandbox)
+    bcs_create(client, "1099887765")  # the first learns which counters such a rule numbers
+    sandbox.end_round()
+    a_round(sandbox)
+    trips = counting(sandbox.store)
+    answer = bcs_create(client, "1099887766")
+    sandbox.end_round()
+    assert answer.status_code == 200, answer.get_json()
+    # The lock with the customer, its number's and cellphone's index entries and the counters;
+    # the new account's number (a fixture's?); the commit. (A trip per read and number: 9.)
+    assert [[command[0] for command in trip] for trip in trips] == [
+        ["SET", "GET", "HGET", "HGET", "HGET", "GET", "GET", "GET"], ["HGET"], ["EVALSHA"]]
+
+
+def test_on_redis_a_rounds_journal_entries_reach_every_instance_in_order(redis_apps):
+    mine, other = (app.extensions["sandbox"] for app in redis_apps)
+    client = redis_apps[0].test_client()
+    a_round(mine, ("a", "b"))
+    for i in range(12):  # /cliente's answers are ~4.5 KB: over the unconfirmed write's size
+        answer = client.post("/cliente", json={"tipo_documento_id": 1, "tipo_documento": "curp",
+                                               "numero_documento": 25326461 + i},
+                             headers={"X-Sandbox-Session": "ab"[i % 2]})
+        assert answer.status_code == 200
+    mine.end_round()
+    for session, first in (("a", 0), ("b", 1)):
+        sent = [entry["body"]["numero_documento"]
+                for entry in other.journal.entries(session)]
+        assert sent == [25326461 + i for i in range(10 + first, -1, -2)]  # newest first
