@@ -10,10 +10,11 @@ first), and a session's journal expires with the session (--session-ttl).
 Recording costs a request no round trip: entries go out on a connection of their own with
 `CLIENT REPLY OFF`, so the write is in Redis's socket before the answer leaves this instance but
 nobody waits for Redis to confirm it; an entry over UNCONFIRMED_BYTES (a large body) is recorded
-with a round trip instead. The entries of one round of the event loop go in one write at its end
-(flush), which the server makes before it sends the round's answers (server.LoopDispatcher),
-at most UNCONFIRMED_BYTES at a time. With Redis down, entries are dropped (the requests are 503s
-then).
+with a round trip instead. The entries of one round of the event loop go at its end (flush),
+which the server makes before it sends the round's answers (server.LoopDispatcher): one script
+call per session, in one write, or with one round trip where they are over UNCONFIRMED_BYTES
+together (ten `/cliente` answers are 60 KB: a write per entry cost each a system call, a Redis
+read and five commands). With Redis down, entries are dropped (the requests are 503s then).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import time
 
 import redis
 
+from . import hotline
 from .hotline import pack
 from .journal import ClockIds, Journal, decode_raw, encode_raw
 from .errors import StoreUnavailable
@@ -31,12 +33,15 @@ from .errors import StoreUnavailable
 # Redis reads a command this small whole, in one read, before it reads what a client that saw
 # the answer sends next through any instance; a larger one is recorded with a round trip.
 UNCONFIRMED_BYTES = 8 * 1024
+ROUND_BYTES = 1024 * 1024  # a round's entries are sent once they hold this much
+# KEYS: the session's list, the index of sessions, the lists' prefix. ARGV: size, max_sessions,
+# now, session, ttl, then the entries, oldest first: a round's entries of a session in one call.
 RECORD = """
-redis.call('rpush', KEYS[1], ARGV[1])
-redis.call('ltrim', KEYS[1], -tonumber(ARGV[2]), -1)
-redis.call('expire', KEYS[1], ARGV[6])
-redis.call('zadd', KEYS[2], ARGV[4], ARGV[5])
-local over = redis.call('zcard', KEYS[2]) - tonumber(ARGV[3])
+for i = 6, #ARGV do redis.call('rpush', KEYS[1], ARGV[i]) end
+redis.call('ltrim', KEYS[1], -tonumber(ARGV[1]), -1)
+redis.call('expire', KEYS[1], ARGV[5])
+redis.call('zadd', KEYS[2], ARGV[3], ARGV[4])
+local over = redis.call('zcard', KEYS[2]) - tonumber(ARGV[2])
 if over > 0 then
   for _, session in ipairs(redis.call('zrange', KEYS[2], 0, over - 1)) do
     redis.call('del', KEYS[3] .. session)
@@ -58,8 +63,10 @@ class RedisJournal(Journal):
         self._index = store.prefix + "journals"
         self._sender = None
         self._send_lock = threading.Lock()
+        self._script = hotline.Script(RECORD)
+        store.lines.scripts[self._script.sha] = self._script  # loaded again where Redis lost it
         self._ids = ClockIds()
-        self._queue: list[bytes] = []  # the loop round's entries, sent by flush()
+        self._queue: dict[str, list[bytes]] = {}  # the loop round's entries by session
         self._queued = 0  # their bytes
 
     def record(self, session: str, raw: dict) -> None:
@@ -68,27 +75,45 @@ class RedisJournal(Journal):
         with self._send_lock:
             raw["id"] = next(self._ids)
         entry = encode_raw(raw)
-        args = (3, self._prefix + session, self._index, self._prefix, entry, self.size,
-                self.max_sessions, time.time(), session, self.ttl)
-        if len(entry) > UNCONFIRMED_BYTES:
-            try:
-                self._store.call(self._store.db.eval, RECORD, *args)
-            except StoreUnavailable:
-                pass
-            return
         if self._store.in_round():
-            if self._queued + len(entry) > UNCONFIRMED_BYTES:
-                self.flush()
-            self._queue.append(pack("EVALSHA", RECORD_SHA, *args))
+            self._queue.setdefault(session, []).append(entry)
             self._queued += len(entry)
+            if self._queued > ROUND_BYTES:
+                self.flush()
             return
-        self._send([pack("EVALSHA", RECORD_SHA, *args)])
+        if len(entry) > UNCONFIRMED_BYTES:
+            self._confirmed({session: [entry]})
+        else:
+            self._send([self._command(session, [entry])])
 
     def flush(self) -> None:
-        """Sends the loop round's entries, in one write."""
+        """Sends the loop round's entries: one script call per session, in one write; a round
+        over UNCONFIRMED_BYTES waits for Redis to confirm them (one round trip for the round,
+        where a write per entry cost a system call and a Redis read each)."""
         if self._queue:
-            queue, self._queue, self._queued = self._queue, [], 0
-            self._send(queue)
+            queue, queued, self._queue, self._queued = self._queue, self._queued, {}, 0
+            if queued > UNCONFIRMED_BYTES:
+                self._confirmed(queue)
+            else:
+                self._send([self._command(session, entries) for session, entries in queue.items()])
+
+    def _args(self, session: str, entries: list[bytes]) -> tuple:
+        return (3, self._prefix + session, self._index, self._prefix, self.size,
+                self.max_sessions, time.time(), session, self.ttl, *entries)
+
+    def _command(self, session: str, entries: list[bytes]) -> bytes:
+        return pack("EVALSHA", RECORD_SHA, *self._args(session, entries))
+
+    def _confirmed(self, queue: dict[str, list[bytes]]) -> None:
+        """Records the entries with a round trip: in Redis before the answers leave, however
+        large (a write Redis reads in several parts could let a journal read come in between)."""
+        calls = [self._script([self._prefix + session, self._index, self._prefix],
+                              self._args(session, entries)[4:])
+                 for session, entries in queue.items()]
+        try:
+            self._store.call(self._store.lines.run, *calls)
+        except StoreUnavailable:
+            pass
 
     def _send(self, commands: list[bytes]) -> None:
         with self._send_lock:
