@@ -34,8 +34,8 @@ class _LockedBatch:
     """The store's lock as a context: reentrant, and the outermost block is one write batch.
 
     In a round of the event loop (server.LoopDispatcher, begin_round / end_round) the batches
-    of the round's requests are one: the first takes the lock and begins, each block's end only
-    hands its writes over (`_end_batch`), and the round's end commits them all at once (group
+    of the round's requests are one: the first takes the lock and begins, each block's end
+    leaves its writes in the transaction, and the round's end commits them all at once (group
     commit), before any of the round's answers is sent. So nothing is acknowledged before it is
     committed, and a file pays one commit per round, not one per create."""
 
@@ -61,9 +61,7 @@ class _LockedBatch:
         try:
             if self._depth == 1:
                 self.batches += 1
-                if self.round_open:
-                    self._end_batch()
-                else:
+                if not self.round_open:
                     # Written records are kept even when the block fails, as when each put
                     # committed.
                     self._store._commit()
@@ -72,36 +70,23 @@ class _LockedBatch:
             self._depth -= 1
             self._mutex.release()
 
-    def _end_batch(self) -> None:
-        try:
-            self._store._end_batch()
-        except Exception:
-            # Refused: the round's batch so far is rolled back, and the requests that wrote in
-            # it are not answered (end_round says so).
-            self.round_open, self.refused = False, True
-            self._mutex.release()
-            raise
-
-    refused = False  # a batch of this round was refused
-
     def begin_round(self) -> None:
         self.round_thread = threading.get_ident()
-        self.refused = False
 
     def end_round(self) -> bool:
-        """Commits the round's batch; True when some of the round's writes were refused."""
+        """Commits the round's batch; True when the state refused it (none of it is kept)."""
         self.round_thread = None
         if not self.round_open:
-            return self.refused
+            return False
         try:
             self._store._commit()
             self._store._settle()
+            return False
         except Exception:
-            self.refused = True
+            return True
         finally:
             self.round_open = False
             self._mutex.release()
-        return self.refused
 
 
 class MemoryStore:
@@ -190,9 +175,6 @@ class MemoryStore:
 
     def _commit(self) -> None:
         pass
-
-    def _end_batch(self) -> None:
-        """A block of a round's batch ended: what it wrote goes where the commit finds it."""
 
     def _persist(self, session: str, kind: str, key: str, value: dict) -> None:
         pass

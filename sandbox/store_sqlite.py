@@ -39,8 +39,10 @@ SCHEMA = (
 )
 UPSERT = ("INSERT INTO records VALUES (?, ?, ?, ?)"
           " ON CONFLICT (session, kind, key) DO UPDATE SET value = excluded.value")
-CHECKPOINT_EVERY = 1.0  # seconds between the background checkpointer's passive checkpoints
-RESTART_AFTER_FRAMES = 4000  # WAL frames (~16 MiB) past which the checkpointer starts it over
+# Seconds between the background checkpointer's passive checkpoints: a page written again and
+# again between two (a leaf that takes new records) is copied once.
+CHECKPOINT_EVERY = 2.0
+RESTART_AFTER_FRAMES = 8000  # WAL frames (~32 MiB) past which the checkpointer starts it over
 CATCH_UP_PASSES = 8  # at most, before the one that holds the writers off
 SHORT_PASS = 0.002  # seconds: a pass this short leaves the last one little to copy
 BUSY_TIMEOUT_MS = 10_000  # how long a batch waits for another process's write lock
@@ -141,7 +143,9 @@ class SqliteStore(MemoryStore):
         lock = self.lock
         if lock.round_open and lock.round_thread == threading.get_ident():
             # The loop, in a round whose batch is not committed yet: its requests read what the
-            # round's earlier ones wrote (a pipelined read after a create), as the writer sees.
+            # round's earlier ones wrote (a pipelined read after a create), as the writer sees
+            # once the round's rows are in (they wait for its commit: one statement for all).
+            self._flush()
             return self._db
         reader = getattr(self._readers, "db", None)
         if reader is None:
@@ -188,7 +192,14 @@ class SqliteStore(MemoryStore):
 
     def notice(self) -> None:
         """Drops what this process remembers when another process committed since: called at
-        the start of every request, and of every batch."""
+        the start of every request, and of every batch; on the loop in a round, once at its
+        start (begin_round): each of its requests was received by then, so a write another
+        process acknowledged before a request was sent is seen."""
+        if self.lock.round_thread == threading.get_ident():
+            return
+        self._catch_up()
+
+    def _catch_up(self) -> None:
         version = self._data_version()
         if version != self._version:
             self._version = version
@@ -227,22 +238,16 @@ class SqliteStore(MemoryStore):
         # IMMEDIATE: the file's write lock now, so that what the batch reads is what it writes
         # over, whichever process wrote last.
         self._db.execute("BEGIN IMMEDIATE")
-        self.notice()
+        self._catch_up()
         self._reads_then = self._file_reads
 
     # -- the event loop's rounds (server.LoopDispatcher): one commit per round --------------------
     def begin_round(self, sessions) -> None:
+        self._catch_up()
         self.lock.begin_round()
 
     def end_round(self) -> bool:
         return self.lock.end_round()
-
-    def _end_batch(self) -> None:
-        try:
-            self._flush()  # the block's statement now: what the file refuses is this request's
-        except sqlite3.Error:
-            self._refuse()
-            raise
 
     def _flush(self) -> None:
         if self._rows:
