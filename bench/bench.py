@@ -4,7 +4,10 @@ References, run in the same session so ratios are comparable:
 - a bare Flask app on waitress answering a canned 1 KB JSON (the floor of our stack);
 - Stoplight Prism mocking POST /cliente from the seed's example (installed into .bench/ by npm
   on first run; skipped with a note when npm is missing).
-The read cases also run with `--workers 2` (bar: >= 1.5x `--workers 1`, >= 2.5x Prism).
+The read cases also run with `--workers 2` (bar: >= 1.5x `--workers 1`, >= 2.5x Prism). The
+cases whose ratio is a bar of issue 13 (creates on SQLite / Redis vs memory, reads on Redis vs
+memory, 1M stored vs 1,000) run in BENCH_ROUNDS (3) alternating rounds, and the ratio is the
+median of the rounds' (harness.in_rounds).
 Reported: requests/s, p50/p99 latency and the server's CPU time per request for each case, sandbox
 idle RSS and cold start, and the ratios the bar is stated in (sandbox read vs Prism: >= 1.2x, p99
 no worse).
@@ -20,7 +23,7 @@ sandbox runs with its own default unless BENCH_SANDBOX_THREADS is set), BENCH_BA
 revision: its sandbox's read cases run in the same session, with this checkout's dependencies,
 so a change to the request path is judged against what it changed, e.g. BENCH_BASELINE=HEAD~1),
 BENCH_REDIS (0 skips the Redis cases of bench_redis.py: memory vs Redis reads, Redis creates,
-BENCH_STORED customers stored in Redis).
+BENCH_STORED customers stored in Redis), BENCH_ROUNDS (3).
 """
 from __future__ import annotations
 
@@ -33,9 +36,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import (BASELINE, CLIENTE_REQUEST, COLD_STARTS, CONNECTIONS, ROOT, SANDBOX_THREADS,
-                     SECONDS, SERVER_THREADS, WORK, Server, lua_script, report_stored, run_wrk,
-                     sandbox_cases, stored_results)
+from harness import (BASELINE, CLIENTE_REQUEST, COLD_STARTS, CONNECTIONS, ROOT, ROUNDS,
+                     SANDBOX_THREADS, SECONDS, SERVER_THREADS, WORK, Server, in_rounds, lua_script,
+                     ratio, report_stored, rounds, run_wrk, sandbox_cases, stored_results)
 
 
 # -- setup ------------------------------------------------------------------------------------
@@ -143,19 +146,20 @@ def main() -> int:
     cold_starts.append(sandbox.cold_start)
     time.sleep(0.5)
     idle_rss = sandbox.rss_mib()
-    for label, method, path, headers, body, unique in sandbox_cases():
-        results.append((label, run_wrk(sandbox, path,
-                                       lua_script(method, headers, body, unique))))
-    sandbox.stop()
-    results += memory_create_results(args)
+    results += cases_on(sandbox, "(read)", lambda label: label)
     results += workers_results(args, 2)
-    stored = stored_results(python)
     redis_cases = None
     if os.environ.get("BENCH_REDIS", "1") != "0":  # BENCH_REDIS=0 skips them
         import bench_redis
         redis_cases = bench_redis
-        results += bench_redis.redis_results(python)
-        redis_stored = bench_redis.stored_results(python)
+        with bench_redis.running_redis() as port:
+            results += create_results(args, port)
+            results += bench_redis.redis_results(python, port)
+    else:
+        results += create_results(args, None)
+    stored = stored_results(python)
+    if redis_cases:
+        redis_stored = redis_cases.stored_results(python)
     if BASELINE:
         results += baseline_results(args)
     report(results, idle_rss, sorted(cold_starts))
@@ -180,19 +184,30 @@ def cases_on(server, kept: str, label_of) -> list:
     return results
 
 
-def memory_create_results(args) -> list:
-    """The create cases again on memory state: what the SQLite file costs a create."""
-    server = Server("sandbox-memory", with_state(args, "memory"), "/__sandbox/health").start()
-    return cases_on(server, "(create, SQLite)", lambda label: label.replace("SQLite", "memory"))
+def create_results(args, redis_port) -> list:
+    """The create cases on memory, a new SQLite file and (with a redis-server) an emptied Redis
+    database, in rounds: what the file and Redis cost a create."""
+    sides = ["memory", "SQLite"] + (["Redis"] if redis_port else [])
+
+    def run_side(side: str) -> list:
+        if side == "Redis":
+            import bench_redis
+            bench_redis.flush(redis_port)
+        state = {"memory": "memory", "Redis": f"redis://127.0.0.1:{redis_port}/0"}.get(
+            side, Path(tempfile.mkdtemp(prefix="sandbox-bench-creates-")) / "state.db")
+        server = Server(f"sandbox-{side}", with_state(args, state), "/__sandbox/health").start()
+        return cases_on(server, "(create, SQLite)", lambda label: label.replace("SQLite", side))
+    return in_rounds(sides, run_side)
 
 
 def report_scale(by: dict, stored: dict) -> None:
     for what in ("/core_customer", "BCS customer"):
-        disk = next((r for label, r in by.items() if what in label and "SQLite" in label), None)
-        memory = next((r for label, r in by.items() if what in label and "memory" in label), None)
-        if disk and memory:
-            print(f"create {what}: SQLite {disk['rps'] / memory['rps']:.2f}x memory req/s "
-                  f"(bar: >= 0.9), p99 {disk['p99']:.1f} ms (bar: < 50) vs {memory['p99']:.1f}")
+        disk = next((label for label in by if what in label and "create, SQLite" in label), None)
+        if disk and disk.replace("SQLite", "memory") in rounds:
+            memory = disk.replace("SQLite", "memory")
+            print(f"create {what}: SQLite {ratio(rounds[disk], rounds[memory])} memory req/s "
+                  f"(bar: >= 0.9), p99 {by[disk]['p99']:.1f} ms (bar: < 50) vs "
+                  f"{by[memory]['p99']:.1f}")
     report_stored(stored, "")
 
 
@@ -229,14 +244,15 @@ def workers_results(args, workers: int) -> list:
 
 
 def report(results, idle_rss, cold_starts) -> None:
-    print(f"\nwrk: 2 threads, {CONNECTIONS} connections, {SECONDS}s per case; "
+    print(f"\nwrk: 2 threads, {CONNECTIONS} connections, {SECONDS}s per case; the cases set "
+          f"against each other run in {ROUNDS} rounds (their medians here); "
           f"reference's waitress threads: {SERVER_THREADS}; sandbox's: "
           f"{SANDBOX_THREADS or 'its default'}; machine: {os.cpu_count()} cores\n")
     print(f"{'case':52} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} "
           f"{'non-2xx':>8}")
     for label, r in results:
         print(f"{label:52} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['cpu_us']:11.0f} "
-              f"{r['non2xx']:8d}")
+              f"{r['non2xx']:8.0f}")
     by = dict(results)
     print(f"\nsandbox idle RSS: {idle_rss:.1f} MiB (bar: < 60)   "
           f"cold start to first answer: {cold_starts[len(cold_starts) // 2]:.3f} s, median of "

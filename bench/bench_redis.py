@@ -1,5 +1,6 @@
 """`make bench`'s Redis cases: the sandbox with `--state memory` and with `--state redis://`, one
-worker each, in the same session as the SQLite cases, so the ratios come from one run:
+worker each, in the same session as the SQLite cases and in alternating rounds with them
+(harness.in_rounds), so the ratios come from one run:
 - Redis reads vs memory reads (bar: at least 0.7x);
 - Redis creates vs SQLite creates (bar: at least as fast);
 - v4 basicData reads with BENCH_STORED customers stored in Redis vs 1,000 (bar: p50 within
@@ -46,27 +47,30 @@ def running_redis(*persistence: str):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def run_cases(name: str, state: str, wanted, python: str) -> list:
-    args = [python, "-m", "sandbox", "serve", "--port", "{port}", "--state", state]
-    server = harness.Server(name, args, "/__sandbox/health").start()
-    results = []
-    for label, method, path, headers, body, unique in harness.sandbox_cases():
-        kind = "read" if "(read)" in label else "create"
-        if kind in wanted:
-            base = label.split(" (")[0]
-            results.append((f"{base} ({kind}, {name})", harness.run_wrk(
-                server, path, harness.lua_script(method, headers, body, unique))))
-    server.stop()
-    return results
+def flush(port: int) -> None:
+    """An empty database 0: each round's sandbox starts as on a new Redis."""
+    subprocess.run([shutil.which("redis-cli") or "redis-cli", "-p", str(port), "-n", "0",
+                    "FLUSHDB"], check=True, capture_output=True)
 
 
-def redis_results(python: str) -> list:
-    with running_redis() as port:
-        if port is None:
-            return []
-        results = run_cases("memory", "memory", ("read",), python)
-        return results + run_cases("Redis", f"redis://127.0.0.1:{port}/0", ("read", "create"),
-                                   python)
+def redis_results(python: str, port) -> list:
+    """The read cases on memory and on Redis, in rounds (creates: bench.create_results)."""
+    if port is None:
+        return []
+
+    def run_side(side: str) -> list:
+        state = "memory" if side == "memory" else f"redis://127.0.0.1:{port}/0"
+        if side == "Redis":
+            flush(port)
+        server = harness.Server(f"sandbox-{side}-reads", [python, "-m", "sandbox", "serve",
+                                "--port", "{port}", "--state", state], "/__sandbox/health").start()
+        results = [(f"{label.split(' (')[0]} (read, {side})", harness.run_wrk(
+                    server, path, harness.lua_script(method, headers, body, unique)))
+                   for label, method, path, headers, body, unique in harness.sandbox_cases()
+                   if "(read)" in label]
+        server.stop()
+        return results
+    return harness.in_rounds(["memory", "Redis"], run_side)
 
 
 def stored_results(python: str) -> dict:
@@ -87,19 +91,19 @@ def stored_results(python: str) -> dict:
 
 def report(results, stored=None) -> None:
     """The Redis ratios, from the cases of this run."""
-    by = dict(results)
+    by, rounds = dict(results), harness.rounds
     for label in READS:
         base = label.split(" (")[0]
-        memory, on_redis = by.get(f"{base} (read, memory)"), by.get(f"{base} (read, Redis)")
-        if memory and on_redis:
-            print(f"Redis vs memory, {base[8:]}: {on_redis['rps'] / memory['rps']:.2f}x req/s "
-                  f"(bar: >= 0.7), p99 {on_redis['p99']:.2f} vs {memory['p99']:.2f} ms")
+        memory, on_redis = f"{base} (read, memory)", f"{base} (read, Redis)"
+        if memory in rounds and on_redis in rounds:
+            print(f"Redis vs memory, {base[8:]}: {harness.ratio(rounds[on_redis], rounds[memory])}"
+                  f" req/s (bar: >= 0.7), p99 {by[on_redis]['p99']:.2f} vs "
+                  f"{by[memory]['p99']:.2f} ms")
     if stored:
         harness.report_stored(stored, " on Redis")
-    for label, sqlite in results:
-        if "(create, SQLite)" in label:
-            on_redis = by.get(label.replace("SQLite", "Redis"))
-            if on_redis:
-                print(f"Redis vs SQLite, {label[8:].split(' (')[0]}: "
-                      f"{on_redis['rps'] / sqlite['rps']:.2f}x req/s (bar: >= 1), p99 "
-                      f"{on_redis['p99']:.2f} vs {sqlite['p99']:.2f} ms")
+    for label in list(rounds):
+        if "(create, SQLite)" in label and label.replace("SQLite", "Redis") in rounds:
+            on_redis = label.replace("SQLite", "Redis")
+            print(f"Redis vs SQLite, {label[8:].split(' (')[0]}: "
+                  f"{harness.ratio(rounds[on_redis], rounds[label])} req/s (bar: >= 1), p99 "
+                  f"{by[on_redis]['p99']:.2f} vs {by[label]['p99']:.2f} ms")

@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -28,6 +29,10 @@ BASELINE = os.environ.get("BENCH_BASELINE")
 STORED_FEW = 1000
 STORED_MANY = int(os.environ.get("BENCH_STORED", "1000000"))
 COLD_STARTS = 5
+# Cases set against each other (SQLite creates vs memory, Redis vs memory, 1M stored vs 1,000)
+# run in turn, A B A B..., this many times: the machine's speed drifts by 10-20% between minutes
+# here, so a ratio is taken round by round and its median reported (the spread with it).
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CORE_AUTH = "Basic c2FuZGJveDpzYW5kYm94"  # sandbox:sandbox
 BCS_HEADERS = {"X-Security-ClientID": "sandbox-client", "X-Security-ClientSecret": "sandbox-secret",
                "X-Security-Token": "bench-token"}
@@ -189,6 +194,35 @@ def _latency(out: str, label: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+rounds: dict[str, list[dict]] = {}  # every result of a case run in rounds, by its label
+
+
+def in_rounds(sides, run_side) -> list:
+    """run_side(side) -> [(label, result)] for each side in turn, ROUNDS times; each case's
+    median result by label (every round's stays in `rounds`, for ratio())."""
+    labels = []
+    for _ in range(ROUNDS):
+        for side in sides:
+            for label, result in run_side(side):
+                if label not in labels:
+                    labels.append(label)
+                    rounds[label] = []
+                rounds[label].append(result)
+    return [(label, median_of(rounds[label])) for label in labels]
+
+
+def median_of(results: list[dict]) -> dict:
+    return {key: statistics.median(r[key] for r in results) for key, value in results[0].items()
+            if isinstance(value, (int, float))}
+
+
+def ratio(a: list[dict], b: list[dict], key: str = "rps") -> str:
+    """The median of a/b round by round, and their spread."""
+    each = sorted(x[key] / y[key] for x, y in zip(a, b))
+    return (f"{statistics.median(each):.2f}x" +
+            (f" (rounds {each[0]:.2f}-{each[-1]:.2f})" if len(each) > 1 else ""))
+
+
 def stored_state(count: int) -> Path:
     """A state file holding `count` BCS customers (bench/populate.py), made once and kept in
     .bench/ (1M customers take a few minutes and ~5 GB)."""
@@ -205,23 +239,26 @@ def stored_state(count: int) -> Path:
 
 def stored_results(python: str, state_of=stored_state, name: str = "sandbox-stored") -> dict:
     """v4 basicData reads of random stored customers, with STORED_FEW and BENCH_STORED stored
-    in `state_of(count)` (a SQLite file by default); also the start time and RSS with them."""
+    in `state_of(count)` (a SQLite file by default), in rounds; also the start time and RSS
+    with them. {count: [each round's results]}"""
     from populate import FIRST_NUMBER
-    found = {}
-    for count in (STORED_FEW, STORED_MANY):
-        state = state_of(count)
-        server = Server(f"{name}-{count}", [python, "-m", "sandbox", "serve", "--port",
-                        "{port}", "--state", str(state), "--quiet"], "/__sandbox/health").start()
-        template = (BCS_BASE + "/customerAccountManagement/v4/basicData"
-                    "?govIssueIdentType=CC&identSerialNum={{N}}")
-        result = run_wrk(server, "/", random_reads_script(BCS_HEADERS, template, FIRST_NUMBER,
-                                                          count))
-        # One stored customer read again and again: what the cache is for.
-        one = run_wrk(server, template.replace("{{N}}", str(FIRST_NUMBER + count // 2)),
-                      lua_script("GET", BCS_HEADERS, None, False))
-        found[count] = {**result, "one": one, "start": server.cold_start,
-                        "rss": server.rss_mib()}
-        server.stop()
+    states = {count: state_of(count) for count in (STORED_FEW, STORED_MANY)}
+    found = {count: [] for count in states}
+    template = (BCS_BASE + "/customerAccountManagement/v4/basicData"
+                "?govIssueIdentType=CC&identSerialNum={{N}}")
+    for _ in range(ROUNDS):
+        for count, state in states.items():
+            server = Server(f"{name}-{count}", [python, "-m", "sandbox", "serve", "--port",
+                            "{port}", "--state", str(state), "--quiet"],
+                            "/__sandbox/health").start()
+            result = run_wrk(server, "/", random_reads_script(BCS_HEADERS, template,
+                                                              FIRST_NUMBER, count))
+            # One stored customer read again and again: what the cache is for.
+            one = run_wrk(server, template.replace("{{N}}", str(FIRST_NUMBER + count // 2)),
+                          lua_script("GET", BCS_HEADERS, None, False))
+            found[count].append({**result, "one": one, "start": server.cold_start,
+                                 "rss": server.rss_mib()})
+            server.stop()
     return found
 
 
@@ -229,13 +266,15 @@ def report_stored(stored: dict, on: str) -> None:
     """The 1M-stored ratios; `on` names the state where it is not the SQLite file."""
     few, many = stored.get(STORED_FEW), stored.get(STORED_MANY)
     if few and many:
-        for what, a, b in (("one stored customer, read again", many["one"], few["one"]),
+        for what, a, b in (("one stored customer, read again", [m["one"] for m in many],
+                            [f["one"] for f in few]),
                            ("a random stored customer (cache misses)", many, few)):
+            a_mid, b_mid = median_of(a), median_of(b)
             print(f"v4 read{on} of {what}, {STORED_MANY} vs {STORED_FEW} stored: p50 "
-                  f"{a['p50']:.2f} vs {b['p50']:.2f} ms = {a['p50'] / b['p50']:.2f}x (bar: <= "
-                  f"1.25), CPU {a['cpu_us']:.0f} vs {b['cpu_us']:.0f} us/request")
-        print(f"start with {STORED_MANY} stored: {many['start']:.2f} s (bar: < 2), RSS after "
-              f"the reads {many['rss']:.0f} MiB (bar: < 200)")
+                  f"{a_mid['p50']:.2f} vs {b_mid['p50']:.2f} ms = {ratio(a, b, 'p50')} (bar: "
+                  f"<= 1.25), CPU {a_mid['cpu_us']:.0f} vs {b_mid['cpu_us']:.0f} us/request")
+        print(f"start with {STORED_MANY} stored: {median_of(many)['start']:.2f} s (bar: < 2), "
+              f"RSS after the reads {max(m['rss'] for m in many):.0f} MiB at most (bar: < 200)")
 
 
 def sandbox_cases():
