@@ -34,6 +34,7 @@ import os
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -104,8 +105,7 @@ class WorkersJournal(Journal):
     def _siblings(self, ask: dict, skipped: list | None) -> list[tuple[list[int], list]]:
         """Each sibling's _select, from those that answer."""
         replies = []
-        for index in self.peers.others():
-            reply = self._ask(index, ask, skipped)
+        for reply in self._ask_all(ask, skipped):
             if reply is not None:
                 ids, kept = reply
                 replies.append((ids, list(map(decode_raw, kept)) if ask["whole"] else kept))
@@ -130,8 +130,20 @@ class WorkersJournal(Journal):
 
     def clear(self, session: str, skipped: list | None = None) -> None:
         self.clear_own(session)
-        for index in self.peers.others():
-            self._ask(index, {"op": "clear", "session": session}, skipped)
+        self._ask_all({"op": "clear", "session": session}, skipped)
+
+    def _ask_all(self, ask: dict, skipped: list | None) -> list:
+        """Every sibling's answer (None where it gave none), asked at once: silent siblings
+        cost a read ASK_TIMEOUT in all, not each theirs."""
+        others = self.peers.others()
+        if len(others) < 2:
+            return [self._ask(index, ask, skipped) for index in others]
+        notes: list = []
+        with ThreadPoolExecutor(len(others), thread_name_prefix="sandbox-journal-ask") as pool:
+            replies = list(pool.map(lambda index: self._ask(index, ask, notes), others))
+        if skipped is not None:
+            skipped.extend(sorted(notes, key=itemgetter("worker")))
+        return replies
 
     def forget(self, session: str) -> None:
         self.clear_own(session)

@@ -234,3 +234,30 @@ def test_ids_are_unique_across_workers_and_increasing_in_each():
         assert own == sorted(set(own)) and {n % 3 for n in own} == {index}
         assert own[-1] < 2 ** 53  # exact in the console's JavaScript
     assert len({n for own in ids for n in own}) == 600
+
+
+def test_silent_siblings_are_asked_at_once_not_one_after_another(tmp_path, monkeypatch):
+    # Three workers' journals in one process; two of them listen but never answer.
+    import sandbox.journal_workers as journal_workers
+    monkeypatch.setattr(journal_workers, "ASK_TIMEOUT", 0.5)
+    reader = WorkersJournal(Journal(), Peers(str(tmp_path), 0, 3))
+    silent = []
+    for index in (1, 2):
+        sock = journal_workers.socket.socket(journal_workers.socket.AF_UNIX)
+        sock.bind(Peers(str(tmp_path), index, 3).path(index))
+        sock.listen(4)  # connections are taken by the kernel, and never answered
+        silent.append(sock)
+    try:
+        reader.record("s", raw(0))
+        skipped = []
+        began = time.monotonic()
+        listed = reader.entries("s", skipped=skipped)
+        took = time.monotonic() - began
+        assert [entry["query"]["n"] for entry in listed] == ["0"]
+        assert [note["worker"] for note in skipped] == [1, 2]
+        assert all(note["problem"] == "did not answer within 0.5 s" for note in skipped)
+        assert took < 0.9, took  # one wait for both (one after another: 1 s)
+    finally:
+        reader.close()
+        for sock in silent:
+            sock.close()
