@@ -40,6 +40,7 @@ EARLY_DEATH = 5.0
 RESTART_PAUSE = 1.0
 BACKLOG = 1024
 PR_SET_PDEATHSIG = 1
+SOCKET_PATH_BYTES = 100  # of sun_path's 108 (Linux) or 104 (macOS), with room
 
 
 def check_workers(config) -> None:
@@ -104,7 +105,7 @@ def serve_workers(config, families, banner=None) -> int:
         return 2
     folder = tempfile.mkdtemp(prefix="sandbox-metrics-")
     os.environ[METRICS_DIR_ENV] = folder
-    journals = tempfile.mkdtemp(prefix="sandbox-journal-")  # 0700: this user's processes only
+    journals = journals_folder()
     from . import app  # noqa: F401  (imported once here, shared by the workers' memory)
     from .admin.token import warn_if_exposed
     warn_if_exposed(config)
@@ -114,6 +115,17 @@ def serve_workers(config, families, banner=None) -> int:
         sock.close()
         shutil.rmtree(folder, ignore_errors=True)
         shutil.rmtree(journals, ignore_errors=True)
+
+
+def journals_folder() -> str:
+    """Where the workers' journal sockets go: a new folder (0700: this user's processes only) in
+    TMPDIR, or in /tmp where TMPDIR is so deep that a socket's path would pass the ~104 bytes a
+    Unix socket's address holds (the workers would not start)."""
+    folder = tempfile.mkdtemp(prefix="sandbox-journal-")
+    if len(os.fsencode(os.path.join(folder, "9999.sock"))) <= SOCKET_PATH_BYTES:
+        return folder
+    os.rmdir(folder)
+    return tempfile.mkdtemp(prefix="sandbox-journal-", dir="/tmp")
 
 
 def _log(level: str, event: str, message: str, **fields) -> None:

@@ -213,3 +213,17 @@ def test_keep_alive_connections_spread_evenly_over_the_workers(tmp_path):
         for connection in connections:  # each connection stays with its worker
             assert pid_of(server.url, connection) in held
             connection.close()
+
+
+def test_workers_start_and_share_their_journal_under_a_deep_tmpdir(tmp_path):
+    # A Unix socket's path holds ~104 bytes: the journal's sockets go to /tmp then.
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    server = ServerProcess("--state", str(tmp_path / "state.db"), "--workers", "2", "--quiet",
+                           env={"TMPDIR": str(deep)})
+    with server:
+        assert len(pids_answering(server.url)) == 2
+        for _ in range(4):  # new connections: both workers answer some
+            requests.post(server.url + "/cliente", json=CLIENTE, timeout=10)
+        listed = requests.get(server.url + "/__sandbox/requests", timeout=10).json()
+        assert len(listed["requests"]) == 4 and not listed.get("skipped_workers")
