@@ -206,3 +206,61 @@ def test_on_redis_a_rounds_journal_entries_reach_every_instance_in_order(redis_a
         sent = [entry["body"]["numero_documento"]
                 for entry in other.journal.entries(session)]
         assert sent == [25326461 + i for i in range(10 + first, -1, -2)]  # newest first
+
+
+# -- on the wire ----------------------------------------------------------------------------------
+def pipelined(url: str, *requests_: bytes) -> list[bytes]:
+    """Sends the requests in one write on one connection; each answer's status line and body."""
+    import socket
+    from urllib.parse import urlsplit
+    where = urlsplit(url)
+    with socket.create_connection((where.hostname, where.port), timeout=10) as sock:
+        sock.sendall(b"".join(requests_))
+        data = b""
+        while data.count(b"HTTP/1.1 ") < len(requests_) or not _complete(data, len(requests_)):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return [b"HTTP/1.1 " + part for part in data.split(b"HTTP/1.1 ")[1:]]
+
+
+def _complete(data: bytes, count: int) -> bool:
+    answers = [b"HTTP/1.1 " + part for part in data.split(b"HTTP/1.1 ")[1:]]
+    if len(answers) < count:
+        return False
+    last = answers[-1]
+    head, _, body = last.partition(b"\r\n\r\n")
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length:"))
+    return len(body) >= length
+
+
+def raw_request(method: str, target: str, headers: dict, body: bytes = b"") -> bytes:
+    lines = [f"{method} {target} HTTP/1.1", "Host: 127.0.0.1", *(f"{k}: {v}" for k, v in
+             headers.items()), f"Content-Length: {len(body)}", "", ""]
+    return "\r\n".join(lines).encode() + body
+
+
+@pytest.mark.parametrize("on", ["sqlite", "redis"])
+def test_a_read_pipelined_after_a_create_finds_it_through_a_real_server(on, tmp_path, request):
+    import json
+    from tests.conftest import LiveServer
+    if on == "redis":
+        server = request.getfixturevalue("redis_server")
+        server.client().flushdb()
+        state = server.url
+    else:
+        state = str(tmp_path / "state.db")
+    app = create_app(Config.from_env(state=state, log_requests=False))
+    create = raw_request("POST", CREATE, JSON_HEADERS,
+                         json.dumps(new_customer("1066554433")).encode())
+    read = raw_request("GET", V4 + "?govIssueIdentType=CC&identSerialNum=1066554433",
+                       BCS_HEADERS)
+    try:
+        with LiveServer(app) as live:
+            answers = pipelined(live.url, create, read)
+    finally:
+        app.extensions["sandbox"].store.close()
+    assert [a.split(b" ", 2)[1] for a in answers] == [b"200", b"200"], answers
+    assert b"1066554433" in answers[1]
