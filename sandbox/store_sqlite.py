@@ -29,7 +29,7 @@ from collections import OrderedDict
 
 import orjson
 
-from .store import _COUNTERS, DEFAULT_SESSION, MemoryStore
+from .store import _COUNTERS, DEFAULT_SESSION, FREEZE_EVERY, MemoryStore
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS records (session TEXT NOT NULL, kind TEXT NOT NULL,"
@@ -158,9 +158,11 @@ class SqliteStore(MemoryStore):
             self._cache.popitem(last=False)
         # Kept records, read or written, are what the cyclic GC walks on every full collection
         # of a cache filling up: every FREEZE_EVERY they leave its sight, as MemoryStore's do
-        # (refcounting still frees them when they are evicted).
-        self._unsettled += 1
-        self._settle()
+        # (refcounting still frees them when they are evicted). A kept miss is no new object.
+        if value is not _MISSING:
+            self._unsettled += 1
+            if self._unsettled >= FREEZE_EVERY:
+                self._settle()
 
     @property
     def cached_records(self) -> int:
