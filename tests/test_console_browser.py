@@ -360,3 +360,29 @@ def test_the_admin_token_is_asked_for_once_and_kept(browser):
         wait(browser, lambda: browser.find_element(By.ID, "session-status").text == "session state reset")
         assert not shown(browser, "token-form") and not shown(browser, "notice")
         assert token not in browser.page_source
+
+
+def test_a_journal_read_that_missed_a_worker_says_so_and_reads_it_all_again(browser):
+    # With --workers, a worker that does not answer a read is named in `skipped_workers`: here
+    # the journal leaves one out for a while, as a stopped sibling would.
+    app = create_app(make_config())
+    journal = app.extensions["sandbox"].journal
+    entries, missing = journal.entries, {"on": True}
+
+    def entries_missing_a_worker(session, match=None, limit=None, skipped=None):
+        if missing["on"] and skipped is not None:
+            skipped.append({"worker": 1, "problem": "did not answer within 5 s"})
+        return entries(session, match, limit, skipped)
+    journal.entries = entries_missing_a_worker
+    session = "skipped-" + uuid.uuid4().hex[:8]
+    with LiveServer(app) as live:
+        example = app.extensions["sandbox"].operations["cliente"].meta["request_example"]
+        for _ in range(2):
+            requests.post(live.url + "/cliente", json=example, timeout=5,
+                          headers={"X-Sandbox-Session": session})
+        open_console(browser, live.url, session, "journal")
+        status = lambda: browser.find_element(By.ID, "journal-status").text  # noqa: E731
+        rows = lambda: browser.find_elements(By.CSS_SELECTOR, "#journal-body tr.clickable")  # noqa: E731
+        wait(browser, lambda: "incomplete: worker 1 did not answer within 5 s" in status())
+        missing["on"] = False  # the worker answers again: the whole journal, once, no warning
+        wait(browser, lambda: "incomplete" not in status() and len(rows()) == 2, timeout=15)

@@ -4,7 +4,7 @@
 
 // -- journal: filtered, polled for what is new only --------------------------------------------
 const JOURNAL_ROWS = 200;   // rows kept in the page; older ones leave it (the API keeps them)
-const journal = { newest: null, generation: 0 };   // newest: the id of the newest entry seen
+const journal = { newest: null, generation: 0, incomplete: false };   // newest: the id of the newest entry seen
 const ROUTE_PATTERNS = DATA.routes.map((route) => ({
   name: route.name, method: route.method,
   pattern: new RegExp("^" + route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&")
@@ -73,6 +73,7 @@ function single(poll) {
 const refreshJournal = single(pollJournal);
 
 async function pollJournal() {
+  if (journal.incomplete) restartJournal();
   const filters = journalFilters();
   const query = new URLSearchParams(Object.entries(filters).filter(([, value]) => value));
   const limit = $("filter-limit").value.trim();
@@ -99,7 +100,16 @@ async function pollJournal() {
     if (row.nextSibling && row.nextSibling.classList.contains("detail")) row.nextSibling.remove();
     row.remove();
   }
-  $("journal-status").textContent = `${body.querySelectorAll("tr.clickable").length} shown · updated ${new Date().toLocaleTimeString()}`;
+  const status = `${body.querySelectorAll("tr.clickable").length} shown · updated ${new Date().toLocaleTimeString()}`;
+  // With --workers, a worker that did not answer the read took its entries with it: say so,
+  // and read the whole journal again next time (an entry of its, older than those shown,
+  // would never come back through `since`).
+  const skipped = answer.json.skipped_workers || [];
+  journal.incomplete = skipped.length > 0;
+  $("journal-status").textContent = skipped.length
+    ? status + " · incomplete: " + skipped.map((note) => `worker ${note.worker} ${note.problem}`).join("; ")
+    : status;
+  $("journal-status").classList.toggle("warning", skipped.length > 0);
 }
 
 async function clearJournal() {
