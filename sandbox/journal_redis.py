@@ -18,7 +18,6 @@ read and five commands). With Redis down, entries are dropped (the requests are 
 """
 from __future__ import annotations
 
-import hashlib
 import select
 import threading
 import time
@@ -50,7 +49,8 @@ if over > 0 then
 end
 """
 
-RECORD_SHA = hashlib.sha1(RECORD.encode()).hexdigest()  # what SCRIPT LOAD answers (_connect)
+RECORD_SCRIPT = hotline.Script(RECORD)
+RECORD_SHA = RECORD_SCRIPT.sha  # what SCRIPT LOAD answers (_connect)
 
 
 class RedisJournal(Journal):
@@ -63,8 +63,7 @@ class RedisJournal(Journal):
         self._index = store.prefix + "journals"
         self._sender = None
         self._send_lock = threading.Lock()
-        self._script = hotline.Script(RECORD)
-        store.lines.scripts[self._script.sha] = self._script  # loaded again where Redis lost it
+        store.lines.scripts[RECORD_SHA] = RECORD_SCRIPT  # loaded again where Redis lost it
         self._ids = ClockIds()
         self._queue: dict[str, list[bytes]] = {}  # the loop round's entries by session
         self._queued = 0  # their bytes
@@ -97,19 +96,19 @@ class RedisJournal(Journal):
             else:
                 self._send([self._command(session, entries) for session, entries in queue.items()])
 
-    def _args(self, session: str, entries: list[bytes]) -> tuple:
-        return (3, self._prefix + session, self._index, self._prefix, self.size,
-                self.max_sessions, time.time(), session, self.ttl, *entries)
+    def _call(self, session: str, entries: list[bytes]) -> tuple:
+        """The RECORD script's call for the session's entries (hotline's command form)."""
+        return RECORD_SCRIPT([self._prefix + session, self._index, self._prefix],
+                             [self.size, self.max_sessions, time.time(), session, self.ttl,
+                              *entries])
 
     def _command(self, session: str, entries: list[bytes]) -> bytes:
-        return pack("EVALSHA", RECORD_SHA, *self._args(session, entries))
+        return pack(*self._call(session, entries))
 
     def _confirmed(self, queue: dict[str, list[bytes]]) -> None:
         """Records the entries with a round trip: in Redis before the answers leave, however
         large (a write Redis reads in several parts could let a journal read come in between)."""
-        calls = [self._script([self._prefix + session, self._index, self._prefix],
-                              self._args(session, entries)[4:])
-                 for session, entries in queue.items()]
+        calls = [self._call(session, entries) for session, entries in queue.items()]
         try:
             self._store.call(self._store.lines.run, *calls)
         except StoreUnavailable:

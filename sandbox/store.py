@@ -30,22 +30,54 @@ _COUNTERS = "_counter"
 FREEZE_EVERY = 1000
 
 
-class _LockedBatch:
+class RoundBatch:
+    """What a store's lock shares with the event loop's rounds (server.LoopDispatcher): during a
+    round on the loop's thread, the outermost blocks' writes are held (with the lock's mutex)
+    for the round's end, which commits them all at once, before any of the round's answers is
+    sent (group commit). A lock sets round_open and takes the mutex once more when a block of
+    the round begins to hold writes, and says how to commit them (_commit_round)."""
+
+    round_thread = None  # the loop's thread, during its round
+    round_open = False  # the round's writes are held: the loop holds the mutex
+    batches = 0  # outermost blocks ended: the loop tells the writing requests by it
+
+    def begin_round(self) -> None:
+        self.round_thread = threading.get_ident()
+
+    def end_round(self) -> bool:
+        """Commits the round's writes; True when the state refused them (none of it is kept)."""
+        self.round_thread = None
+        if not self.round_open:
+            return False
+        try:
+            self._commit_round()
+            return False
+        except Exception:
+            return True
+        finally:
+            self.round_open = False
+            self._round_closed()
+            self._mutex.release()
+
+    def _commit_round(self) -> None:
+        raise NotImplementedError
+
+    def _round_closed(self) -> None:
+        """After the round's commit, before the mutex is released."""
+
+
+class _LockedBatch(RoundBatch):
     """The store's lock as a context: reentrant, and the outermost block is one write batch.
 
-    In a round of the event loop (server.LoopDispatcher, begin_round / end_round) the batches
-    of the round's requests are one: the first takes the lock and begins, each block's end
-    leaves its writes in the transaction, and the round's end commits them all at once (group
-    commit), before any of the round's answers is sent. So nothing is acknowledged before it is
-    committed, and a file pays one commit per round, not one per create."""
+    In a round of the event loop the batches of the round's requests are one: the first takes
+    the lock and begins, each block's end leaves its writes in the transaction, and the round's
+    end commits them all at once. So nothing is acknowledged before it is committed, and a file
+    pays one commit per round, not one per create."""
 
     def __init__(self, store: "MemoryStore"):
         self._store = store
         self._mutex = threading.RLock()
         self._depth = 0  # only the thread holding the mutex touches it
-        self.round_thread = None  # the loop's thread, during its round
-        self.round_open = False  # a round's batch is under way: the loop holds the mutex
-        self.batches = 0  # outermost blocks ended: the loop tells the writing requests by it
 
     def __enter__(self):
         self._mutex.acquire()
@@ -70,23 +102,13 @@ class _LockedBatch:
             self._depth -= 1
             self._mutex.release()
 
-    def begin_round(self) -> None:
-        self.round_thread = threading.get_ident()
+    def in_open_round(self) -> bool:
+        """Whether this thread is the loop's, with the round's writes not committed yet."""
+        return self.round_open and self.round_thread == threading.get_ident()
 
-    def end_round(self) -> bool:
-        """Commits the round's batch; True when the state refused it (none of it is kept)."""
-        self.round_thread = None
-        if not self.round_open:
-            return False
-        try:
-            self._store._commit()
-            self._store._settle()
-            return False
-        except Exception:
-            return True
-        finally:
-            self.round_open = False
-            self._mutex.release()
+    def _commit_round(self) -> None:
+        self._store._commit()
+        self._store._settle()
 
 
 class MemoryStore:

@@ -45,7 +45,7 @@ from redis.retry import Retry
 
 from . import hotline
 from .errors import StoreUnavailable
-from .store import DEFAULT_SESSION
+from .store import DEFAULT_SESSION, RoundBatch
 from .version import __version__
 
 PREFIX = "sandbox:"
@@ -111,7 +111,7 @@ def fingerprint(fixtures: dict) -> str:
                                        | orjson.OPT_NON_STR_KEYS)).hexdigest()[:16]
 
 
-class _Batch:
+class _Batch(RoundBatch):
     """The store's lock as a context: reentrant per thread, serialised across the process's
     threads, and (from its first read) across instances; the outermost block commits."""
 
@@ -129,9 +129,6 @@ class _Batch:
         self.writes: list[tuple] = []  # (op, session, field, encoded, value)
         self.pending: dict[tuple[str, str], dict] = {}  # what the block wrote, by address
         self.cleared: set[str] = set()
-        self.batches = 0  # outermost blocks ended: the loop tells the writing requests by it
-        self.round_thread = None  # the loop's thread, during its round
-        self.round_open = False  # the round's blocks hold the lock and writes for its end
 
     def held(self) -> bool:
         return self.owner == threading.get_ident()
@@ -173,23 +170,10 @@ class _Batch:
         if writes or token:
             self._store._commit(writes, token, at, counters)
 
-    def begin_round(self) -> None:
-        self.round_thread = threading.get_ident()
+    _commit_round = _commit_held
 
-    def end_round(self) -> bool:
-        """Commits the round's blocks; True when Redis refused them (nothing of them is kept)."""
-        self.round_thread = None
-        if not self.round_open:
-            return False
-        try:
-            self._commit_held()
-            return False
-        except Exception:
-            return True
-        finally:
-            self.round_open = False
-            self.owner = None
-            self._mutex.release()
+    def _round_closed(self) -> None:
+        self.owner = None
 
     def ensure_locked(self) -> None:
         if not self.token:

@@ -169,8 +169,7 @@ class SqliteStore(MemoryStore):
         return len(self._cache)
 
     def _reader(self) -> sqlite3.Connection:
-        lock = self.lock
-        if lock.round_open and lock.round_thread == threading.get_ident():
+        if self.lock.in_open_round():
             # The loop, in a round whose batch is not committed yet: its requests read what the
             # round's earlier ones wrote (a pipelined read after a create), as the writer sees
             # it, and what waits for the round's commit (`_unflushed`, one statement for all).
@@ -186,7 +185,7 @@ class SqliteStore(MemoryStore):
 
     def items(self, session: str, kind: str):
         self.notice()
-        if self.lock.round_open and self.lock.round_thread == threading.get_ident():
+        if self.lock.in_open_round():
             self._flush()  # the round's rows, for the writer's connection to list them
         own = {key: orjson.loads(value) for key, value in self._reader().execute(
             "SELECT key, value FROM records WHERE session = ? AND kind = ?", (session, kind))}
