@@ -124,7 +124,10 @@ class Parts:
     (request_example, response_example, response_examples). catalog: the family's error catalog,
     if it has one (find, error, is_magic, rows, codes). chaos_errors(operation name): the errors
     chaos answers on the route when told none (its catalog's specs; HTTP statuses 500 and 503
-    where it is None). blueprints: extra admin routes."""
+    where it is None). blueprints: extra admin routes. reads: operation name (a GET route
+    without path parameters) -> fn(args) -> the records (kind, key) a request with those query
+    args reads first (`args.get(name)`: a parameter's first value); a state over a file or the
+    network reads a round's together, before its requests run (one statement, one round trip)."""
     views: dict[str, Callable]
     envelope: Callable[["SandboxError", object], dict]
     authenticate: Callable[["Request"], None] | None = None
@@ -137,6 +140,7 @@ class Parts:
     responders: list[Responder] = field(default_factory=list)
     chaos_errors: Callable[[str], list] | None = None
     blueprints: list["Blueprint"] = field(default_factory=list)
+    reads: dict[str, Callable] = field(default_factory=dict)
 
 
 def no_base(config: Config) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable
+from urllib.parse import parse_qsl
 
 from flask import Flask, Request, g
 
@@ -72,6 +73,8 @@ class Sandbox:
         # Path prefixes whose answers may wait (the admin API, routes that declare it).
         self._waiting: tuple[str, ...] = ()
         self._wait_checks: tuple = ()  # the responders' may_wait declarations
+        # Full path -> the records a GET there reads first, from its query (Parts.reads).
+        self._reads: dict[str, Callable] = {}
         self.scenarios = None  # the scenario engine, once it registers
         self.chaos = None  # the session's chaos settings (scenarios/chaos.py), likewise
         self.sessions: Sessions | None = None  # idle sessions' expiry, once the store opens
@@ -104,6 +107,8 @@ class Sandbox:
                 meta={**route.meta, "path": route.path, **parts.examples.get(route.name, {})}),
                 parts.views[route.name])
             self.add_prefix(base + route.path.split("<")[0], family.name, route.name)
+            if route.name in parts.reads and route.method == "GET" and "<" not in route.path:
+                self._reads[base + route.path] = parts.reads[route.name]
         if base:
             self.add_prefix(base, family.name)
         for responder in parts.responders:
@@ -153,15 +158,27 @@ class Sandbox:
 
     def _round_hooks(self) -> None:
         """With a store that commits per round (SQLite, Redis), a round of the loop reads its
-        requests' sessions' generations in one round trip (Redis), commits what its requests
+        requests' sessions' generations, with the records their routes say they read first
+        (Parts.reads), in one round trip (Redis) or statement (SQLite), commits what its requests
         wrote at its end, and sends its journal entries (Redis) in one write, before its
         answers. end_round says whether the round's writes were refused; round_writes counts
         write batches, so that the loop knows which requests wrote."""
         begin = getattr(self.store, "begin_round", None)
         if begin is None:
             return
-        self.begin_round = lambda headers: begin(
-            [header(SESSION_HEADER) or DEFAULT_SESSION for header in headers])
+
+        def begin_round(requests) -> None:
+            sessions, reads = [], []
+            every = getattr(self.scenarios, "session_reads", ())  # each request's switches
+            for path, query, header in requests:
+                session = header(SESSION_HEADER) or DEFAULT_SESSION
+                sessions.append(session)
+                reads += [(session, kind, key) for kind, key in every]
+                hint = self._reads.get(path)
+                if hint is not None and query:
+                    reads += [(session, kind, key) for kind, key in _hinted(hint, query)]
+            begin(sessions, reads)
+        self.begin_round = begin_round
         flush = getattr(self.journal, "flush", None)
 
         def end_round() -> bool:
@@ -226,6 +243,18 @@ class Sandbox:
 
     def family_for(self, path: str) -> str:
         return self.route_for(path)[0]
+
+
+def _hinted(hint: Callable, query: str) -> list:
+    """What a route's `reads` names for a query string; nothing where it cannot say (the
+    request itself then answers the fault)."""
+    args: dict[str, str] = {}
+    try:
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            args.setdefault(name, value)  # the first value, as request.args.get gives
+        return list(hint(args))
+    except Exception:
+        return []
 
 
 __all__ = ["Operation", "Sandbox", "ADMIN_PREFIX"]

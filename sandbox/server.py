@@ -70,8 +70,9 @@ class LoopDispatcher(ThreadedTaskDispatcher):
     The loop answers in rounds (serve_ready, after each poll): every request the round read is
     answered in a row, and their answers are sent at the round's end, after the app's
     end_round. So a shared state reads what the round's requests need in one round trip
-    (begin_round: their sessions' generations), and what must reach it before an answer leaves
-    (the journal's entries) goes in one write, not one per request.
+    (begin_round: their sessions' generations, the records their routes name), and what must
+    reach it before an answer leaves (the journal's entries) goes in one write, not one per
+    request.
 
     The state commits what the round's requests wrote once, at end_round (group commit). Where
     it refuses them (a full disk, Redis gone), the requests that wrote get no answer: their
@@ -79,8 +80,8 @@ class LoopDispatcher(ThreadedTaskDispatcher):
     that is not kept.
 
     at_once(request): the app's rule, given waitress's parsed request, before the app sees it.
-    begin_round(headers) / end_round(): the app's hooks around a round, `headers` a header lookup
-    by name for each request the round holds; end_round returns True when the round's writes
+    begin_round(requests) / end_round(): the app's hooks around a round, `requests` the (path,
+    query string, header lookup by name) of each request the round holds; end_round returns True when the round's writes
     were refused. writes(): a count of the write batches so far (which requests wrote); or None.
     """
 
@@ -151,7 +152,7 @@ class LoopDispatcher(ThreadedTaskDispatcher):
         self.in_round = True
         try:
             if self.begin_round is not None:
-                _hook(self.begin_round, [header_lookup(c.requests[0]) for c in self.ready])
+                _hook(self.begin_round, [arrived(c.requests[0]) for c in self.ready])
             while self.ready:  # a pipelined request is appended once the one before is answered
                 channel = self.ready.popleft()
                 served.append(channel)
@@ -249,6 +250,11 @@ def header_lookup(request):
     """A lookup of waitress's parsed request's headers by name (X-Sandbox-Delay)."""
     headers = request.headers  # keys as waitress keeps them: X_SANDBOX_DELAY
     return lambda name: headers.get(name.upper().replace("-", "_"))
+
+
+def arrived(request) -> tuple:
+    """What a round's hook is told of a request waitress parsed: (path, query, header lookup)."""
+    return request.path, request.query, header_lookup(request)
 
 
 def request_rule(answers_at_once):

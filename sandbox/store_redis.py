@@ -101,6 +101,22 @@ if v < tonumber(ARGV[1]) then redis.call('set', KEYS[1], ARGV[1]); v = tonumber(
 return v
 """
 
+# A round's start (begin_round): the generations of its sessions (KEYS[1..n]) and the records
+# its requests name (each a session hash after them; ARGV: n, then per record the index of its
+# session, its field, and the generation its cached copy is good at): a record comes back where
+# the session moved past that generation, else 0 (the cache is good), all at one moment.
+ROUND_READS = """
+local n = tonumber(ARGV[1])
+local gens = redis.call('mget', unpack(KEYS, 1, n))
+local out = {gens}
+for i = n + 1, #KEYS do
+  local a = 3 * (i - n) - 1
+  if tonumber(gens[tonumber(ARGV[a])] or 0) == tonumber(ARGV[a + 2]) then out[#out + 1] = 0
+  else out[#out + 1] = redis.call('hget', KEYS[i], ARGV[a + 1]) end
+end
+return out
+"""
+
 
 class WorldMismatch(RuntimeError):
     """The Redis database holds the state of other fixtures: never two worlds in one database."""
@@ -196,6 +212,7 @@ class RedisStore:
         self.label = _without_password(url)  # for the banner and the console
         self._commit_script = hotline.Script(COMMIT)
         self._number_script = hotline.Script(NEXT_NUMBER)
+        self._round_script = hotline.Script(ROUND_READS)
         self.lock = _Batch(self)
         self._down_until = 0.0
         self._problem: str | None = None
@@ -208,24 +225,51 @@ class RedisStore:
         self._scope = threading.local()  # the request's (session, generation)
         self._round: tuple[int, dict[str, int]] | None = None  # (loop thread, generations)
         # The commands of requests, on plain sockets (hotline.py)
-        self.lines = hotline.Lines(self.db, (self._commit_script, self._number_script))
+        self.lines = hotline.Lines(self.db, (self._commit_script, self._number_script,
+                                             self._round_script))
         self._check_world()
 
     # -- the request scope ----------------------------------------------------------------------
-    def begin_round(self, sessions: list[str]) -> None:
+    def begin_round(self, sessions: list[str], reads=()) -> None:
         """The loop's round (server.LoopDispatcher): the generations of its requests' sessions,
         read in one round trip after every one of them was received, stand for each request's
-        own. With Redis down nothing is read: each request then answers its own 503."""
+        own. The records its requests name (`reads`: (session, kind, key), Parts.reads) come in
+        the same trip where the cache does not hold them at those generations (random reads
+        among 1M stored: one trip a round, not one a request). With Redis down nothing is read:
+        each request then answers its own 503."""
         unique = list(dict.fromkeys(sessions))
+        gen_keys = [PREFIX + "g:" + s for s in unique]
+        reads = [(session, kind, key, kind + SEP + key) for session, kind, key
+                 in dict.fromkeys(reads)]
         try:
-            gens = self.call(self.lines.mget, [PREFIX + "g:" + s for s in unique])
+            if reads:
+                gens, *raws = self.call(self.lines.run, self._round_script(
+                    gen_keys + [PREFIX + "s:" + read[0] for read in reads],
+                    [len(unique), *self._round_args(unique, reads)]))[0]
+            else:
+                gens, raws = self.call(self.lines.mget, gen_keys), []
         except StoreUnavailable:
             return
         held = {s: int(g or 0) for s, g in zip(unique, gens)}
         for session, gen in held.items():
             self._seen(session, gen)
+        for (session, kind, key, field), raw in zip(reads, raws):
+            if raw != 0:  # 0: the cached copy is good at the round's generation
+                self._remember(session, field, held[session], self._value(kind, key, raw))
         self._round = (threading.get_ident(), held)
         self.lock.begin_round()
+
+    def _round_args(self, unique: list[str], reads: list) -> list:
+        """ROUND_READS' arguments for each read: its session's index, its field, and the last
+        generation seen of the session where the cache holds the record good at it (else -1)."""
+        index = {session: i for i, session in enumerate(unique, 1)}
+        args = []
+        for session, _, _, field in reads:
+            cached, span = self._cache.get((session, field)), self._spans.get(session)
+            good = span[1] if cached is not None and span is not None and self._fresh(
+                session, cached[0], span[1]) else -1
+            args += [index[session], field, good]
+        return args
 
     def end_round(self) -> bool:
         """Commits what the round's requests wrote, in one script; True when it was refused."""

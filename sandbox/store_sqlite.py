@@ -38,6 +38,7 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS sessions (session TEXT PRIMARY KEY)",
 )
 PREFETCH = "SELECT kind, key, value FROM records WHERE session = ? AND kind = ? AND key = ?"
+PREFETCH_MOST = 200  # records one statement reads (3 parameters each; SQLite allows 32,766)
 UPSERT = ("INSERT INTO records VALUES (?, ?, ?, ?)"
           " ON CONFLICT (session, kind, key) DO UPDATE SET value = excluded.value")
 # Seconds between the background checkpointer's passive checkpoints: a page written again and
@@ -272,8 +273,16 @@ class SqliteStore(MemoryStore):
         self._reads_then = self._file_reads
 
     # -- the event loop's rounds (server.LoopDispatcher): one commit per round --------------------
-    def begin_round(self, sessions) -> None:
+    def begin_round(self, sessions, reads=()) -> None:
+        """The loop's round: one catch-up for its requests, and the records they name
+        (`reads`: (session, kind, key), Parts.reads) read together, one statement a session."""
         self._catch_up()
+        by_session: dict[str, list] = {}
+        for session, kind, key in dict.fromkeys(reads):
+            by_session.setdefault(session, []).append((kind, key))
+        for session, addresses in by_session.items():
+            for at in range(0, len(addresses), PREFETCH_MOST):
+                self.prefetch(session, addresses[at:at + PREFETCH_MOST])
         self.lock.begin_round()
 
     def end_round(self) -> bool:

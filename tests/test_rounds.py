@@ -35,9 +35,14 @@ def v4_read(client, number: str):
                       headers=BCS_HEADERS)
 
 
-def a_round(sandbox, sessions=(DEFAULT_SESSION,)):
-    sandbox.begin_round([lambda name, s=s: s if name == "X-Sandbox-Session" else None
-                         for s in sessions])
+def a_round(sandbox, sessions=(DEFAULT_SESSION,), reading=()):
+    """The loop's begin_round for requests of those sessions, and v4 reads of the customers
+    numbered `reading` (what the loop tells of each request: path, query, headers)."""
+    def header(session):
+        return lambda name: session if name == "X-Sandbox-Session" else None
+    sandbox.begin_round([("/", "", header(s)) for s in sessions] + [
+        (V4, f"govIssueIdentType=CC&identSerialNum={number}", header(DEFAULT_SESSION))
+        for number in reading])
 
 
 def rows_on_disk(path) -> int:
@@ -78,6 +83,45 @@ def test_a_read_after_a_create_in_the_same_round_finds_it(sqlite_app):
     assert found.status_code == 200, found.get_json()
 
 
+def test_a_round_reads_the_customers_its_reads_name_in_one_statement(sqlite_app):
+    app, _ = sqlite_app
+    sandbox, client = app.extensions["sandbox"], app.test_client()
+    numbers = ["1044000001", "1044000002", "1044000003"]
+    for number in numbers:
+        assert bcs_create(client, number).status_code == 200
+    store = sandbox.store
+    store._cache.clear()
+    statements = []
+    store._readers.db = None  # a new reading connection, traced
+    store._reader().set_trace_callback(statements.append)
+    a_round(sandbox, reading=[*numbers, "1044000009"])  # and one that is not stored
+    # The four customers and the session's switches (every request reads them).
+    assert len(statements) == 1 and statements[0].count("UNION ALL") == 4
+    assert all(("default", "bcs_customer", f"CC:{n}") in store._cache for n in numbers)
+    found = [v4_read(client, n).status_code for n in [*numbers, "1044000009"]]
+    sandbox.end_round()
+    assert found == [200, 200, 200, 404]
+    assert len(statements) == 1  # none of their own
+
+
+def test_what_a_rounds_reads_name_follows_each_routes_own_lookup(sqlite_app):
+    app, _ = sqlite_app
+    sandbox, client = app.extensions["sandbox"], app.test_client()
+    for number in ("1044000004", "1044000005"):
+        assert bcs_create(client, number).status_code == 200
+    store = sandbox.store
+    store._cache.clear()
+    header = lambda name: None  # noqa: E731
+    sandbox.begin_round([
+        (BASE + "/customerAccountManagement/v1/BasicData", "mnemonic=c.c.1044000004", header),
+        (V4, "govIssueIdentType=cc&identSerialNum=%201044000005%20", header),
+        (V4, "cellphone=3100000000", header),  # by cellphone: nothing named
+        (V4, "%zz&&=&govIssueIdentType", header)])  # nothing either, and no fault
+    sandbox.end_round()
+    customers = sorted(key for _, kind, key in store._cache if kind == "bcs_customer")
+    assert customers == ["CC:1044000004", "CC:1044000005"]
+
+
 class _RefusingCommits:
     """The writer's connection, refusing COMMIT as a full disk would."""
 
@@ -112,8 +156,9 @@ def test_a_round_the_file_refuses_keeps_and_serves_none_of_its_writes(sqlite_app
 
 
 class _Channel:
-    def __init__(self, writes: list, writes_something: bool):
-        self.requests = [type("Request", (), {"headers": {}})()]
+    def __init__(self, writes: list, writes_something: bool, path="/", query="", headers=None):
+        self.requests = [type("Request", (), {"headers": headers or {}, "path": path,
+                                              "query": query})()]
         self.connected, self.total_outbufs_len = True, 10
         self.writes, self.writes_something = writes, writes_something
         self.sent = self.closed = False
@@ -139,6 +184,16 @@ def test_when_a_rounds_writes_are_refused_only_the_requests_that_wrote_go_unansw
     dispatcher.serve_ready()
     assert reader.sent and not reader.closed
     assert writer.closed is refused and writer.sent is not refused
+
+
+def test_the_loop_tells_a_round_each_requests_path_query_and_headers():
+    told = []
+    dispatcher = LoopDispatcher(lambda request: True, told.extend, lambda: False)
+    dispatcher.ready.append(_Channel([0], False, V4, "identSerialNum=1",
+                                     {"X_SANDBOX_SESSION": "qa-7"}))
+    dispatcher.serve_ready()
+    [(path, query, header)] = told
+    assert (path, query, header("X-Sandbox-Session")) == (V4, "identSerialNum=1", "qa-7")
 
 
 # -- Redis ----------------------------------------------------------------------------------------
@@ -190,6 +245,37 @@ def test_on_redis_a_bcs_create_reads_what_it_needs_in_few_round_trips(redis_apps
     # the new account's number (a fixture's?); the commit. (A trip per read and number: 9.)
     assert [[command[0] for command in trip] for trip in trips] == [
         ["SET", "GET", "HGET", "HGET", "HGET", "GET", "GET", "GET"], ["HGET"], ["EVALSHA"]]
+
+
+def test_on_redis_a_round_reads_its_sessions_and_the_customers_its_reads_name_in_one_trip(
+        redis_apps):
+    mine, other = (app.extensions["sandbox"] for app in redis_apps)
+    client = redis_apps[0].test_client()
+    numbers = ["1044000011", "1044000012"]
+    for number in numbers:
+        assert bcs_create(redis_apps[1].test_client(), number).status_code == 200
+    trips = counting(mine.store)
+    a_round(mine, reading=[*numbers, "1044000019"])
+    found = [v4_read(client, n).status_code for n in [*numbers, "1044000019"]]
+    mine.end_round()
+    assert found == [200, 200, 404]
+    assert [[command[0] for command in trip] for trip in trips] == [["EVALSHA"]]
+    decoded = []
+    value_of = mine.store._value
+    mine.store._value = lambda kind, key, raw: decoded.append(key) or value_of(kind, key, raw)
+    # Read again in the next round, at the same generation: the cache's copies (none sent).
+    a_round(mine, reading=numbers)
+    assert [v4_read(client, n).status_code for n in numbers] == [200, 200]
+    mine.end_round()
+    assert [[command[0] for command in trip] for trip in trips[1:]] == [["EVALSHA"]]
+    assert decoded == []
+    # Another instance's write since: the round's trip reads them again, none on its own.
+    assert bcs_create(redis_apps[1].test_client(), "1044000013").status_code == 200
+    a_round(mine, reading=numbers)
+    assert [v4_read(client, n).status_code for n in numbers] == [200, 200]
+    mine.end_round()
+    assert [[command[0] for command in trip] for trip in trips[2:]] == [["EVALSHA"]]
+    assert sorted(decoded) == ["CC:1044000011", "CC:1044000012", "active"]  # the switches too
 
 
 def test_on_redis_a_rounds_journal_entries_reach_every_instance_in_order(redis_apps):

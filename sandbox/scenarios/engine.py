@@ -130,6 +130,9 @@ class Scenarios:
     # whether chaos is on. Each request reads it once in the app (switches_of) and once to
     # choose its thread (active_in), as it read the active scenario alone before; a session
     # that uses neither costs nothing more.
+    # Read by every request of a session: a round of the loop reads it with its own (registry).
+    session_reads = ((ACTIVE_KIND, ACTIVE_KEY),)
+
     def switches(self, session: str) -> dict:
         return self.store.get(session, ACTIVE_KIND, ACTIVE_KEY) or _NONE
 

@@ -136,6 +136,20 @@ def find_by_mnemonic(state, mnemonic: str) -> dict | None:
     return get_customer(state, *parsed) if parsed else None
 
 
+# -- what a read names before it runs (Parts.reads: a round's reads go together) -------------
+def read_by_identification(args) -> list[tuple[str, str]]:
+    """basicData v4's customer, where the query names its identification."""
+    ident_type = (args.get("govIssueIdentType") or "").strip()
+    number = (args.get("identSerialNum") or "").strip()
+    return [(CUSTOMER, customer_key(ident_type, number))] if ident_type and number else []
+
+
+def read_by_mnemonic(args) -> list[tuple[str, str]]:
+    """basicData v1 and v2's customer, named by its mnemonic."""
+    parsed = parse_mnemonic(args.get("mnemonic"))
+    return [(CUSTOMER, customer_key(*parsed))] if parsed else []
+
+
 def cellphones(customer: dict) -> set[str]:
     """The numbers basicData v4 finds the customer by: its cellPhone and contactInfo.cellPhone."""
     numbers = (customer.get("cellPhone"), (customer.get("contactInfo") or {}).get("cellPhone"))
