@@ -124,10 +124,12 @@ class Parts:
     (request_example, response_example, response_examples). catalog: the family's error catalog,
     if it has one (find, error, is_magic, rows, codes). chaos_errors(operation name): the errors
     chaos answers on the route when told none (its catalog's specs; HTTP statuses 500 and 503
-    where it is None). blueprints: extra admin routes. reads: operation name (a GET route
-    without path parameters) -> fn(args) -> the records (kind, key) a request with those query
-    args reads first (`args.get(name)`: a parameter's first value); a state over a file or the
-    network reads a round's together, before its requests run (one statement, one round trip)."""
+    where it is None). blueprints: extra admin routes. reads: operation name (a route without
+    path parameters) -> fn(args, body) -> the records (kind, key) a request reads first, from
+    its query args (`args.get(name)`: a parameter's first value) and its JSON body as posted
+    (None where it has none, or none that parses); a state over a file or the network reads a
+    round's together, before its requests run (one statement, one round trip). A hint only: a
+    wrong one costs a read, and one that raises names nothing."""
     views: dict[str, Callable]
     envelope: Callable[["SandboxError", object], dict]
     authenticate: Callable[["Request"], None] | None = None

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import parse_qsl
 
+import orjson
+
 from flask import Flask, Request, g
 
 from .config import Config
@@ -73,8 +75,8 @@ class Sandbox:
         # Path prefixes whose answers may wait (the admin API, routes that declare it).
         self._waiting: tuple[str, ...] = ()
         self._wait_checks: tuple = ()  # the responders' may_wait declarations
-        # Full path -> the records a GET there reads first, from its query (Parts.reads).
-        self._reads: dict[str, Callable] = {}
+        # (method, full path) -> the records a request there reads first (Parts.reads).
+        self._reads: dict[tuple[str, str], Callable] = {}
         self.scenarios = None  # the scenario engine, once it registers
         self.chaos = None  # the session's chaos settings (scenarios/chaos.py), likewise
         self.sessions: Sessions | None = None  # idle sessions' expiry, once the store opens
@@ -107,8 +109,8 @@ class Sandbox:
                 meta={**route.meta, "path": route.path, **parts.examples.get(route.name, {})}),
                 parts.views[route.name])
             self.add_prefix(base + route.path.split("<")[0], family.name, route.name)
-            if route.name in parts.reads and route.method == "GET" and "<" not in route.path:
-                self._reads[base + route.path] = parts.reads[route.name]
+            if route.name in parts.reads and "<" not in route.path:
+                self._reads[(route.method, base + route.path)] = parts.reads[route.name]
         if base:
             self.add_prefix(base, family.name)
         for responder in parts.responders:
@@ -170,13 +172,13 @@ class Sandbox:
         def begin_round(requests) -> None:
             sessions, reads = [], []
             every = getattr(self.scenarios, "session_reads", ())  # each request's switches
-            for path, query, header in requests:
+            for method, path, query, header, body in requests:
                 session = header(SESSION_HEADER) or DEFAULT_SESSION
                 sessions.append(session)
                 reads += [(session, kind, key) for kind, key in every]
-                hint = self._reads.get(path)
-                if hint is not None and query:
-                    reads += [(session, kind, key) for kind, key in _hinted(hint, query)]
+                hint = self._reads.get((method, path))
+                if hint is not None:
+                    reads += [(session, kind, key) for kind, key in _hinted(hint, query, body)]
             begin(sessions, reads)
         self.begin_round = begin_round
         flush = getattr(self.journal, "flush", None)
@@ -245,14 +247,15 @@ class Sandbox:
         return self.route_for(path)[0]
 
 
-def _hinted(hint: Callable, query: str) -> list:
-    """What a route's `reads` names for a query string; nothing where it cannot say (the
-    request itself then answers the fault)."""
+def _hinted(hint: Callable, query: str, body: Callable[[], bytes]) -> list:
+    """What a route's `reads` names for a query string and a body (`body()`: its bytes);
+    nothing where it cannot say (the request itself then answers the fault)."""
     args: dict[str, str] = {}
     try:
         for name, value in parse_qsl(query, keep_blank_values=True):
             args.setdefault(name, value)  # the first value, as request.args.get gives
-        return list(hint(args))
+        raw = body()
+        return list(hint(args, orjson.loads(raw) if raw else None))
     except Exception:
         return []
 

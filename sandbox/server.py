@@ -80,8 +80,8 @@ class LoopDispatcher(ThreadedTaskDispatcher):
     that is not kept.
 
     at_once(request): the app's rule, given waitress's parsed request, before the app sees it.
-    begin_round(requests) / end_round(): the app's hooks around a round, `requests` the (path,
-    query string, header lookup by name) of each request the round holds; end_round returns True when the round's writes
+    begin_round(requests) / end_round(): the app's hooks around a round, `requests` what
+    `arrived` tells of each request the round holds (method, path, query, headers, body); end_round returns True when the round's writes
     were refused. writes(): a count of the write batches so far (which requests wrote); or None.
     """
 
@@ -252,9 +252,27 @@ def header_lookup(request):
     return lambda name: headers.get(name.upper().replace("-", "_"))
 
 
+# A body a round's hook may read (a create's JSON is ~2 KB): larger ones are not looked at.
+PEEK_BYTES = 64 * 1024
+
+
 def arrived(request) -> tuple:
-    """What a round's hook is told of a request waitress parsed: (path, query, header lookup)."""
-    return request.path, request.query, header_lookup(request)
+    """What a round's hook is told of a request waitress parsed: (method, path, query, header
+    lookup by name, body: a function that returns the body's bytes, b"" where it is larger than
+    PEEK_BYTES), the body left for the app to read."""
+    return (request.command, request.path, request.query, header_lookup(request),
+            lambda: peek_body(request))
+
+
+def peek_body(request) -> bytes:
+    if not 0 < request.content_length <= PEEK_BYTES:
+        return b""
+    stream = request.get_body_stream()
+    at = stream.tell()
+    try:
+        return stream.read(PEEK_BYTES)
+    finally:
+        stream.seek(at)
 
 
 def request_rule(answers_at_once):

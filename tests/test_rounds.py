@@ -4,12 +4,18 @@ state refuses answers none of the requests that wrote; and the Redis journal sen
 entries together."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
 
 from sandbox import create_app
+from sandbox.apis.bcs import model
+from sandbox.apis.bcs.catalog import Catalog
+from sandbox.apis.bcs.customer_backend import create_reads, customer_parts
+from sandbox.apis.bcs.customer_schemas import CREATE_CUSTOMER, load
 from sandbox.config import Config
+from sandbox.journal_redis import RECORD_SHA
 from sandbox.server import LoopDispatcher
 from sandbox.store import DEFAULT_SESSION
 from tests.bcs_profile_support import BASE, BCS_HEADERS, JSON_HEADERS
@@ -40,9 +46,9 @@ def a_round(sandbox, sessions=(DEFAULT_SESSION,), reading=()):
     numbered `reading` (what the loop tells of each request: path, query, headers)."""
     def header(session):
         return lambda name: session if name == "X-Sandbox-Session" else None
-    sandbox.begin_round([("/", "", header(s)) for s in sessions] + [
-        (V4, f"govIssueIdentType=CC&identSerialNum={number}", header(DEFAULT_SESSION))
-        for number in reading])
+    sandbox.begin_round([("GET", "/", "", header(s), lambda: b"") for s in sessions] + [
+        ("GET", V4, f"govIssueIdentType=CC&identSerialNum={number}", header(DEFAULT_SESSION),
+         lambda: b"") for number in reading])
 
 
 def rows_on_disk(path) -> int:
@@ -112,14 +118,43 @@ def test_what_a_rounds_reads_name_follows_each_routes_own_lookup(sqlite_app):
     store = sandbox.store
     store._cache.clear()
     header = lambda name: None  # noqa: E731
+    def get(path, query):
+        return "GET", path, query, header, lambda: b""
     sandbox.begin_round([
-        (BASE + "/customerAccountManagement/v1/BasicData", "mnemonic=c.c.1044000004", header),
-        (V4, "govIssueIdentType=cc&identSerialNum=%201044000005%20", header),
-        (V4, "cellphone=3100000000", header),  # by cellphone: nothing named
-        (V4, "%zz&&=&govIssueIdentType", header)])  # nothing either, and no fault
+        get(BASE + "/customerAccountManagement/v1/BasicData", "mnemonic=c.c.1044000004"),
+        get(V4, "govIssueIdentType=cc&identSerialNum=%201044000005%20"),
+        get(V4, "cellphone=3100000000"),  # by cellphone: nothing named
+        get(V4, "%zz&&=&govIssueIdentType"),  # nothing either, and no fault
+        ("POST", CREATE, "", header, lambda: b"{not json")])
     sandbox.end_round()
     customers = sorted(key for _, kind, key in store._cache if kind == "bcs_customer")
     assert customers == ["CC:1044000004", "CC:1044000005"]
+
+
+def test_a_round_of_creates_reads_what_they_look_up_in_one_statement(sqlite_app):
+    app, _ = sqlite_app
+    sandbox, client = app.extensions["sandbox"], app.test_client()
+    assert core_create(client, "75000009").status_code == 201
+    bodies = [new_client(document_number=f"7500000{i}") for i in range(3)]
+    statements = []
+    sandbox.store._readers.db = None
+    sandbox.store._reader().set_trace_callback(statements.append)
+    sandbox.store._db.set_trace_callback(statements.append)
+    sandbox.begin_round(creates_arriving("/core_customer", bodies))
+    answers = [client.post("/core_customer", json=body, headers=CORE_AUTH) for body in bodies]
+    sandbox.end_round()
+    assert [a.status_code for a in answers] == [201] * 3
+    lookups = [sql for sql in statements if sql.startswith("SELECT") and "_by_document" in sql]
+    assert len(lookups) == 1 and lookups[0].count("UNION ALL") == 3  # and the switches
+
+
+@pytest.mark.parametrize("changes", [
+    {}, {"govIssueIdent.govIssueIdentType": " c.c. "}, {"contactInfo": None},
+    {"contactInfo.phoneNum": {"phone": "3209998877", "phoneType": "c"}}])
+def test_what_a_bcs_create_names_first_is_what_its_rule_reads(changes):
+    body = new_customer("1066000001", **changes)
+    data = load(CREATE_CUSTOMER, body, Catalog.load(), "create_customer")
+    assert create_reads({}, body) == model.save_reads(customer_parts(data))
 
 
 class _RefusingCommits:
@@ -158,7 +193,8 @@ def test_a_round_the_file_refuses_keeps_and_serves_none_of_its_writes(sqlite_app
 class _Channel:
     def __init__(self, writes: list, writes_something: bool, path="/", query="", headers=None):
         self.requests = [type("Request", (), {"headers": headers or {}, "path": path,
-                                              "query": query})()]
+                                              "query": query, "command": "GET",
+                                              "content_length": 0})()]
         self.connected, self.total_outbufs_len = True, 10
         self.writes, self.writes_something = writes, writes_something
         self.sent = self.closed = False
@@ -192,8 +228,9 @@ def test_the_loop_tells_a_round_each_requests_path_query_and_headers():
     dispatcher.ready.append(_Channel([0], False, V4, "identSerialNum=1",
                                      {"X_SANDBOX_SESSION": "qa-7"}))
     dispatcher.serve_ready()
-    [(path, query, header)] = told
-    assert (path, query, header("X-Sandbox-Session")) == (V4, "identSerialNum=1", "qa-7")
+    [(method, path, query, header, body)] = told
+    assert (method, path, query, header("X-Sandbox-Session"), body()) == (
+        "GET", V4, "identSerialNum=1", "qa-7", b"")
 
 
 # -- Redis ----------------------------------------------------------------------------------------
@@ -276,6 +313,34 @@ def test_on_redis_a_round_reads_its_sessions_and_the_customers_its_reads_name_in
     mine.end_round()
     assert [[command[0] for command in trip] for trip in trips[2:]] == [["EVALSHA"]]
     assert sorted(decoded) == ["CC:1044000011", "CC:1044000012", "active"]  # the switches too
+
+
+def creates_arriving(path, bodies) -> list:
+    """What the loop tells a round of creates that arrived together (their JSON bodies)."""
+    header = lambda name: CORE_AUTH["Authorization"] if name == "Authorization" else None  # noqa
+    return [("POST", path, "", header, lambda body=body: json.dumps(body).encode())
+            for body in bodies]
+
+
+def test_on_redis_a_round_of_creates_reads_what_they_look_up_with_its_generations(redis_apps):
+    sandbox, client = redis_apps[0].extensions["sandbox"], redis_apps[0].test_client()
+    bodies = [new_client(document_number=f"7400000{i}") for i in range(3)]
+    a_round(sandbox)
+    assert core_create(client, "74000009").status_code == 201  # what such a rule numbers
+    sandbox.end_round()
+    trips = counting(sandbox.store)
+    sandbox.begin_round(creates_arriving("/core_customer", bodies))
+    answers = [client.post("/core_customer", json=body, headers=CORE_AUTH) for body in bodies]
+    sandbox.end_round()
+    assert [a.status_code for a in answers] == [201] * 3
+    # The round's generations and the three documents' index entries; the lock (with the
+    # first create's reads); the commit; the journal (its 3 entries are over 8 KiB). Without
+    # the round's reads, a trip per create more.
+    store = sandbox.store
+    names = {store._round_script.sha: "ROUND_READS", store._commit_script.sha: "COMMIT",
+             RECORD_SHA: "RECORD"}
+    assert [[names.get(command[1], command[0]) for command in trip] for trip in trips] == [
+        ["ROUND_READS"], ["SET", "GET", "HGET", "GET"], ["COMMIT"], ["RECORD"]]
 
 
 def test_on_redis_a_rounds_journal_entries_reach_every_instance_in_order(redis_apps):

@@ -10,7 +10,7 @@ from ...config import Setting
 from ...errors import json_response
 from ...family import Command, Family, Parts
 from ...names import ADMIN_PREFIX
-from . import auth, customer_routes, fixtures, headers, model, profile_routes
+from . import auth, customer_backend, customer_routes, fixtures, headers, model, profile_routes
 from .catalog import Catalog, UnknownCode, listing, print_errors, rows_for, table_specs
 from .envelope import make_envelope
 from .idents import IDENTS, request_idents, stored_customer
@@ -68,7 +68,8 @@ def start(sandbox) -> Parts:
         responders=responders(sandbox, NAME),
         chaos_errors=lambda name: table_specs(catalog, name),
         blueprints=[errors_blueprint(catalog)],
-        reads={"basic_data_v4": model.read_by_identification,
+        reads={"create_customer": customer_backend.create_reads,
+               "basic_data_v4": model.read_by_identification,
                "basic_data_v1": model.read_by_mnemonic, "basic_data_v2": model.read_by_mnemonic})
 
 

@@ -137,14 +137,14 @@ def find_by_mnemonic(state, mnemonic: str) -> dict | None:
 
 
 # -- what a read names before it runs (Parts.reads: a round's reads go together) -------------
-def read_by_identification(args) -> list[tuple[str, str]]:
+def read_by_identification(args, body=None) -> list[tuple[str, str]]:
     """basicData v4's customer, where the query names its identification."""
     ident_type = (args.get("govIssueIdentType") or "").strip()
     number = (args.get("identSerialNum") or "").strip()
     return [(CUSTOMER, customer_key(ident_type, number))] if ident_type and number else []
 
 
-def read_by_mnemonic(args) -> list[tuple[str, str]]:
+def read_by_mnemonic(args, body=None) -> list[tuple[str, str]]:
     """basicData v1 and v2's customer, named by its mnemonic."""
     parsed = parse_mnemonic(args.get("mnemonic"))
     return [(CUSTOMER, customer_key(*parsed))] if parsed else []

@@ -33,7 +33,8 @@ def start(sandbox) -> Parts:
         authenticate=make_authenticator(config.core_user, config.core_password),
         fixtures=customer_fixtures(people),
         customer=stored_customer,
-        examples=examples(people))
+        examples=examples(people),
+        reads={"core_customer": rules.save_reads})
 
 
 FAMILY = Family(name="core", title="Core", routes=ROUTES, start=start, settings=SETTINGS,

@@ -159,6 +159,14 @@ class CoreBackend:
         return [code if isinstance(code, str) else ""]
 
 
+def save_reads(args, body: dict) -> list[tuple[str, str]]:
+    """What save_customer reads first, from the body as posted (Parts.reads: a round reads its
+    creates' together): the main document's index entry, and the wisenroll code's."""
+    reads = [(BY_DOCUMENT, key_of(main_document(body)))]
+    code = (body.get("client_info") or {}).get("wisenroll_code")
+    return reads + [(BY_WISENROLL, str(code).upper())] if code else reads
+
+
 def wisenroll_holder(state, code) -> int | None:
     """The customer a wisenroll code names now (a released code names none)."""
     return (state.get(BY_WISENROLL, str(code).upper()) or {}).get("customer_number")
