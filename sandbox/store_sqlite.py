@@ -71,7 +71,9 @@ class SqliteStore(MemoryStore):
         self._fill_sessions_table()
         self._cache: OrderedDict = OrderedDict()
         self._written: list = []  # (address, value) put in the batch under way
-        self._rows: list = []  # the same, encoded, until the batch's commit writes them
+        # The same, encoded, until the batch's commit writes them: the last value put at each
+        # address (a round's creates number from one counter: one row for it, not one each).
+        self._rows: dict = {}
         self._unflushed: dict = {}  # address -> value of those rows
         self._epoch = 0  # moves at every change we make; a read older than it is not cached
         self._file_reads = 0  # records read from the file and kept, by other connections
@@ -243,7 +245,7 @@ class SqliteStore(MemoryStore):
         with self.lock:
             # Encoded now, so that a value the file cannot take raises here; written at the
             # batch's commit, all in one statement (8 INSERTs of a BCS create cost ~60 us).
-            self._rows.append((session, kind, key, orjson.dumps(value)))
+            self._rows[(session, kind, key)] = orjson.dumps(value)
             self._unflushed[(session, kind, key)] = value
             if session not in self._with_records:
                 self._db.execute("INSERT OR IGNORE INTO sessions VALUES (?)", (session,))
@@ -293,7 +295,7 @@ class SqliteStore(MemoryStore):
             # An upsert rewrites the row where it is; REPLACE deleted it and appended it anew,
             # which dirtied two more pages per rewritten record (the counters: 12 -> 10 WAL
             # frames per BCS create, 8.8 -> 6.9 per core create).
-            self._db.executemany(UPSERT, self._rows)
+            self._db.executemany(UPSERT, [(*address, raw) for address, raw in self._rows.items()])
             self._rows.clear()
             self._unflushed.clear()
 

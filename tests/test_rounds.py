@@ -157,6 +157,20 @@ def test_what_a_bcs_create_names_first_is_what_its_rule_reads(changes):
     assert create_reads({}, body) == model.save_reads(customer_parts(data))
 
 
+def test_a_rounds_creates_write_their_counter_once(sqlite_app):
+    app, _ = sqlite_app
+    sandbox, client = app.extensions["sandbox"], app.test_client()
+    statements = []
+    sandbox.store._db.set_trace_callback(statements.append)
+    a_round(sandbox)
+    numbers = [core_create(client, f"7600000{i}").get_json()["customer_number"] for i in range(3)]
+    sandbox.end_round()
+    written = [sql for sql in statements if sql.startswith("INSERT INTO records")]
+    assert len(written) == 7  # 3 customers, 3 index entries, and the counter's last value
+    [counter] = [sql for sql in written if "'_counter'" in sql]
+    assert json.dumps({"last": numbers[-1]}, separators=(",", ":")).encode().hex() in counter
+
+
 class _RefusingCommits:
     """The writer's connection, refusing COMMIT as a full disk would."""
 
