@@ -50,10 +50,10 @@ class Line:
         return [self._reply() for _ in commands]
 
     def get(self, key: str) -> bytes | None:
-        return _raised(self.run([("GET", key)]))[0]
+        return raised(self.run([("GET", key)]))[0]
 
     def command(self, *words):
-        return _raised(self.run([words]))[0]
+        return raised(self.run([words]))[0]
 
     def _reply(self):
         line = self._line()
@@ -99,7 +99,7 @@ class Line:
             pass
 
 
-def _raised(replies: list) -> list:
+def raised(replies: list) -> list:
     for reply in replies:
         if isinstance(reply, redis.ResponseError):
             raise reply
@@ -139,6 +139,11 @@ class Lines:
 
     def run(self, *commands: tuple) -> list:
         """The replies to `commands`, sent in one write; raises the first refusal."""
+        return raised(self.replies(*commands))
+
+    def replies(self, *commands: tuple) -> list:
+        """The replies to `commands`, sent in one write, a refusal as a ResponseError in its
+        place (one command's refusal is not another's)."""
         replies = self._sent(list(commands))
         missing = [i for i, reply in enumerate(replies) if _no_script(reply)]
         if missing:  # Redis restarted since the script was loaded: load it, run those again
@@ -147,7 +152,7 @@ class Lines:
             self._sent([("SCRIPT", "LOAD", self.scripts[sha].source) for sha in loads])
             for i, reply in zip(missing, self._sent(again)):
                 replies[i] = reply
-        return _raised(replies)
+        return replies
 
     def get(self, key: str) -> bytes | None:
         return self.run(("GET", key))[0]

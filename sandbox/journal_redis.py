@@ -14,7 +14,9 @@ with a round trip instead. The entries of one round of the event loop go at its 
 which the server makes before it sends the round's answers (server.LoopDispatcher): one script
 call per session, in one write, or with one round trip where they are over UNCONFIRMED_BYTES
 together (ten `/cliente` answers are 60 KB: a write per entry cost each a system call, a Redis
-read and five commands). With Redis down, entries are dropped (the requests are 503s then).
+read and five commands); that trip is the round's commit's where the round wrote (take_round:
+the state sends both in one write). With Redis down, entries are dropped (the requests are 503s
+then).
 """
 from __future__ import annotations
 
@@ -95,6 +97,16 @@ class RedisJournal(Journal):
                 self._confirmed(queue)
             else:
                 self._send([self._command(session, entries) for session, entries in queue.items()])
+
+    def take_round(self) -> list[tuple]:
+        """The loop round's entries as the calls that record them, for the state to send with
+        its round's commit (one round trip for both); where they are small enough to need no
+        confirmation, sent now instead, and nothing is returned."""
+        if self._queued <= UNCONFIRMED_BYTES:
+            self.flush()
+            return []
+        queue, self._queue, self._queued = self._queue, {}, 0
+        return [self._call(session, entries) for session, entries in queue.items()]
 
     def _call(self, session: str, entries: list[bytes]) -> tuple:
         """The RECORD script's call for the session's entries (hotline's command form)."""

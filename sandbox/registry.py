@@ -182,8 +182,11 @@ class Sandbox:
             begin(sessions, reads)
         self.begin_round = begin_round
         flush = getattr(self.journal, "flush", None)
+        take = getattr(self.journal, "take_round", None)  # Redis: sent with the round's commit
 
         def end_round() -> bool:
+            if take is not None:
+                return self.store.end_round(take())
             try:
                 return self.store.end_round()
             finally:

@@ -224,6 +224,7 @@ class RedisStore:
         self._hints: dict[str, tuple[str, ...]] = {}
         self._scope = threading.local()  # the request's (session, generation)
         self._round: tuple[int, dict[str, int]] | None = None  # (loop thread, generations)
+        self._also: tuple[int, list] | None = None  # (loop thread, calls for the round's commit)
         # The commands of requests, on plain sockets (hotline.py)
         self.lines = hotline.Lines(self.db, (self._commit_script, self._number_script,
                                              self._round_script))
@@ -271,12 +272,30 @@ class RedisStore:
             args += [index[session], field, good]
         return args
 
-    def end_round(self) -> bool:
-        """Commits what the round's requests wrote, in one script; True when it was refused."""
+    def end_round(self, also=()) -> bool:
+        """Commits what the round's requests wrote, in one script; True when it was refused.
+        `also`: calls that must reach Redis before the round's answers leave (the journal's),
+        sent in the commit's round trip, or on their own where the round wrote nothing; a
+        refusal of theirs is not the commit's."""
+        self._also = (threading.get_ident(), list(also))
         try:
             return self.lock.end_round()
         finally:
             self._round = None
+            left = self._take_also()
+            if left:
+                try:
+                    self.call(self.lines.replies, *left)
+                except StoreUnavailable:
+                    pass  # the journal loses them, as with Redis down
+
+    def _take_also(self) -> list:
+        """The round's calls to send with the commit, where this thread ends the round."""
+        held = self._also
+        if held is None or held[0] != threading.get_ident():
+            return []
+        self._also = None
+        return held[1]
 
     def in_round(self) -> bool:
         """Whether this thread is the loop's, in a round begin_round read (the journal holds
@@ -559,7 +578,8 @@ class RedisStore:
             args += [name, before, after]
         for op, session, field, raw, _ in writes:
             args += [op, session, field, raw]
-        out = self.call(self.lines.run, self._commit_script([PREFIX + "lock", PREFIX], args))[0]
+        commit, also = self._commit_script([PREFIX + "lock", PREFIX], args), self._take_also()
+        out = self.call(lambda: hotline.raised(self.lines.replies(commit, *also)[:1])[0])
         gens = {out[i].decode(): int(out[i + 1]) for i in range(0, len(out), 2)}
         at = getattr(self._scope, "at", None)
         if at is not None and at[0] in gens:

@@ -261,8 +261,8 @@ def redis_apps(redis_server):
 def counting(store):
     """The round trips `store` makes from now on."""
     trips = []
-    run = store.lines.run
-    store.lines.run = lambda *commands: trips.append(commands) or run(*commands)
+    replies = store.lines.replies  # what run, get and mget send through, too
+    store.lines.replies = lambda *commands: trips.append(commands) or replies(*commands)
     return trips
 
 
@@ -348,13 +348,22 @@ def test_on_redis_a_round_of_creates_reads_what_they_look_up_with_its_generation
     sandbox.end_round()
     assert [a.status_code for a in answers] == [201] * 3
     # The round's generations and the three documents' index entries; the lock (with the
-    # first create's reads); the commit; the journal (its 3 entries are over 8 KiB). Without
-    # the round's reads, a trip per create more.
+    # first create's reads); the commit, with the journal's entries (over 8 KiB: confirmed).
+    # Without the round's reads, a trip per create more; without the journal's ride, one more.
     store = sandbox.store
     names = {store._round_script.sha: "ROUND_READS", store._commit_script.sha: "COMMIT",
              RECORD_SHA: "RECORD"}
     assert [[names.get(command[1], command[0]) for command in trip] for trip in trips] == [
-        ["ROUND_READS"], ["SET", "GET", "HGET", "GET"], ["COMMIT"], ["RECORD"]]
+        ["ROUND_READS"], ["SET", "GET", "HGET", "GET"], ["COMMIT", "RECORD"]]
+
+
+def test_on_redis_what_rides_with_a_rounds_commit_cannot_refuse_it(redis_apps):
+    mine, other = (app.extensions["sandbox"] for app in redis_apps)
+    a_round(mine)
+    number = core_create(redis_apps[0].test_client(), "77000001").get_json()["customer_number"]
+    refused = ("INCR", "sandbox:world")  # a JSON text, not a number: Redis refuses it
+    assert mine.store.end_round([refused]) is False
+    assert stored(other, str(number)) is not None
 
 
 def test_on_redis_a_rounds_journal_entries_reach_every_instance_in_order(redis_apps):
