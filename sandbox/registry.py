@@ -7,7 +7,6 @@ from typing import Callable
 from urllib.parse import parse_qsl
 
 import orjson
-
 from flask import Flask, Request, g
 
 from .config import Config

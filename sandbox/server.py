@@ -81,8 +81,9 @@ class LoopDispatcher(ThreadedTaskDispatcher):
 
     at_once(request): the app's rule, given waitress's parsed request, before the app sees it.
     begin_round(requests) / end_round(): the app's hooks around a round, `requests` what
-    `arrived` tells of each request the round holds (method, path, query, headers, body); end_round returns True when the round's writes
-    were refused. writes(): a count of the write batches so far (which requests wrote); or None.
+    `arrived` tells of each request the round holds (method, path, query, headers, body);
+    end_round returns True when the round's writes were refused. writes(): a count of the write
+    batches so far (which requests wrote); or None.
     """
 
     def __init__(self, at_once, begin_round=None, end_round=None, writes=None):
