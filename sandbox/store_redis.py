@@ -266,10 +266,9 @@ class RedisStore:
         index = {session: i for i, session in enumerate(unique, 1)}
         args = []
         for session, _, _, field in reads:
-            cached, span = self._cache.get((session, field)), self._spans.get(session)
-            good = span[1] if cached is not None and span is not None and self._fresh(
-                session, cached[0], span[1]) else -1
-            args += [index[session], field, good]
+            span = self._spans.get(session)
+            good = span is not None and self._cached_at(session, field, span[1]) is not None
+            args += [index[session], field, span[1] if good else -1]
         return args
 
     def end_round(self, also=()) -> bool:
@@ -373,9 +372,8 @@ class RedisStore:
         wanted = []
         for kind, key in addresses:
             field = kind + SEP + key
-            cached = self._cache.get((session, field))
             if (session, field) not in batch.pending and (
-                    cached is None or not self._fresh(session, cached[0], at[1])):
+                    self._cached_at(session, field, at[1]) is None):
                 wanted.append((kind, key, field))
         if wanted:
             raws = self.call(self.lines.run, *[("HGET", PREFIX + "s:" + session, field)
@@ -386,8 +384,8 @@ class RedisStore:
     def _read(self, session: str, kind: str, key: str, field: str, at):
         """The record, from the cache where it was read at `at` (session, generation)."""
         if at is not None and at[0] == session:
-            cached = self._cache.get((session, field))
-            if cached is not None and self._fresh(session, cached[0], at[1]):
+            cached = self._cached_at(session, field, at[1])
+            if cached is not None:
                 return cached[1]
         value = self._value(kind, key, self._hget(session, field))
         if at is not None and at[0] == session:
@@ -524,6 +522,11 @@ class RedisStore:
         span = self._spans.get(session)
         if span is None or gen > span[1]:
             self._spans[session] = (gen, gen)
+
+    def _cached_at(self, session: str, field: str, gen: int) -> tuple | None:
+        """The cache's (generation, value) for the record where it is good at `gen`."""
+        cached = self._cache.get((session, field))
+        return cached if cached is not None and self._fresh(session, cached[0], gen) else None
 
     def _fresh(self, session: str, tag: int, gen: int) -> bool:
         """Whether a record cached at generation `tag` is good at `gen`."""
