@@ -243,10 +243,15 @@ def create_reads(args, body: dict) -> list[tuple[str, str]]:
     us; this, a few)."""
     ident = body["govIssueIdent"]
     number = ident["identSerialNum"].strip()
-    cellphone = next((p["phone"] for _, p in phones_of(body)
-                      if (p.get("phoneType") or "").upper() == "C" and p.get("phone")), "")
+    cellphone = cellphone_of(dict(phones_of(body)))
     return [(model.CUSTOMER, model.customer_key(ident["govIssueIdentType"], number)),
             (model.BY_NUMBER, number), *([(model.BY_CELLPHONE, cellphone)] if cellphone else [])]
+
+
+def cellphone_of(phones: dict) -> str:
+    """The customer's cellphone: the first of the request's phones (phones_of) of type C."""
+    return next((p["phone"] for p in phones.values()
+                 if (p.get("phoneType") or "").upper() == "C" and p.get("phone")), "")
 
 
 def customer_parts(data: dict) -> dict:
@@ -257,8 +262,7 @@ def customer_parts(data: dict) -> dict:
     natural, agreement = data.get("naturalPerson") or {}, data.get("entprAgreement") or {}
     employer = (data.get("entpr") or {}).get("govIssueIdent") or {}
     phones = dict(phones_of(data))
-    cellphone = next((p["phone"] for p in phones.values()
-                      if (p.get("phoneType") or "").upper() == "C" and p.get("phone")), "")
+    cellphone = cellphone_of(phones)
     landline = (contact.get("phoneNum") or {}).get("phone", "")
     email = (info.get("contactInfo") or {}).get("emailAddr", "")
     today = dt.date.today().isoformat()

@@ -57,7 +57,7 @@ def index_entries(record: dict) -> dict[str, dict[str, dict]]:
     ref = {"customer_number": record["customer_number"]}
     rows = {BY_DOCUMENT: {key_of(record["main_document"]): ref}, BY_WISENROLL: {}}
     if record.get("wisenroll_code"):
-        rows[BY_WISENROLL][str(record["wisenroll_code"]).upper()] = ref
+        rows[BY_WISENROLL][wisenroll_key(record["wisenroll_code"])] = ref
     return rows
 
 
@@ -164,12 +164,17 @@ def save_reads(args, body: dict) -> list[tuple[str, str]]:
     creates' together): the main document's index entry, and the wisenroll code's."""
     reads = [(BY_DOCUMENT, key_of(main_document(body)))]
     code = (body.get("client_info") or {}).get("wisenroll_code")
-    return reads + [(BY_WISENROLL, str(code).upper())] if code else reads
+    return reads + [(BY_WISENROLL, wisenroll_key(code))] if code else reads
 
 
 def wisenroll_holder(state, code) -> int | None:
     """The customer a wisenroll code names now (a released code names none)."""
-    return (state.get(BY_WISENROLL, str(code).upper()) or {}).get("customer_number")
+    return (state.get(BY_WISENROLL, wisenroll_key(code)) or {}).get("customer_number")
+
+
+def wisenroll_key(code) -> str:
+    """The wisenroll index's key: letter case does not make another code."""
+    return str(code).upper()
 
 
 def check_wisenroll(state, body: dict, number: int | None) -> None:
@@ -188,7 +193,7 @@ def release_wisenroll(state, old: dict, record: dict) -> None:
     """A client whose update changes its wisenroll code gives the old one up: it finds no one."""
     previous = old.get("wisenroll_code")
     if previous and str(previous).upper() != str(record.get("wisenroll_code") or "").upper():
-        state.put(BY_WISENROLL, str(previous).upper(), {})
+        state.put(BY_WISENROLL, wisenroll_key(previous), {})
 
 
 def product_error_body(account_products: list[str], message: str) -> dict:
