@@ -29,7 +29,9 @@ class Route:
     parameter. may_wait: its answer can wait (a sleep, a long render), so the server must not
     answer it on the event loop. identified_by: where a request names whom it is about, as
     scenario match keys (`query.mnemonic`, `body.govIssueIdent.identSerialNum`); with the path
-    parameters, what a recording (`sandbox record`) matches on. meta: static facts for the docs
+    parameters, what a recording (`sandbox record`) matches on. writes: it reads, then writes
+    the state (under its lock): a round of the event loop holding one takes a shared state's
+    lock with its first read (one round trip less). meta: static facts for the docs
     (seed, request schemas, success status, the error responseType...); what the OpenAPI
     document and Postman collection read is listed in sandbox/admin/openapi.py
     (request_schema(s), query_schema, success_status, path_example, query_example,
@@ -40,6 +42,7 @@ class Route:
     summary: str = ""
     may_wait: bool = False
     identified_by: tuple[str, ...] = ()
+    writes: bool = False
     meta: dict = field(default_factory=dict, compare=False, hash=False)
 
 

@@ -76,6 +76,7 @@ class Sandbox:
         self._wait_checks: tuple = ()  # the responders' may_wait declarations
         # (method, full path) -> the records a request there reads first (Parts.reads).
         self._reads: dict[tuple[str, str], Callable] = {}
+        self._writes: set[tuple[str, str]] = set()  # (method, full path) of a Route.writes
         self.scenarios = None  # the scenario engine, once it registers
         self.chaos = None  # the session's chaos settings (scenarios/chaos.py), likewise
         self.sessions: Sessions | None = None  # idle sessions' expiry, once the store opens
@@ -110,6 +111,8 @@ class Sandbox:
             self.add_prefix(base + route.path.split("<")[0], family.name, route.name)
             if route.name in parts.reads and "<" not in route.path:
                 self._reads[(route.method, base + route.path)] = parts.reads[route.name]
+            if route.writes and "<" not in route.path:
+                self._writes.add((route.method, base + route.path))
         if base:
             self.add_prefix(base, family.name)
         for responder in parts.responders:
@@ -160,8 +163,8 @@ class Sandbox:
     def _round_hooks(self) -> None:
         """With a store that commits per round (SQLite, Redis), a round of the loop reads its
         requests' sessions' generations, with the records their routes say they read first
-        (Parts.reads), in one round trip (Redis) or statement (SQLite), commits what its requests
-        wrote at its end, and sends its journal entries (Redis) in one write, before its
+        (Parts.reads), in one round trip (Redis) or statement (SQLite) (with Redis's lock, where a
+        request's route writes: Route.writes), commits what its requests wrote at its end, and sends its journal entries (Redis) in one write, before its
         answers. end_round says whether the round's writes were refused; round_writes counts
         write batches, so that the loop knows which requests wrote."""
         begin = getattr(self.store, "begin_round", None)
@@ -169,7 +172,7 @@ class Sandbox:
             return
 
         def begin_round(requests) -> None:
-            sessions, reads = [], []
+            sessions, reads, writes = [], [], False
             every = getattr(self.scenarios, "session_reads", ())  # each request's switches
             for method, path, query, header, body in requests:
                 session = header(SESSION_HEADER) or DEFAULT_SESSION
@@ -178,7 +181,8 @@ class Sandbox:
                 hint = self._reads.get((method, path))
                 if hint is not None:
                     reads += [(session, kind, key) for kind, key in _hinted(hint, query, body)]
-            begin(sessions, reads)
+                writes = writes or (method, path) in self._writes
+            begin(sessions, reads, writes)
         self.begin_round = begin_round
         flush = getattr(self.journal, "flush", None)
         take = getattr(self.journal, "take_round", None)  # Redis: sent with the round's commit

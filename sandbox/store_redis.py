@@ -24,8 +24,10 @@ The same interface as store.MemoryStore (get/items/sessions/put/next_number/rese
   the block counts their numbers itself and the commit sets them, once it checked nobody moved
   them meanwhile (else it fails, and gives nothing out). On the event loop, the blocks of one
   round of requests hold the lock and their writes until the round's end, and commit together
-  in one script before any of the round's answers leaves (group commit); a rule names the
-  records it is about to read (`prefetch`), which come in one round trip;
+  in one script before any of the round's answers leaves (group commit). A round that holds a
+  request of a route that writes (Route.writes) takes the lock, with the counters, in its first
+  round trip (begin_round), where it is free; a rule names the records it is about to read
+  (`prefetch`, `read_ahead`), which come in one round trip;
 Redis unreachable: every call fails at once (short socket timeouts, then no new attempt for
 RETRY_AFTER seconds) with StoreUnavailable, a 503 in the route's envelope; `problem()` says what
 is wrong for /__sandbox/health, and the next call after the pause reconnects by itself.
@@ -45,7 +47,7 @@ from redis.retry import Retry
 
 from . import hotline
 from .errors import StoreUnavailable
-from .store import DEFAULT_SESSION, RoundBatch
+from .store import DEFAULT_SESSION, READ_AHEAD, RoundBatch
 from .version import __version__
 
 PREFIX = "sandbox:"
@@ -57,10 +59,13 @@ CACHE_LIMIT = 5_000  # records kept locally, each tagged with its session's gene
 # decoded BCS customer takes ~11 KB, so 20,000 took RSS past 200 MiB after random reads among 1M
 TIMEOUT = 0.5  # seconds: socket connect and reply timeouts
 
+PUTS_PER_HSET = 200  # fields and values a Lua call of COMMIT passes (unpack) at once: well
+# within Lua's stack, whatever a batch holds
+
 # ARGV: token ('' when the block took no lock); the number of counters the block numbered
-# itself, then name, value when the lock was taken, last number per counter; then op, session,
-# field, value per write; op "p" puts, "r" resets the session. Returns each touched session's
-# new generation.
+# itself, then name, value when the lock was taken, last number per counter; then the writes,
+# in runs: "p", session, n, then n fields and values (puts, in one HSET per PUTS_PER_HSET), or
+# "r", session (a reset). Returns each touched session's new generation.
 COMMIT = """
 local prefix = KEYS[2]
 if ARGV[1] ~= '' and redis.call('get', KEYS[1]) ~= ARGV[1] then
@@ -75,14 +80,21 @@ for i = 3, first - 1, 3 do
 end
 for i = 3, first - 1, 3 do redis.call('set', prefix .. 'c:' .. ARGV[i], ARGV[i + 2]) end
 local gens, seen = {}, {}
-for i = first, #ARGV, 4 do
+local i = first
+while i <= #ARGV do
   local op, session = ARGV[i], ARGV[i + 1]
   if op == 'p' then
-    redis.call('hset', prefix .. 's:' .. session, ARGV[i + 2], ARGV[i + 3])
+    local last = i + 2 + 2 * tonumber(ARGV[i + 2])
+    for at = i + 3, last, 2 * PUTS_PER_HSET do
+      redis.call('hset', prefix .. 's:' .. session, unpack(ARGV, at,
+                 math.min(at + 2 * PUTS_PER_HSET - 1, last)))
+    end
     redis.call('sadd', prefix .. 'sessions', session)
+    i = last + 1
   else
     redis.call('del', prefix .. 's:' .. session)
     redis.call('srem', prefix .. 'sessions', session)
+    i = i + 2
   end
   if not seen[session] then seen[session] = true; gens[#gens + 1] = session end
 end
@@ -93,7 +105,7 @@ for _, session in ipairs(gens) do
 end
 if ARGV[1] ~= '' then redis.call('del', KEYS[1]) end
 return out
-"""
+""".replace("PUTS_PER_HSET", str(PUTS_PER_HSET))
 # Counters: the first number is `start`; INCR keeps them unique across instances.
 NEXT_NUMBER = """
 local v = redis.call('incr', KEYS[1])
@@ -102,15 +114,26 @@ return v
 """
 
 # A round's start (begin_round): the generations of its sessions (KEYS[1..n]) and the records
-# its requests name (each a session hash after them; ARGV: n, then per record the index of its
-# session, its field, and the generation its cached copy is good at): a record comes back where
-# the session moved past that generation, else 0 (the cache is good), all at one moment.
+# its requests name (each a session hash after them; ARGV: n, the lock's token, its TTL, m, then
+# per record the index of its session, its field, and the generation its cached copy is good
+# at): a record comes back where the session moved past that generation, else 0 (the cache is
+# good), all at one moment. With a token (a request of the round writes), the lock (the key
+# after the records) is taken too where it is free, and m counters (the keys after it) read:
+# returns {generations, 1 when locked, counters, records...}.
 ROUND_READS = """
-local n = tonumber(ARGV[1])
+local n, token, m = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[4])
+local last, locked, counters = #KEYS, 0, {}
+if token ~= '' then
+  last = #KEYS - m - 1
+  if redis.call('set', KEYS[last + 1], token, 'NX', 'PX', ARGV[3]) then
+    locked = 1
+    for i = last + 2, #KEYS do counters[#counters + 1] = redis.call('get', KEYS[i]) or '0' end
+  end
+end
 local gens = redis.call('mget', unpack(KEYS, 1, n))
-local out = {gens}
-for i = n + 1, #KEYS do
-  local a = 3 * (i - n) - 1
+local out = {gens, locked, counters}
+for i = n + 1, last do
+  local a = 3 * (i - n) + 2
   if tonumber(gens[tonumber(ARGV[a])] or 0) == tonumber(ARGV[a + 2]) then out[#out + 1] = 0
   else out[#out + 1] = redis.call('hget', KEYS[i], ARGV[a + 1]) end
 end
@@ -137,7 +160,9 @@ class _Batch(RoundBatch):
         self.depth = 0
         self.owner = None  # the thread inside the block
         self.token = ""  # the Redis lock's value while this block holds it
-        self.at = None  # (session, generation) when the lock was taken with the first read
+        # The generations read with the lock (the first read's session's, or the round's):
+        # what this process read at them is still so while the lock is held.
+        self.at: dict[str, int] = {}
         # Counters read with the lock: name -> [value then, last number this block gave]
         self.counters: dict[str, list[int]] = {}
         self.numbered: set[str] = set()  # the counters this block took numbers from
@@ -180,7 +205,7 @@ class _Batch(RoundBatch):
         writes, token, at = self.writes, self.token, self.at
         counters = [(name, held[0], held[1]) for name, held in self.counters.items()
                     if held[1] != held[0]]
-        self.writes, self.token, self.at, self.counters = [], "", None, {}
+        self.writes, self.token, self.at, self.counters = [], "", {}, {}
         self.pending.clear()
         self.cleared.clear()
         if writes or token:
@@ -190,6 +215,11 @@ class _Batch(RoundBatch):
 
     def _round_closed(self) -> None:
         self.owner = None
+
+    def at_of(self, session: str) -> tuple[str, int] | None:
+        """(session, generation read with the lock), or None where the lock read none of it."""
+        gen = self.at.get(session)
+        return None if gen is None else (session, gen)
 
     def ensure_locked(self) -> None:
         if not self.token:
@@ -231,25 +261,29 @@ class RedisStore:
         self._check_world()
 
     # -- the request scope ----------------------------------------------------------------------
-    def begin_round(self, sessions: list[str], reads=()) -> None:
+    def begin_round(self, sessions: list[str], reads=(), writes=False) -> None:
         """The loop's round (server.LoopDispatcher): the generations of its requests' sessions,
         read in one round trip after every one of them was received, stand for each request's
         own. The records its requests name (`reads`: (session, kind, key), Parts.reads) come in
         the same trip where the cache does not hold them at those generations (random reads
-        among 1M stored: one trip a round, not one a request). With Redis down nothing is read:
+        among 1M stored: one trip a round, not one a request). Where a request may write
+        (`writes`), the trip takes the lock too, with the counters such blocks numbered, as a
+        locked block's first read does: the round's blocks hold it to its end, and read and
+        number what they hold without a trip of their own. With Redis down nothing is read:
         each request then answers its own 503."""
         unique = list(dict.fromkeys(sessions))
-        gen_keys = [PREFIX + "g:" + s for s in unique]
         reads = [(session, kind, key, kind + SEP + key) for session, kind, key
                  in dict.fromkeys(reads)]
+        batch = self.lock
+        token, counters = "", ()
+        if writes and batch._mutex.acquire(blocking=False):  # not while a worker's block runs
+            token = os.urandom(12).hex()
+            counters = sorted({name for names in self._hints.values() for name in names})
         try:
-            if reads:
-                gens, *raws = self.call(self.lines.run, self._round_script(
-                    gen_keys + [PREFIX + "s:" + read[0] for read in reads],
-                    [len(unique), *self._round_args(unique, reads)]))[0]
-            else:
-                gens, raws = self.call(self.lines.mget, gen_keys), []
+            gens, locked, values, raws = self._round_reads(unique, reads, token, counters)
         except StoreUnavailable:
+            if token:
+                batch._mutex.release()
             return
         held = {s: int(g or 0) for s, g in zip(unique, gens)}
         for session, gen in held.items():
@@ -258,7 +292,27 @@ class RedisStore:
             if raw != 0:  # 0: the cached copy is good at the round's generation
                 self._remember(session, field, held[session], self._value(kind, key, raw))
         self._round = (threading.get_ident(), held)
-        self.lock.begin_round()
+        batch.begin_round()
+        if locked:  # the round holds the lock and the mutex (RoundBatch.end_round lets go)
+            batch.token, batch.at, batch.owner, batch.round_open = token, dict(held), \
+                threading.get_ident(), True
+            batch.counters = {name: [int(v), int(v)] for name, v in zip(counters, values)}
+        elif token:
+            batch._mutex.release()
+
+    def _round_reads(self, unique: list[str], reads: list, token: str, counters) -> tuple:
+        """ROUND_READS (or an MGET where it reads only generations):
+        (generations, whether it locked, the counters, the records)."""
+        gen_keys = [PREFIX + "g:" + s for s in unique]
+        if not reads and not token:
+            return self.call(self.lines.mget, gen_keys), 0, [], []
+        keys = gen_keys + [PREFIX + "s:" + read[0] for read in reads]
+        if token:
+            keys += [PREFIX + "lock", *(PREFIX + "c:" + name for name in counters)]
+        gens, locked, values, *raws = self.call(self.lines.run, self._round_script(
+            keys, [len(unique), token, LOCK_TTL_MS, len(counters),
+                   *self._round_args(unique, reads)]))[0]
+        return gens, locked, values, raws
 
     def _round_args(self, unique: list[str], reads: list) -> list:
         """ROUND_READS' arguments for each read: its session's index, its field, and the last
@@ -335,7 +389,7 @@ class RedisStore:
             if not batch.first_kind:
                 batch.first_kind = kind
             # Under the lock, what this process read at the lock's generation is still so.
-            return self._read(session, kind, key, field, batch.at)
+            return self._read(session, kind, key, field, batch.at_of(session))
         return self._read(session, kind, key, field, getattr(self._scope, "at", None))
 
     def _locked_reads(self, session: str, addresses: list[tuple[str, str]]) -> list:
@@ -347,7 +401,7 @@ class RedisStore:
         fields = [k + SEP + key for k, key in addresses]
         batch.token, raws, gen, values = self._acquire(session, fields, hinted)
         self._seen(session, gen)
-        batch.at, batch.first_kind = (session, gen), kind
+        batch.at, batch.first_kind = {session: gen}, kind
         batch.counters = {name: [value, value] for name, value in zip(hinted, values)}
         found = []
         for (k, key), field, raw in zip(addresses, fields, raws):
@@ -366,8 +420,8 @@ class RedisStore:
         if not batch.token:
             self._locked_reads(session, addresses)
             return
-        at = batch.at
-        if at is None or at[0] != session:
+        at = batch.at_of(session)
+        if at is None:
             return
         wanted = []
         for kind, key in addresses:
@@ -380,6 +434,19 @@ class RedisStore:
                                                 for _, _, field in wanted])
             for (kind, key, field), raw in zip(wanted, raws):
                 self._remember(session, field, at[1], self._value(kind, key, raw))
+
+    def read_ahead(self, session: str, name: str, start: int, kind: str, key_of) -> None:
+        """Where the locked block counts `name`'s numbers itself (read with its lock), the next
+        ones are its own to give: their records come in one round trip (prefetch)."""
+        batch = self.lock
+        held = batch.counters.get(name) if batch.held() else None
+        at = batch.at_of(session)
+        if held is None or at is None:
+            return
+        first = max(held[1] + 1, start)
+        if self._cached_at(session, kind + SEP + key_of(first), at[1]) is None:
+            self.prefetch(session, [(kind, key_of(number))
+                                    for number in range(first, first + READ_AHEAD)])
 
     def _read(self, session: str, kind: str, key: str, field: str, at):
         """The record, from the cache where it was read at `at` (session, generation)."""
@@ -571,16 +638,15 @@ class RedisStore:
             time.sleep(pause)
             pause = min(pause * 2, 0.008)
 
-    def _commit(self, writes, token: str, locked_at: tuple[str, int] | None = None,
+    def _commit(self, writes, token: str, locked_at: dict[str, int] | None = None,
                 counters=()) -> None:
         """Commits the block's writes and the counters it numbered itself (name, value when
-        the lock was taken, last number); `locked_at`: (session, generation) when its lock was
-        taken with its first read."""
+        the lock was taken, last number); `locked_at`: session -> generation, read with its
+        lock."""
         args = [token, len(counters)]
         for name, before, after in counters:
             args += [name, before, after]
-        for op, session, field, raw, _ in writes:
-            args += [op, session, field, raw]
+        args += _runs(writes)
         commit, also = self._commit_script([PREFIX + "lock", PREFIX], args), self._take_also()
         out = self.call(lambda: hotline.raised(self.lines.replies(commit, *also)[:1])[0])
         gens = {out[i].decode(): int(out[i + 1]) for i in range(0, len(out), 2)}
@@ -601,8 +667,8 @@ class RedisStore:
                 self._cache.pop((session, field), None)
         reset = {session for op, session, *_ in writes if op == "r"}
         for session, gen in gens.items():
-            mine = locked_at is not None and locked_at[0] == session and session not in reset
-            self._spanned(session, gen, locked_at[1] if mine else None)
+            mine = locked_at is not None and session in locked_at and session not in reset
+            self._spanned(session, gen, locked_at[session] if mine else None)
 
     def _check_world(self) -> None:
         """Stores this world's fingerprint in an empty database; refuses another world's."""
@@ -621,6 +687,23 @@ class RedisStore:
                 f"{fingerprint(self.fixtures)} (sandbox {__version__}): its --seed or its "
                 f"version differs. Start it with the same seed and version as the others, give "
                 f"it another database (redis://host:port/N), or empty this one (FLUSHDB)")
+
+
+def _runs(writes) -> list:
+    """COMMIT's arguments for the writes: each run of puts to one session as "p", session, n,
+    then its fields and values; each reset as "r", session (in their order)."""
+    args, count_at = [], None
+    for op, session, field, raw, _ in writes:
+        if op == "p":
+            if count_at is None or args[count_at - 1] != session:
+                args += ["p", session, 0]
+                count_at = len(args) - 1
+            args[count_at] += 1
+            args += [field, raw]
+        else:
+            args += ["r", session]
+            count_at = None
+    return args
 
 
 def _without_password(url: str) -> str:

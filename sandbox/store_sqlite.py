@@ -29,7 +29,7 @@ from collections import OrderedDict
 
 import orjson
 
-from .store import _COUNTERS, DEFAULT_SESSION, FREEZE_EVERY, MemoryStore
+from .store import _COUNTERS, DEFAULT_SESSION, FREEZE_EVERY, READ_AHEAD, MemoryStore
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS records (session TEXT NOT NULL, kind TEXT NOT NULL,"
@@ -154,6 +154,14 @@ class SqliteStore(MemoryStore):
                 raw = found.get(address)
                 self._keep(address, orjson.loads(raw) if raw is not None else _MISSING)
 
+    def read_ahead(self, session: str, name: str, start: int, kind: str, key_of) -> None:
+        first = self._following(name, start)
+        address = (session, kind, key_of(first))
+        if session in self._with_records and address not in self._cache and (
+                address not in self._unflushed):
+            self.prefetch(session, [(kind, key_of(number))
+                                    for number in range(first, first + READ_AHEAD)])
+
     def _keep(self, address, value) -> None:
         self._cache[address] = value
         if len(self._cache) > self.cache_records:
@@ -273,9 +281,10 @@ class SqliteStore(MemoryStore):
         self._reads_then = self._file_reads
 
     # -- the event loop's rounds (server.LoopDispatcher): one commit per round --------------------
-    def begin_round(self, sessions, reads=()) -> None:
+    def begin_round(self, sessions, reads=(), writes=False) -> None:
         """The loop's round: one catch-up for its requests, and the records they name
-        (`reads`: (session, kind, key), Parts.reads) read together, one statement a session."""
+        (`reads`: (session, kind, key), Parts.reads) read together, one statement a session.
+        (`writes`: a request of the round may write; its batch takes the file's lock then.)"""
         self._catch_up()
         by_session: dict[str, list] = {}
         for session, kind, key in dict.fromkeys(reads):

@@ -9,7 +9,7 @@ import pytest
 
 from sandbox.state import open_store
 from sandbox.store import DEFAULT_SESSION
-from sandbox.store_redis import RedisStore, StoreUnavailable, WorldMismatch
+from sandbox.store_redis import PUTS_PER_HSET, RedisStore, StoreUnavailable, WorldMismatch
 from tests.redis_support import RedisServer, need_redis, redis_server  # noqa: F401
 
 FIXTURES = {"thing": {"1": {"name": "fixture one"}, "2": {"name": "fixture two"}}}
@@ -86,6 +86,26 @@ def test_a_block_sees_its_own_writes_and_commits_them_together(store, server):
         assert server.client().hget("sandbox:s:a", "thing\x1f7") is None  # not yet
     assert server.client().hget("sandbox:s:a", "thing\x1f7") == b'{"v":1}'
     assert server.client().get("sandbox:lock") is None  # released
+
+
+def test_a_block_commits_its_writes_in_their_order_however_many(store, server):
+    """COMMIT takes a batch's puts as runs per session (one HSET per PUTS_PER_HSET of them), so
+    a reset between two puts of one session still comes between them."""
+    with store.lock:
+        for i in range(PUTS_PER_HSET * 2 + 7):
+            store.put("a", "thing", f"n{i}", {"i": i})
+        store.put("b", "thing", "1", {"v": "gone"})
+        store.reset("b")
+        store.put("b", "thing", "2", {"v": "kept"})
+        store.put("a", "thing", "n0", {"i": "last"})
+    other = open_store(server.url, FIXTURES)  # what another instance reads
+    assert [other.get("a", "thing", f"n{i}") for i in (1, PUTS_PER_HSET, PUTS_PER_HSET * 2 + 6)] \
+        == [{"i": 1}, {"i": PUTS_PER_HSET}, {"i": PUTS_PER_HSET * 2 + 6}]
+    assert other.get("a", "thing", "n0") == {"i": "last"}
+    assert other.get("b", "thing", "1") == {"name": "fixture one"}  # the reset came after it
+    assert other.get("b", "thing", "2") == {"v": "kept"}
+    assert len(server.client().hkeys("sandbox:s:a")) == PUTS_PER_HSET * 2 + 7
+    other.close()
 
 
 def test_a_block_that_lost_the_lock_writes_nothing(store, server):

@@ -118,9 +118,9 @@ class Customers:
 
     def open_account(self, state, customer: dict, product: dict, data: dict) -> dict:
         ledger = product["productId"]["ledgerCode"]
-        acct_id = f"{ledger}{state.next_number('bcs_account', ACCOUNT_START):09d}"
-        while model.get_account(state, acct_id) is not None:  # a fixture took it
-            acct_id = f"{ledger}{state.next_number('bcs_account', ACCOUNT_START):09d}"
+        # A number no account holds yet (a fixture's, or one stored by sync-data, may)
+        acct_id = state.next_unused("bcs_account", ACCOUNT_START, model.ACCOUNT,
+                                    lambda number: f"{ledger}{number:09d}")
         pocket = (data.get("pocketInfo") or {}).get("pocketType", "")
         account = fixtures.account_record({
             **product, "acctId": acct_id, "holder": model.key_of(customer),

@@ -26,6 +26,10 @@ IDENTIFIED_BY = {
 }
 
 
+# The routes that store what they are sent.
+WRITES = ("create_customer", "sync_data", "sync_data_file")
+
+
 def route(name, method, path, response_type, summary, schema=None, query=None) -> Route:
     meta = {"seed": "004", "response_type": response_type,
             "header_parameters": header_parameters(name)}
@@ -34,7 +38,7 @@ def route(name, method, path, response_type, summary, schema=None, query=None) -
     if query is not None:
         meta["query_schema"] = query
     return Route(name, method, path, summary, identified_by=IDENTIFIED_BY.get(name, ()),
-                 meta=meta)
+                 writes=name in WRITES, meta=meta)
 
 
 ROUTES = (

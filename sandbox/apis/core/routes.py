@@ -19,13 +19,13 @@ CUSTOMER_IDENTIFIED_BY = (*(f"body.client_info.{key}" for key in _DOCUMENT),
 ROUTES = (
     Route("core_customer", "POST", "/core_customer",
           "Create or update an individual client (seeds 000 and 001)",
-          identified_by=CUSTOMER_IDENTIFIED_BY,
+          identified_by=CUSTOMER_IDENTIFIED_BY, writes=True,
           meta={"seed": "000, 001", "request_schema": schemas.CUSTOMER_000,
                 "request_schemas": [schemas.CUSTOMER_000, schemas.CUSTOMER_001],
                 "success_status": 201}),
     Route("core_product", "POST", "/core_product",
           "Open a product's accounts for a customer (seed 002)",
-          identified_by=("body.customer_number", "body.product_code"),
+          identified_by=("body.customer_number", "body.product_code"), writes=True,
           meta={"seed": "002", "request_schema": schemas.PRODUCT, "success_status": 201}),
 )
 
