@@ -29,6 +29,7 @@ from collections import OrderedDict
 
 import orjson
 
+from .logs import log_line, timestamp
 from .store import _COUNTERS, DEFAULT_SESSION, FREEZE_EVERY, READ_AHEAD, MemoryStore
 
 SCHEMA = (
@@ -335,11 +336,23 @@ class SqliteStore(MemoryStore):
     # -- the WAL ------------------------------------------------------------------------------
     def _checkpoint_loop(self) -> None:
         db = self._connect()
+        failing = False
         try:
             while not self._closed.wait(CHECKPOINT_EVERY):
-                self._checkpoint(db)
-        except sqlite3.Error:
-            pass  # the file went away under us (a test's tmp dir): nothing left to checkpoint
+                try:
+                    self._checkpoint(db)
+                    failing = False
+                except sqlite3.Error as exc:
+                    if not os.path.exists(self.path):
+                        return  # the file went away under us: nothing left to checkpoint
+                    # A full disk, an I/O error: said once, tried again at the next pass (a
+                    # checkpointer that stopped would let the WAL grow without end).
+                    if not failing:
+                        log_line({"ts": timestamp(), "level": "error",
+                                  "event": "sqlite_checkpoint_failed",
+                                  "message": f"{self.path}: {exc}; trying again every "
+                                             f"{CHECKPOINT_EVERY:g} s"})
+                    failing = True
         finally:
             db.close()
 

@@ -3,11 +3,13 @@ reads no records, and several processes on one file telling one story."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
+from sandbox.logs import flush_stdout
 from sandbox.store_sqlite import SqliteStore
 from tests.bcs_profile_support import BASE, JSON_HEADERS, V4
 from tests.conftest import BCS_HEADERS, CORE_AUTH, ServerProcess, seed_example
@@ -102,6 +104,26 @@ def test_the_wal_is_checkpointed_off_the_request_path(tmp_path):
     store.close()
     store._checkpointer.join(timeout=5)
     assert not store._checkpointer.is_alive()
+
+
+def test_the_checkpointer_goes_on_after_a_pass_fails(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("sandbox.store_sqlite.CHECKPOINT_EVERY", 0.01)
+    passes = []
+
+    def checkpoint(self, db):
+        passes.append(1)
+        if len(passes) <= 2:
+            raise sqlite3.OperationalError("disk I/O error")
+    monkeypatch.setattr(SqliteStore, "_checkpoint", checkpoint)
+    store = SqliteStore(str(tmp_path / "state.db"))
+    deadline = time.monotonic() + 5
+    while len(passes) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    store.close()
+    assert len(passes) >= 4  # it went on after the failures
+    flush_stdout()
+    said = [line for line in capsys.readouterr().out.splitlines() if "checkpoint_failed" in line]
+    assert len(said) == 1 and "disk I/O error" in said[0]
 
 
 @pytest.fixture
