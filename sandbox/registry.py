@@ -164,8 +164,8 @@ class Sandbox:
         """With a store that commits per round (SQLite, Redis), a round of the loop reads its
         requests' sessions' generations, with the records their routes say they read first
         (Parts.reads), in one round trip (Redis) or statement (SQLite) (with Redis's lock, where a
-        request's route writes: Route.writes), commits what its requests wrote at its end, and sends its journal entries (Redis) in one write, before its
-        answers. end_round says whether the round's writes were refused; round_writes counts
+        request's route writes: Route.writes), commits what its requests wrote at its end, and
+        sends its journal entries (Redis) in one write, before its answers. end_round says whether the round's writes were refused; round_writes counts
         write batches, so that the loop knows which requests wrote."""
         begin = getattr(self.store, "begin_round", None)
         if begin is None:

@@ -33,6 +33,11 @@ FREEZE_EVERY = 1000
 READ_AHEAD = 16
 
 
+def numbered(kind: str, key_of, first: int) -> list[tuple[str, str]]:
+    """The addresses of the records of `kind` of the READ_AHEAD numbers from `first` on."""
+    return [(kind, key_of(number)) for number in range(first, first + READ_AHEAD)]
+
+
 class RoundBatch:
     """What a store's lock shares with the event loop's rounds (server.LoopDispatcher): during a
     round on the loop's thread, the outermost blocks' writes are held (with the lock's mutex)

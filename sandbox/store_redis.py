@@ -47,7 +47,7 @@ from redis.retry import Retry
 
 from . import hotline
 from .errors import StoreUnavailable
-from .store import DEFAULT_SESSION, READ_AHEAD, RoundBatch
+from .store import DEFAULT_SESSION, RoundBatch, numbered
 from .version import __version__
 
 PREFIX = "sandbox:"
@@ -216,6 +216,20 @@ class _Batch(RoundBatch):
     def _round_closed(self) -> None:
         self.owner = None
 
+    def try_mutex(self) -> bool:
+        """The mutex, where no other thread's block holds it (the loop never waits here)."""
+        return self._mutex.acquire(blocking=False)
+
+    def release_mutex(self) -> None:
+        """What try_mutex took, where the round did not take the lock after all."""
+        self._mutex.release()
+
+    def hold_round(self, token: str, at: dict[str, int], counters: dict[str, int]) -> None:
+        """The loop's round took the lock in its first trip, with the mutex (try_mutex): its
+        blocks hold both until the round's end (RoundBatch.end_round lets go)."""
+        self.token, self.at, self.owner, self.round_open = token, at, threading.get_ident(), True
+        self.counters = {name: [value, value] for name, value in counters.items()}
+
     def at_of(self, session: str) -> tuple[str, int] | None:
         """(session, generation read with the lock), or None where the lock read none of it."""
         gen = self.at.get(session)
@@ -276,14 +290,14 @@ class RedisStore:
                  in dict.fromkeys(reads)]
         batch = self.lock
         token, counters = "", ()
-        if writes and batch._mutex.acquire(blocking=False):  # not while a worker's block runs
+        if writes and batch.try_mutex():  # not while a worker thread's block runs
             token = os.urandom(12).hex()
             counters = sorted({name for names in self._hints.values() for name in names})
         try:
             gens, locked, values, raws = self._round_reads(unique, reads, token, counters)
         except StoreUnavailable:
             if token:
-                batch._mutex.release()
+                batch.release_mutex()
             return
         held = {s: int(g or 0) for s, g in zip(unique, gens)}
         for session, gen in held.items():
@@ -293,12 +307,11 @@ class RedisStore:
                 self._remember(session, field, held[session], self._value(kind, key, raw))
         self._round = (threading.get_ident(), held)
         batch.begin_round()
-        if locked:  # the round holds the lock and the mutex (RoundBatch.end_round lets go)
-            batch.token, batch.at, batch.owner, batch.round_open = token, dict(held), \
-                threading.get_ident(), True
-            batch.counters = {name: [int(v), int(v)] for name, v in zip(counters, values)}
+        if locked:
+            batch.hold_round(token, dict(held), {name: int(value) for name, value
+                                                 in zip(counters, values)})
         elif token:
-            batch._mutex.release()
+            batch.release_mutex()
 
     def _round_reads(self, unique: list[str], reads: list, token: str, counters) -> tuple:
         """ROUND_READS (or an MGET where it reads only generations):
@@ -443,10 +456,9 @@ class RedisStore:
         at = batch.at_of(session)
         if held is None or at is None:
             return
-        first = max(held[1] + 1, start)
+        first = _following(held, start)
         if self._cached_at(session, kind + SEP + key_of(first), at[1]) is None:
-            self.prefetch(session, [(kind, key_of(number))
-                                    for number in range(first, first + READ_AHEAD)])
+            self.prefetch(session, numbered(kind, key_of, first))
 
     def _read(self, session: str, kind: str, key: str, field: str, at):
         """The record, from the cache where it was read at `at` (session, generation)."""
@@ -514,7 +526,7 @@ class RedisStore:
             batch.numbered.add(name)
             held = batch.counters.get(name)
             if held is not None:
-                held[1] = max(held[1] + 1, start)
+                held[1] = _following(held, start)
                 return held[1]
         return int(self.call(self.lines.run,
                              self._number_script([PREFIX + "c:" + name], [start]))[0])
@@ -687,6 +699,11 @@ class RedisStore:
                 f"{fingerprint(self.fixtures)} (sandbox {__version__}): its --seed or its "
                 f"version differs. Start it with the same seed and version as the others, give "
                 f"it another database (redis://host:port/N), or empty this one (FLUSHDB)")
+
+
+def _following(held: list[int], start: int) -> int:
+    """The number a counter the block holds ([value then, last given]) gives next."""
+    return max(held[1] + 1, start)
 
 
 def _runs(writes) -> list:

@@ -30,7 +30,7 @@ from collections import OrderedDict
 import orjson
 
 from .logs import log_line, timestamp
-from .store import _COUNTERS, DEFAULT_SESSION, FREEZE_EVERY, READ_AHEAD, MemoryStore
+from .store import _COUNTERS, DEFAULT_SESSION, FREEZE_EVERY, MemoryStore, numbered
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS records (session TEXT NOT NULL, kind TEXT NOT NULL,"
@@ -160,8 +160,7 @@ class SqliteStore(MemoryStore):
         address = (session, kind, key_of(first))
         if session in self._with_records and address not in self._cache and (
                 address not in self._unflushed):
-            self.prefetch(session, [(kind, key_of(number))
-                                    for number in range(first, first + READ_AHEAD)])
+            self.prefetch(session, numbered(kind, key_of, first))
 
     def _keep(self, address, value) -> None:
         self._cache[address] = value
