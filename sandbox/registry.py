@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import parse_qsl
 
-import orjson
 from flask import Flask, Request, g
 
 from .config import Config
 from .errors import default_envelope
 from .fakes import Fakes
+from .http import NOT_FAST, fast_json
 from .family import Family, Parts, Responder
 from .journal import Journal
 from .names import ADMIN_PREFIX, SESSION_HEADER
@@ -253,15 +253,19 @@ class Sandbox:
         return self.route_for(path)[0]
 
 
-def _hinted(hint: Callable, query: str, body: Callable[[], bytes]) -> list:
-    """What a route's `reads` names for a query string and a body (`body()`: its bytes);
-    nothing where it cannot say (the request itself then answers the fault)."""
+def _hinted(hint: Callable, query: str, body) -> list:
+    """What a route's `reads` names for a query string and a body (`body()`: its bytes, and
+    `body.keep(value)` hands the app what fast_json read of them); nothing where it cannot say
+    (the request itself then answers the fault)."""
     args: dict[str, str] = {}
     try:
         for name, value in parse_qsl(query, keep_blank_values=True):
             args.setdefault(name, value)  # the first value, as request.args.get gives
         raw = body()
-        return list(hint(args, orjson.loads(raw) if raw else None))
+        value = fast_json(raw) if raw else NOT_FAST
+        if value is not NOT_FAST:
+            body.keep(value)
+        return list(hint(args, None if value is NOT_FAST else value))
     except Exception:
         return []
 

@@ -22,6 +22,7 @@ from waitress.rfc7230 import HEADER_FIELD_RE
 from waitress.server import create_server
 from waitress.task import ThreadedTaskDispatcher, WSGITask
 
+from .http import NOT_FAST, ROUND_BODY
 from .logs import log_line, start_writer, timestamp
 from .tls import TLSChannelMixin, tls_context
 from .waits import WAITS, Park, Waits
@@ -211,6 +212,10 @@ class SandboxTask(WSGITask):
             # file per request, which each task is handed at position 0.
             environ["wsgi.input"].seek(0)
         environ[WAITS] = waits
+        # Handed once: a run after a park reads the body afresh, as the first did.
+        round_body = request.__dict__.pop("round_body", NOT_FAST)
+        if round_body is not NOT_FAST:
+            environ[ROUND_BODY] = round_body
         return environ
 
 
@@ -259,10 +264,26 @@ PEEK_BYTES = 64 * 1024
 
 def arrived(request) -> tuple:
     """What a round's hook is told of a request waitress parsed: (method, path, query, header
-    lookup by name, body: a function that returns the body's bytes, b"" where it is larger than
-    PEEK_BYTES), the body left for the app to read."""
+    lookup by name, its RoundBody), the body left for the app to read."""
     return (request.command, request.path, request.query, header_lookup(request),
-            lambda: peek_body(request))
+            RoundBody(request))
+
+
+class RoundBody:
+    """A round's request body as its hook sees it: calling it gives the bytes (b"" where they
+    are over PEEK_BYTES); keep(value) hands what the hook read of them to the app, in the
+    environ (http.ROUND_BODY), so that the body is not parsed twice."""
+
+    __slots__ = ("request",)
+
+    def __init__(self, request):
+        self.request = request
+
+    def __call__(self) -> bytes:
+        return peek_body(self.request)
+
+    def keep(self, value) -> None:
+        self.request.round_body = value
 
 
 def peek_body(request) -> bytes:

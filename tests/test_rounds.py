@@ -41,14 +41,28 @@ def v4_read(client, number: str):
                       headers=BCS_HEADERS)
 
 
+class Body:
+    """A round's request body as server.RoundBody gives the hook: its bytes, and what the hook
+    kept of them for the app."""
+
+    def __init__(self, raw: bytes = b""):
+        self.raw, self.kept = raw, []
+
+    def __call__(self) -> bytes:
+        return self.raw
+
+    def keep(self, value) -> None:
+        self.kept.append(value)
+
+
 def a_round(sandbox, sessions=(DEFAULT_SESSION,), reading=()):
     """The loop's begin_round for requests of those sessions, and v4 reads of the customers
     numbered `reading` (what the loop tells of each request: path, query, headers)."""
     def header(session):
         return lambda name: session if name == "X-Sandbox-Session" else None
-    sandbox.begin_round([("GET", "/", "", header(s), lambda: b"") for s in sessions] + [
+    sandbox.begin_round([("GET", "/", "", header(s), Body()) for s in sessions] + [
         ("GET", V4, f"govIssueIdentType=CC&identSerialNum={number}", header(DEFAULT_SESSION),
-         lambda: b"") for number in reading])
+         Body()) for number in reading])
 
 
 def rows_on_disk(path) -> int:
@@ -394,8 +408,7 @@ def test_on_redis_a_round_reads_its_sessions_and_the_customers_its_reads_name_in
 def creates_arriving(path, bodies) -> list:
     """What the loop tells a round of creates that arrived together (their JSON bodies)."""
     header = lambda name: CORE_AUTH["Authorization"] if name == "Authorization" else None  # noqa
-    return [("POST", path, "", header, lambda body=body: json.dumps(body).encode())
-            for body in bodies]
+    return [("POST", path, "", header, Body(json.dumps(body).encode())) for body in bodies]
 
 
 def test_on_redis_a_round_of_creates_reads_what_they_look_up_with_its_generations(redis_apps):
