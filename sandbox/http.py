@@ -14,8 +14,11 @@ from .errors import SandboxError, field_path
 # A JSON escape of a UTF-16 surrogate (\ud800-\udfff): JSON allows it, but alone it is no
 # character, and nothing can store or answer it.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-# orjson reads an integer past 64 bits as a float, where json.loads keeps it whole.
-_LONG_DIGITS = re.compile(rb"\d{19}")
+# orjson reads an integer past 64 bits as a float, where json.loads keeps it whole: a run of 19
+# digits is looked for as a run of 19 zeros once every digit is one (3 us on a BCS create, where
+# a regular expression took 57).
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGITS = b"0" * 19
 # json.loads refuses a deep body (RecursionError: 400) where orjson reads 1,024 levels; a body with
 # fewer brackets than this is shallower than either limit.
 FAST_MOST_BRACKETS = 256
@@ -29,7 +32,8 @@ def fast_json(raw: bytes):
     """orjson's reading of `raw` where it is the one json.loads gives (a BCS create's body: 16 us,
     not 42), else NOT_FAST: where orjson would read it differently or refuse
     it (NaN, a BOM, a lone surrogate, a long integer), json.loads decides and words the error."""
-    if _LONG_DIGITS.search(raw) or raw.count(b"[") + raw.count(b"{") > FAST_MOST_BRACKETS:
+    if (raw.count(b"[") + raw.count(b"{") > FAST_MOST_BRACKETS
+            or _LONG_DIGITS in raw.translate(_DIGITS_AS_ZERO)):
         return NOT_FAST
     try:
         return orjson.loads(raw)
