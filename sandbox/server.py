@@ -76,9 +76,10 @@ class LoopDispatcher(ThreadedTaskDispatcher):
     request.
 
     The state commits what the round's requests wrote once, at end_round (group commit). Where
-    it refuses them (a full disk, Redis gone), the requests that wrote get no answer: their
-    connections are closed, as a server that failed mid-request would, never a 2xx for a write
-    that is not kept.
+    it refuses them (a full disk, Redis gone), the requests that wrote get no answer, nor those
+    served after the round's first write (they may have read it): their connections are closed,
+    as a server that failed mid-request would, never a 2xx for a write that is not kept nor an
+    answer that shows one.
 
     at_once(request): the app's rule, given waitress's parsed request, before the app sees it.
     begin_round(requests) / end_round(): the app's hooks around a round, `requests` what
@@ -149,7 +150,8 @@ class LoopDispatcher(ThreadedTaskDispatcher):
         """Answers the round's requests, then sends their answers (see the class)."""
         if not self.ready:
             return
-        served, wrote = [], []
+        served = []
+        first_write = None  # where in `served` the round's first writing request is
         writes = self.writes
         self.in_round = True
         try:
@@ -160,12 +162,14 @@ class LoopDispatcher(ThreadedTaskDispatcher):
                 served.append(channel)
                 before = writes() if writes is not None else 0
                 channel.service()
-                if writes is not None and writes() != before:
-                    wrote.append(channel)
+                if first_write is None and writes is not None and writes() != before:
+                    first_write = len(served) - 1
         finally:
             self.in_round = False
-            if self.end_round is not None and _hook(self.end_round):
-                _refused(wrote)
+            if self.end_round is not None and _hook(self.end_round) and first_write is not None:
+                # A request after the first write may have read what the round wrote (a read
+                # pipelined after a create): none of them is answered either.
+                _refused(served[first_write:])
             for channel in served:
                 if channel.connected and channel.total_outbufs_len:
                     channel.handle_write()
@@ -186,11 +190,13 @@ def _hook(fn, *args):
 
 
 def _refused(channels) -> None:
-    """The state refused the round's writes: the requests that wrote are not answered."""
+    """The state refused the round's writes: the requests from its first write on are not
+    answered."""
     if channels:
         log_line({"ts": timestamp(), "level": "error", "event": "round_writes_refused",
-                  "message": f"the state refused the writes of {len(channels)} request(s) of a "
-                             "round: their connections are closed without an answer"})
+                  "message": f"the state refused a round's writes: its {len(channels)} "
+                             "request(s) from the first that wrote on are closed without an "
+                             "answer"})
     for channel in channels:
         channel.handle_close()
 

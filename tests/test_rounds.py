@@ -239,15 +239,18 @@ class _Channel:
 
 
 @pytest.mark.parametrize("refused", [False, True])
-def test_when_a_rounds_writes_are_refused_only_the_requests_that_wrote_go_unanswered(refused):
+def test_when_a_rounds_writes_are_refused_what_was_served_after_its_first_write_goes_unanswered(
+        refused):
     writes = [0]
     dispatcher = LoopDispatcher(lambda request: True, lambda headers: None,
                                 lambda: refused, lambda: writes[0])
-    reader, writer = _Channel(writes, False), _Channel(writes, True)
-    dispatcher.ready.extend([reader, writer])
+    before, writer, after = (_Channel(writes, False), _Channel(writes, True),
+                             _Channel(writes, False))  # `after` may have read what `writer` wrote
+    dispatcher.ready.extend([before, writer, after])
     dispatcher.serve_ready()
-    assert reader.sent and not reader.closed
+    assert before.sent and not before.closed
     assert writer.closed is refused and writer.sent is not refused
+    assert after.closed is refused and after.sent is not refused
 
 
 def test_the_loop_tells_a_round_each_requests_path_query_and_headers():
