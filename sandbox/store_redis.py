@@ -442,9 +442,9 @@ class RedisStore:
             if (session, field) not in batch.pending and (
                     self._cached_at(session, field, at[1]) is None):
                 wanted.append((kind, key, field))
-        if wanted:
-            raws = self.call(self.lines.run, *[("HGET", PREFIX + "s:" + session, field)
-                                                for _, _, field in wanted])
+        if wanted:  # one HMGET: 64 HGETs cost ~5 us each to write and read here
+            raws = self.call(self.lines.run, ("HMGET", PREFIX + "s:" + session,
+                                              *[field for _, _, field in wanted]))[0]
             for (kind, key, field), raw in zip(wanted, raws):
                 self._remember(session, field, at[1], self._value(kind, key, raw))
 
