@@ -8,6 +8,7 @@ from .admin import console, documents, token
 from .admin import routes as admin
 from .apis import FAMILIES
 from .config import Config
+from .http import SandboxRequest
 from .registry import Sandbox
 from .scenarios import engine as scenarios
 
@@ -16,6 +17,7 @@ def registered(config: Config, families=FAMILIES, name: str = "sandbox") -> tupl
     """An app with every family registered (routes, envelopes, credentials, fixtures, catalogs,
     responders), before the store opens: what `sandbox check` needs to know routes and codes."""
     app = Flask(name)
+    app.request_class = SandboxRequest
     sandbox = Sandbox(config, families)
     app.config["MAX_CONTENT_LENGTH"] = sandbox.config.max_body_bytes
     app.json.ensure_ascii = False

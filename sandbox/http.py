@@ -8,6 +8,7 @@ import re
 
 import orjson
 from flask import Request, g
+from werkzeug.exceptions import ClientDisconnected
 
 from .errors import SandboxError, field_path
 
@@ -39,6 +40,24 @@ def fast_json(raw: bytes):
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         return NOT_FAST
+
+
+class SandboxRequest(Request):
+    """Flask's request, whose body is read straight from the server's buffer where its length
+    is known and within the limit: werkzeug's stream wrapper cost 17 us a BCS create's 2.3 KB
+    (this, 1). Anything else (no length, a body over the limit: 413) is werkzeug's own path."""
+
+    def get_data(self, cache: bool = True, as_text: bool = False,
+                 parse_form_data: bool = False):
+        if "_cached_data" not in self.__dict__ and "stream" not in self.__dict__ and (
+                cache and not parse_form_data):
+            length, limit = self.environ.get("CONTENT_LENGTH", ""), self.max_content_length
+            if length.isdigit() and (limit is None or int(length) <= limit):
+                data = self.environ["wsgi.input"].read(int(length))
+                if len(data) != int(length):
+                    raise ClientDisconnected()  # as werkzeug's stream says a short body
+                self._cached_data = data
+        return super().get_data(cache, as_text, parse_form_data)
 
 
 def parse_json(request: Request):

@@ -94,3 +94,27 @@ def test_a_create_on_the_loop_parses_its_body_once(state, hook, app_parses, tmp_
         # app takes its reading; in memory no hook reads it.
         assert parses == {"hook": hook, "app": app_parses}
     app.extensions["sandbox"].store.close()
+
+
+@pytest.mark.parametrize("length", ["21", None, "9999"])
+def test_the_body_read_straight_from_the_buffer_is_werkzeugs(length):
+    """SandboxRequest.get_data gives what werkzeug's does, and refuses what it refuses (413)."""
+    import io
+    from werkzeug.exceptions import RequestEntityTooLarge
+    from werkzeug.test import EnvironBuilder
+    raw = b'{"identSerialNum": 1}'
+    environ = EnvironBuilder(method="POST", data=raw, content_type="application/json"
+                             ).get_environ()
+    environ.pop("CONTENT_LENGTH")
+    if length is not None:
+        environ["CONTENT_LENGTH"] = length
+    environ["wsgi.input_terminated"] = True  # as waitress says: the body is all there
+    answers = []
+    for kind in (flask.Request, http.SandboxRequest):
+        request = kind({**environ, "wsgi.input": io.BytesIO(raw)})
+        request.max_content_length = 100
+        try:
+            answers.append(request.get_data())
+        except RequestEntityTooLarge:
+            answers.append(413)
+    assert answers[0] == answers[1] == (413 if length == "9999" else raw)
