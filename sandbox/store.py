@@ -30,7 +30,7 @@ _COUNTERS = "_counter"
 FREEZE_EVERY = 1000
 # Numbers next_unused reads the records of at once, where a store reads from a file or the
 # network: a run of creates then checks the numbers it hands out with one read, not one each.
-# 64: on Redis a round of ~8 creates made that trip every second round with 16; now one in 8.
+# 64: on Redis a round of ~8 creates made that trip every second round with 16; now one in 7.
 READ_AHEAD = 64
 
 

@@ -2,6 +2,7 @@
 (http.fast_json), and on the event loop by the round's hook, which hands it to the app."""
 from __future__ import annotations
 
+import io
 import json
 import math
 
@@ -10,6 +11,8 @@ import pytest
 import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.test import EnvironBuilder
 
 import sandbox.http as http
 import sandbox.registry as registry
@@ -99,9 +102,6 @@ def test_a_create_on_the_loop_parses_its_body_once(state, hook, app_parses, tmp_
 @pytest.mark.parametrize("length", ["21", None, "9999"])
 def test_the_body_read_straight_from_the_buffer_is_werkzeugs(length):
     """SandboxRequest.get_data gives what werkzeug's does, and refuses what it refuses (413)."""
-    import io
-    from werkzeug.exceptions import RequestEntityTooLarge
-    from werkzeug.test import EnvironBuilder
     raw = b'{"identSerialNum": 1}'
     environ = EnvironBuilder(method="POST", data=raw, content_type="application/json"
                              ).get_environ()

@@ -154,10 +154,12 @@ def test_a_round_of_creates_reads_what_they_look_up_in_one_statement(sqlite_app)
     sandbox.store._readers.db = None
     sandbox.store._reader().set_trace_callback(statements.append)
     sandbox.store._db.set_trace_callback(statements.append)
-    sandbox.begin_round(creates_arriving("/core_customer", bodies))
+    arriving = creates_arriving("/core_customer", bodies)
+    sandbox.begin_round(arriving)
     answers = [client.post("/core_customer", json=body, headers=CORE_AUTH) for body in bodies]
     sandbox.end_round()
     assert [a.status_code for a in answers] == [201] * 3
+    assert [body.kept for *_, body in arriving] == [[body] for body in bodies]  # for the app
     lookups = [sql for sql in statements if sql.startswith("SELECT") and "_by_document" in sql]
     assert len(lookups) == 1 and lookups[0].count("UNION ALL") == 3  # and the switches
 
@@ -420,10 +422,12 @@ def test_on_redis_a_round_of_creates_reads_what_they_look_up_with_its_generation
     assert core_create(client, "74000009").status_code == 201  # what such a rule numbers
     sandbox.end_round()
     trips = counting(sandbox.store)
-    sandbox.begin_round(creates_arriving("/core_customer", bodies))
+    arriving = creates_arriving("/core_customer", bodies)
+    sandbox.begin_round(arriving)
     answers = [client.post("/core_customer", json=body, headers=CORE_AUTH) for body in bodies]
     sandbox.end_round()
     assert [a.status_code for a in answers] == [201] * 3
+    assert [body.kept for *_, body in arriving] == [[body] for body in bodies]  # for the app
     # The round's generations, the three documents' index entries, the lock and the counter
     # such a rule numbers; the commit, with the journal's entries (over 8 KiB: confirmed).
     # Without the lock in the round's trip, one more; without the round's reads, a trip per
