@@ -52,12 +52,18 @@ class Line:
         self.sock = sock
         self.buf = b""
 
-    def run(self, commands: list[tuple]) -> list:
-        """Each command's reply, in order (a refused one as a ResponseError, not raised)."""
+    def run(self, commands: list[tuple], meanwhile=None) -> list:
+        """Each command's reply, in order (a refused one as a ResponseError, not raised).
+        `meanwhile(fd, timeout)`: called once they are sent, with the socket the replies come
+        on (the event loop reads its clients' requests while Redis works); False when nothing
+        came on it within the timeout."""
         out = bytearray()
         for words in commands:
             pack_into(out, words)
         self.sock.sendall(out)
+        if meanwhile is not None and not self.buf:
+            if not meanwhile(self.sock.fileno(), self.sock.gettimeout()):
+                raise socket.timeout("timed out")
         return [self._reply() for _ in commands]
 
     def get(self, key: str) -> bytes | None:
@@ -148,14 +154,14 @@ class Lines:
         self.local = threading.local()
         self.scripts = {script.sha: script for script in scripts}
 
-    def run(self, *commands: tuple) -> list:
+    def run(self, *commands: tuple, meanwhile=None) -> list:
         """The replies to `commands`, sent in one write; raises the first refusal."""
-        return raised(self.replies(*commands))
+        return raised(self.replies(*commands, meanwhile=meanwhile))
 
-    def replies(self, *commands: tuple) -> list:
+    def replies(self, *commands: tuple, meanwhile=None) -> list:
         """The replies to `commands`, sent in one write, a refusal as a ResponseError in its
-        place (one command's refusal is not another's)."""
-        replies = self._sent(list(commands))
+        place (one command's refusal is not another's). `meanwhile`: as Line.run's."""
+        replies = self._sent(list(commands), meanwhile)
         missing = [i for i, reply in enumerate(replies) if _no_script(reply)]
         if missing:  # Redis restarted since the script was loaded: load it, run those again
             again = [commands[i] for i in missing]
@@ -171,7 +177,7 @@ class Lines:
     def mget(self, keys: list[str]) -> list[bytes | None]:
         return self.run(("MGET", *keys))[0]
 
-    def _sent(self, commands: list[tuple]) -> list:
+    def _sent(self, commands: list[tuple], meanwhile=None) -> list:
         line = getattr(self.local, "line", None)
         fresh = line is None
         while True:
@@ -181,7 +187,7 @@ class Lines:
                     if line is None:
                         self._sent = self._piped
                         return self._piped(commands)
-                return line.run(commands)
+                return line.run(commands, meanwhile)
             except OSError as exc:
                 self.local.line = None
                 if line is not None:
@@ -190,7 +196,7 @@ class Lines:
                     raise redis.ConnectionError(str(exc) or type(exc).__name__) from None
                 line, fresh = None, True
 
-    def _piped(self, commands: list[tuple]) -> list:
+    def _piped(self, commands: list[tuple], meanwhile=None) -> list:
         pipe = self.client.pipeline(transaction=False)
         for words in commands:
             pipe.execute_command(*words)

@@ -198,6 +198,12 @@ class Sandbox:
         self.end_round = end_round
         self.round_writes = lambda: self.store.lock.batches
 
+    def wait_with(self, meanwhile) -> None:
+        """The server's work while the state waits on a round's trip (server.LoopDispatcher.
+        read_meanwhile), where the state has trips to fill (Redis)."""
+        if hasattr(self.store, "meanwhile"):
+            self.store.meanwhile = meanwhile
+
     def forget_session(self, session: str) -> None:
         """What an idle session's expiry does: as a reset, its records (its active scenario too)
         and journal (with workers, the journal this worker holds: each expires its own)."""

@@ -6,6 +6,7 @@ import gc
 import heapq
 import itertools
 import logging
+import select
 import signal
 import threading
 import time
@@ -101,6 +102,10 @@ class LoopDispatcher(ThreadedTaskDispatcher):
         self.timer = threading.Condition()
         self.timer_thread = None
         self.timer_stopped = False
+        self.map = {}  # the server's sockets (make_server), for read_meanwhile
+        self.hooking = False  # in the round's begin_round or end_round
+        self.deferring = False  # reading in read_meanwhile: add_task defers
+        self.arrived_meanwhile = []  # what read_meanwhile read, handed on after the round
 
     def park(self, channel, seconds: float) -> None:
         """Holds `channel`, whose request parked for a delay, `seconds`; then a worker runs the
@@ -139,7 +144,10 @@ class LoopDispatcher(ThreadedTaskDispatcher):
         return super().shutdown(cancel_pending, timeout)
 
     def add_task(self, channel):
-        if threading.get_ident() == self.loop_thread and self.at_once(channel.requests[0]):
+        if self.deferring and threading.get_ident() == self.loop_thread:
+            # The app is not asked now: the state's reply is on its way on the loop's line.
+            self.arrived_meanwhile.append(channel)
+        elif threading.get_ident() == self.loop_thread and self.at_once(channel.requests[0]):
             # Called from channel.received(), which holds the channel's request lock that
             # service() takes: answered once the read is over (serve_ready).
             self.ready.append(channel)
@@ -156,7 +164,11 @@ class LoopDispatcher(ThreadedTaskDispatcher):
         self.in_round = True
         try:
             if self.begin_round is not None:
-                _hook(self.begin_round, [arrived(c.requests[0]) for c in self.ready])
+                self.hooking = True
+                try:
+                    _hook(self.begin_round, [arrived(c.requests[0]) for c in self.ready])
+                finally:
+                    self.hooking = False
             while self.ready:  # a pipelined request is appended once the one before is answered
                 channel = self.ready.popleft()
                 served.append(channel)
@@ -166,17 +178,71 @@ class LoopDispatcher(ThreadedTaskDispatcher):
                     first_write = len(served) - 1
         finally:
             self.in_round = False
-            if self.end_round is not None and _hook(self.end_round) and first_write is not None:
+            self.hooking = True
+            try:
+                refused = self.end_round is not None and _hook(self.end_round)
+            finally:
+                self.hooking = False
+            if refused and first_write is not None:
                 # A request after the first write may have read what the round wrote (a read
                 # pipelined after a create): none of them is answered either.
                 _refused(served[first_write:])
             for channel in served:
                 if channel.connected and channel.total_outbufs_len:
                     channel.handle_write()
+            later, self.arrived_meanwhile = self.arrived_meanwhile, []
+            for channel in later:  # for the next round (poll_round then does not wait)
+                self.add_task(channel)
+
+    def read_meanwhile(self, fd: int, timeout: float | None) -> bool:
+        """While a trip of the round's hooks to the state is on its way (Redis's reads or
+        commit), reads the requests arriving on the other connections until the reply is
+        there: their parsing fills time the loop would spend waiting. They are served in a
+        later round. False where nothing came on `fd` within `timeout` seconds (late)."""
+        if not self.hooking or threading.get_ident() != self.loop_thread:
+            return True
+        deadline = None if timeout is None else time.monotonic() + timeout
+        pollster, polled = select.poll(), {fd}
+        pollster.register(fd, select.POLLIN)
+        self.deferring = True
+        try:
+            while True:
+                # The connections with a request to read, new ones too (the listening
+                # socket's accept adds them).
+                for other, obj in list(self.map.items()):
+                    if other not in polled and _reads_requests(obj):
+                        pollster.register(other, select.POLLIN | select.POLLPRI)
+                        polled.add(other)
+                left = None if deadline is None else max(0, deadline - time.monotonic())
+                try:
+                    events = pollster.poll(None if left is None else int(left * 1000))
+                except InterruptedError:
+                    continue
+                if not events:
+                    return False
+                for other, flags in events:
+                    obj = self.map.get(other) if other != fd else None
+                    if obj is not None:
+                        wasyncore.readwrite(obj, flags & ~select.POLLOUT)
+                    if other != fd and not _reads_requests(self.map.get(other)):
+                        pollster.unregister(other)  # a request to serve now, or closed
+                        polled.discard(other)
+                if any(other == fd for other, _ in events):
+                    return True
+        finally:
+            self.deferring = False
 
     def holding(self) -> bool:
         """Whether answers written now wait for the round's end (on the loop, in a round)."""
         return self.in_round and threading.get_ident() == self.loop_thread
+
+
+def _reads_requests(obj) -> bool:
+    """Whether `obj` of the server's map is a connection ready to read a request, or the
+    listening socket ready to accept one (not the loop's trigger: what it runs may answer)."""
+    if isinstance(obj, HTTPChannel):
+        return obj.readable()
+    return obj is not None and obj.accepting and obj.readable()
 
 
 def _hook(fn, *args):
@@ -397,6 +463,9 @@ def make_server(app, host: str, port: int, threads: int = 8, sockets=None, may_a
                                 getattr(sandbox, "end_round", None),
                                 getattr(sandbox, "round_writes", None))
     dispatcher.set_thread_count(threads)
+    wait_with = getattr(sandbox, "wait_with", None)
+    if wait_with is not None:
+        wait_with(dispatcher.read_meanwhile)
     where = {"sockets": sockets} if sockets else {"host": host, "port": port}
     server = create_server(app, **where, threads=threads, ident="sandbox",
                            clear_untrusted_proxy_headers=True, _dispatcher=dispatcher,
@@ -410,6 +479,7 @@ def make_server(app, host: str, port: int, threads: int = 8, sockets=None, may_a
         server.channel_class = SandboxChannel
     else:
         server.channel_class = type("TLSChannel", (TLSChannel,), {"context": context})
+    dispatcher.map = server._map
     server.maintenance = close_stalled(server, config.idle_timeout)
     server.run = lambda: run_forever(server)  # sandbox.testing runs the loop this way
     wake = server.pull_trigger
@@ -468,7 +538,8 @@ def stop_in_thread(server, thread: threading.Thread, timeout: float = 10) -> Non
 def poll_round(server, timeout: float) -> None:
     """One round of the loop: poll, read what is ready, answer the requests read (serve_ready)."""
     poll = wasyncore.poll2 if server.adj.asyncore_use_poll else wasyncore.poll
-    poll(timeout, server._map)
+    # Requests read while the last round waited on the state (read_meanwhile) are ready now.
+    poll(0 if server.task_dispatcher.ready else timeout, server._map)
     server.task_dispatcher.serve_ready()
 
 

@@ -269,6 +269,10 @@ class RedisStore:
         self._scope = threading.local()  # the request's (session, generation)
         self._round: tuple[int, dict[str, int]] | None = None  # (loop thread, generations)
         self._also: tuple[int, list] | None = None  # (loop thread, calls for the round's commit)
+        # The event loop's meanwhile(fd) (server.LoopDispatcher.read_meanwhile): the round's
+        # two trips (its reads, its commit) let it read the next round's requests while Redis
+        # works, instead of waiting idle.
+        self.meanwhile = None
         # The commands of requests, on plain sockets (hotline.py)
         self.lines = hotline.Lines(self.db, (self._commit_script, self._number_script,
                                              self._round_script))
@@ -324,7 +328,7 @@ class RedisStore:
             keys += [PREFIX + "lock", *(PREFIX + "c:" + name for name in counters)]
         gens, locked, values, *raws = self.call(self.lines.run, self._round_script(
             keys, [len(unique), token, LOCK_TTL_MS, len(counters),
-                   *self._round_args(unique, reads)]))[0]
+                   *self._round_args(unique, reads)]), meanwhile=self.meanwhile)[0]
         return gens, locked, values, raws
 
     def _round_args(self, unique: list[str], reads: list) -> list:
@@ -660,7 +664,8 @@ class RedisStore:
             args += [name, before, after]
         args += _runs(writes)
         commit, also = self._commit_script([PREFIX + "lock", PREFIX], args), self._take_also()
-        out = self.call(lambda: hotline.raised(self.lines.replies(commit, *also)[:1])[0])
+        out = self.call(lambda: hotline.raised(self.lines.replies(
+            commit, *also, meanwhile=self.meanwhile)[:1])[0])
         gens = {out[i].decode(): int(out[i + 1]) for i in range(0, len(out), 2)}
         at = getattr(self._scope, "at", None)
         if at is not None and at[0] in gens:

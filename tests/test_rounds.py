@@ -281,7 +281,8 @@ def counting(store):
     """The round trips `store` makes from now on."""
     trips = []
     replies = store.lines.replies  # what run, get and mget send through, too
-    store.lines.replies = lambda *commands: trips.append(commands) or replies(*commands)
+    store.lines.replies = lambda *commands, **options: (trips.append(commands)
+                                                         or replies(*commands, **options))
     return trips
 
 
@@ -465,8 +466,9 @@ def test_on_redis_a_rounds_journal_entries_reach_every_instance_in_order(redis_a
 
 
 # -- on the wire ----------------------------------------------------------------------------------
-def pipelined(url: str, *requests_: bytes) -> list[bytes]:
-    """Sends the requests in one write on one connection; each answer's status line and body."""
+def pipelined(url: str, *requests_: bytes, hold=None) -> list[bytes]:
+    """Sends the requests in one write on one connection; each answer's status line and body
+    (the connection closed once `hold`, an Event, is set, where given)."""
     import socket
     from urllib.parse import urlsplit
     where = urlsplit(url)
@@ -478,6 +480,8 @@ def pipelined(url: str, *requests_: bytes) -> list[bytes]:
             if not chunk:
                 break
             data += chunk
+        if hold is not None:
+            hold.wait(10)
     return [b"HTTP/1.1 " + part for part in data.split(b"HTTP/1.1 ")[1:]]
 
 
@@ -520,3 +524,65 @@ def test_a_read_pipelined_after_a_create_finds_it_through_a_real_server(on, tmp_
         app.extensions["sandbox"].store.close()
     assert [a.split(b" ", 2)[1] for a in answers] == [b"200", b"200"], answers
     assert b"1066554433" in answers[1]
+
+
+def test_on_redis_the_loop_reads_the_next_requests_while_a_rounds_trip_is_on_its_way(
+        redis_server, capfd):
+    """Redis holds back write commands for 0.4 s (CLIENT PAUSE WRITE), so the round of a create
+    waits that long for its first trip. The requests sent meanwhile on other connections are
+    read during that wait, without asking the app (a fresh session's request would have it ask
+    Redis on the line whose reply is awaited), and answered in the next round, at once after:
+    the read finds the create's customer."""
+    import threading
+    import time
+    from tests.conftest import LiveServer
+    server = redis_server
+    server.client().flushdb()
+    app = create_app(Config.from_env(state=server.url, log_requests=False))
+    store = app.extensions["sandbox"].store
+    create = raw_request("POST", CREATE, JSON_HEADERS,
+                         json.dumps(new_customer("1077554433")).encode())
+    read = raw_request("GET", V4 + "?govIssueIdentType=CC&identSerialNum=1077554433",
+                       BCS_HEADERS)
+    fresh = raw_request("GET", V4 + "?govIssueIdentType=CC&identSerialNum=1077554433",
+                        {**BCS_HEADERS, "X-Sandbox-Session": "never-seen"})
+    answers, took, done = {}, {}, threading.Event()
+
+    def send(name, request_):
+        began = time.monotonic()
+        answers[name] = pipelined(live.url, request_, hold=done if name == "create" else None)[0]
+        took[name] = time.monotonic() - began
+
+    try:
+        with LiveServer(app) as live:
+            dispatcher = live.server.task_dispatcher
+            inner, read_meanwhile = store.meanwhile, []
+
+            def counted(fd, timeout):
+                before = len(dispatcher.arrived_meanwhile)
+                try:
+                    return inner(fd, timeout)
+                finally:
+                    read_meanwhile.append(len(dispatcher.arrived_meanwhile) - before)
+            store.meanwhile = counted
+            server.client().execute_command("CLIENT", "PAUSE", 400, "WRITE")
+            senders = [threading.Thread(target=send, args=("create", create))]
+            senders[0].start()
+            time.sleep(0.15)
+            senders += [threading.Thread(target=send, args=(name, request_))
+                        for name, request_ in (("read", read), ("fresh", fresh))]
+            for sender in senders[1:]:
+                sender.start()
+            for sender in senders[1:]:
+                sender.join(10)
+            done.set()  # the create's connection stays open till then: no event wakes the loop
+            senders[0].join(10)
+    finally:
+        store.close()
+    assert {name: answer.split(b" ", 2)[1] for name, answer in answers.items()} == {
+        "create": b"200", "read": b"200", "fresh": b"404"}, answers
+    assert b"1077554433" in answers["read"]
+    assert sum(read_meanwhile) == 2, read_meanwhile
+    # Served in the round after the create's, not at the loop's next idle wake-up (1 s).
+    assert took["read"] < 0.25 + 0.5 and took["fresh"] < 0.25 + 0.5, took
+    assert "round_hook_failed" not in capfd.readouterr().out
