@@ -2,7 +2,11 @@
 instance's requests.
 
 Behind the journal's interface (record / entries / clear): each session's newest `size` raw
-entries are a Redis list, `sandbox:j:<session>`, formatted and masked when read, as in memory.
+entries are a Redis list, `sandbox:journal:<session>`, each after its id, formatted and masked
+when read, as in memory. Ids are Redis's (`sandbox:journal-ids`: 1, 2, 3... across sessions
+and instances), given as an entry is stored: an entry stored later has a higher id, so a
+client polling with `since=<the newest id it saw>` misses none (ids of each instance's clock
+did, where another instance's entry, recorded earlier, reached Redis later).
 Bounded like the memory journal: `size` entries per session, bodies cut at 64 KiB by the
 pipeline, at most `max_sessions` sessions with a journal (the one written to least recently goes
 first), and a session's journal expires with the session (--session-ttl).
@@ -28,18 +32,27 @@ import redis
 
 from . import hotline
 from .hotline import pack
-from .journal import ClockIds, Journal, decode_raw, encode_raw
+from .journal import Journal, decode_raw, encode_raw
 from .errors import StoreUnavailable
 
 # Redis reads a command this small whole, in one read, before it reads what a client that saw
 # the answer sends next through any instance; a larger one is recorded with a round trip.
 UNCONFIRMED_BYTES = 8 * 1024
 ROUND_BYTES = 1024 * 1024  # a round's entries are sent once they hold this much
-# KEYS: the session's list, the index of sessions, the lists' prefix. ARGV: size, max_sessions,
-# now, session, ttl, then the entries, oldest first: a round's entries of a session in one call.
+# KEYS: the session's list, the index of sessions, the lists' prefix, the ids' counter. ARGV:
+# size, max_sessions, now, session, ttl, then the entries, oldest first: a round's entries of a
+# session in one call. Each entry is pushed after its id, which Redis counts here, as it makes
+# the entry visible: an entry read later has a higher id, whichever instance (and clock)
+# recorded it, so that `since=<the newest id seen>` misses nothing.
 RECORD = """
-for i = 6, #ARGV do redis.call('rpush', KEYS[1], ARGV[i]) end
-redis.call('ltrim', KEYS[1], -tonumber(ARGV[1]), -1)
+local count = #ARGV - 5
+local first = redis.call('incrby', KEYS[4], count) - count
+local items = {}
+for i = 1, count do items[2 * i - 1] = first + i; items[2 * i] = ARGV[i + 5] end
+for at = 1, #items, 400 do
+  redis.call('rpush', KEYS[1], unpack(items, at, math.min(at + 399, #items)))
+end
+redis.call('ltrim', KEYS[1], -2 * tonumber(ARGV[1]), -1)
 redis.call('expire', KEYS[1], ARGV[5])
 redis.call('zadd', KEYS[2], ARGV[3], ARGV[4])
 local over = redis.call('zcard', KEYS[2]) - tonumber(ARGV[2])
@@ -61,20 +74,18 @@ class RedisJournal(Journal):
         self.masks = local.masks
         self.ttl = max(1, int(ttl))
         self._store = store
-        self._prefix = store.prefix + "j:"
+        # Lists of (id, entry) pairs (`j:` held entries alone, ids of the instances' clocks).
+        self._prefix = store.prefix + "journal:"
         self._index = store.prefix + "journals"
+        self._counter = store.prefix + "journal-ids"
         self._sender = None
         self._send_lock = threading.Lock()
         store.lines.scripts[RECORD_SHA] = RECORD_SCRIPT  # loaded again where Redis lost it
-        self._ids = ClockIds()
         self._queue: dict[str, list[bytes]] = {}  # the loop round's entries by session
         self._queued = 0  # their bytes
 
     def record(self, session: str, raw: dict) -> None:
-        # Ids every instance's entries share an order by: microseconds since the epoch, kept
-        # increasing in this process (the memory journal counts 1, 2, 3...).
-        with self._send_lock:
-            raw["id"] = next(self._ids)
+        # Its id is Redis's (RECORD), given as it is stored.
         entry = encode_raw(raw)
         if self._store.in_round():
             self._queue.setdefault(session, []).append(entry)
@@ -110,7 +121,7 @@ class RedisJournal(Journal):
 
     def _call(self, session: str, entries: list[bytes]) -> tuple:
         """The RECORD script's call for the session's entries (hotline's command form)."""
-        return RECORD_SCRIPT([self._prefix + session, self._index, self._prefix],
+        return RECORD_SCRIPT([self._prefix + session, self._index, self._prefix, self._counter],
                              [self.size, self.max_sessions, time.time(), session, self.ttl,
                               *entries])
 
@@ -140,8 +151,9 @@ class RedisJournal(Journal):
     def _raws(self, session: str, skipped: list | None = None) -> list[dict]:
         """Every instance's entries for the session, oldest first (entries() and count() filter
         and format them as the memory journal's)."""
-        return [decode_raw(raw) for raw in
-                self._store.call(self._store.db.lrange, self._prefix + session, 0, -1)]
+        stored = self._store.call(self._store.db.lrange, self._prefix + session, 0, -1)
+        return [_with_id(int(number), decode_raw(raw))
+                for number, raw in zip(stored[::2], stored[1::2])]
 
     def clear(self, session: str, skipped: list | None = None) -> None:
         pipe = self._store.db.pipeline(transaction=False)
@@ -165,6 +177,11 @@ class RedisJournal(Journal):
         if self._sender is not None:
             self._sender.disconnect()
         self._sender = None
+
+
+def _with_id(number: int, raw: dict) -> dict:
+    raw["id"] = number
+    return raw
 
 
 def _closed(sender) -> bool:

@@ -15,6 +15,7 @@ from sandbox.apis.bcs.catalog import Catalog
 from sandbox.apis.bcs.customer_backend import create_reads, customer_parts
 from sandbox.apis.bcs.customer_schemas import CREATE_CUSTOMER, load
 from sandbox.config import Config
+from sandbox.journal_query import Query
 from sandbox.journal_redis import RECORD_SHA
 from sandbox.server import LoopDispatcher
 from sandbox.store import DEFAULT_SESSION
@@ -463,6 +464,24 @@ def test_on_redis_a_rounds_journal_entries_reach_every_instance_in_order(redis_a
         sent = [entry["body"]["numero_documento"]
                 for entry in other.journal.entries(session)]
         assert sent == [25326461 + i for i in range(10 + first, -1, -2)]  # newest first
+
+
+def test_on_redis_polling_with_since_misses_no_entry_another_instance_stored_late(redis_apps):
+    """Instance A records an entry in a round (it reaches Redis at the round's end); B records
+    one meanwhile, which a poller reads first. A's entry, stored after, has the higher id: a
+    poll `since` B's finds it (ids of each instance's clock gave A's the lower id: missed)."""
+    mine, other = (app.extensions["sandbox"] for app in redis_apps)
+    request = {"tipo_documento_id": 1, "tipo_documento": "curp"}
+    a_round(mine)
+    assert redis_apps[0].test_client().post(
+        "/cliente", json={**request, "numero_documento": 25326461}).status_code == 200
+    assert redis_apps[1].test_client().post(
+        "/cliente", json={**request, "numero_documento": 25326462}).status_code == 200
+    [seen] = other.journal.entries(DEFAULT_SESSION)
+    mine.end_round()
+    newer = other.journal.entries(DEFAULT_SESSION, Query(since=seen["id"]).match)
+    assert [entry["body"]["numero_documento"] for entry in newer] == [25326461]
+    assert newer[0]["id"] == seen["id"] + 1  # Redis counts them, across instances
 
 
 # -- on the wire ----------------------------------------------------------------------------------
