@@ -192,7 +192,10 @@ class Lines:
                 self.local.line = None
                 if line is not None:
                     line.close()
-                if fresh:
+                if fresh or isinstance(exc, TimeoutError):
+                    # A reply that did not come may be a command's Redis carried out: sent again,
+                    # a commit would be applied twice (and answer 503 for a write it kept). Only
+                    # a connection Redis had closed while it lay unused (a restart) is tried anew.
                     raise redis.ConnectionError(str(exc) or type(exc).__name__) from None
                 line, fresh = None, True
 

@@ -199,3 +199,66 @@ def test_with_redis_down_every_route_answers_503_in_its_own_envelope(tmp_path):
     # Refused credentials need no state: they are still the first answer.
     refused = client.post("/core_customer", json={}, headers={"Content-Type": "application/json"})
     assert refused.status_code == 401
+
+
+class SlowReplies:
+    """A TCP proxy to Redis on loopback whose replies wait `delay` seconds (0: none)."""
+
+    def __init__(self, port: int):
+        import socket
+        self.port, self.delay = port, 0.0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"redis://127.0.0.1:{self.listener.getsockname()[1]}/0"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.port))
+            threading.Thread(target=self._pump, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, True), daemon=True).start()
+
+    def _pump(self, source, target, replies: bool):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                if replies and self.delay:
+                    time.sleep(self.delay)
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+    def close(self):
+        self.listener.close()
+
+
+def test_a_commit_whose_reply_is_late_is_not_sent_again(server):
+    """The reply to a commit comes after the socket's timeout (0.5 s): the commit may have been
+    carried out, so it fails (503) and is not sent again on a new connection, where it would be
+    applied twice."""
+    server.client().flushdb()
+    proxy = SlowReplies(server.port)
+    store = open_store(proxy.url, FIXTURES)
+    try:
+        store.put("s", "thing", "1", {"name": "one"})  # the line is open, and used once
+        proxy.delay = 0.8
+        with pytest.raises(StoreUnavailable):
+            store.put("s", "thing", "2", {"name": "two"})
+        proxy.delay = 0.0
+        time.sleep(0.5)  # the late reply is in; the commit was carried out once
+        assert int(server.client().get("sandbox:g:s")) == 2
+    finally:
+        store.close()
+        proxy.close()
