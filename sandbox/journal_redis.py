@@ -69,6 +69,8 @@ RECORD_SHA = RECORD_SCRIPT.sha  # what SCRIPT LOAD answers (_connect)
 
 
 class RedisJournal(Journal):
+    shared = True  # one journal for every instance and worker (metrics: not a sum of them)
+
     def __init__(self, store, local: Journal, ttl: float):
         super().__init__(local.size, local.max_sessions, max_bytes=local.max_bytes)
         self.masks = local.masks
@@ -83,6 +85,7 @@ class RedisJournal(Journal):
         store.lines.scripts[RECORD_SHA] = RECORD_SCRIPT  # loaded again where Redis lost it
         self._queue: dict[str, list[bytes]] = {}  # the loop round's entries by session
         self._queued = 0  # their bytes
+        self._stats = (0, 0)  # stats' last answer
 
     def record(self, session: str, raw: dict) -> None:
         # Its id is Redis's (RECORD), given as it is stored.
@@ -154,6 +157,21 @@ class RedisJournal(Journal):
         stored = self._store.call(self._store.db.lrange, self._prefix + session, 0, -1)
         return [_with_id(int(number), decode_raw(raw))
                 for number, raw in zip(stored[::2], stored[1::2])]
+
+    def stats(self) -> tuple[int, int]:
+        """(entries kept, the memory Redis gives their lists), every session's and instance's
+        together (metrics.py, on a scrape); the last answer while Redis is down."""
+        try:
+            sessions = self._store.call(self._store.db.zrange, self._index, 0, -1)
+            pipe = self._store.db.pipeline(transaction=False)
+            for session in sessions:
+                pipe.llen(self._prefix + session.decode())
+                pipe.memory_usage(self._prefix + session.decode())
+            replies = self._store.call(pipe.execute)
+        except StoreUnavailable:
+            return self._stats
+        self._stats = (sum(replies[::2]) // 2, sum(size or 0 for size in replies[1::2]))
+        return self._stats
 
     def clear(self, session: str, skipped: list | None = None) -> None:
         pipe = self._store.db.pipeline(transaction=False)

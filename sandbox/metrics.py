@@ -64,10 +64,12 @@ class Metrics:
         self.records = Gauge("sandbox_records_stored",
                              "Records stored by sessions, fixtures not counted", ("kind",),
                              registry=own, multiprocess_mode="mostrecent")
+        # Each worker's journal is its own, but Redis's is every worker's: each reports it whole.
+        mode = "mostrecent" if getattr(sandbox.journal, "shared", False) else "livesum"
         self.journal_entries = Gauge("sandbox_journal_entries", "Requests kept in the journal",
-                                     registry=own, multiprocess_mode="livesum")
+                                     registry=own, multiprocess_mode=mode)
         self.journal_bytes = Gauge("sandbox_journal_bytes", "Memory the journal's entries take",
-                                   registry=own, multiprocess_mode="livesum")
+                                   registry=own, multiprocess_mode=mode)
         # (operation, status, answered_by) -> its counter's inc and its histogram's observe
         self._children: dict = {}
         self._kinds: set = set()

@@ -273,6 +273,8 @@ class RedisStore:
         # two trips (its reads, its commit) let it read the next round's requests while Redis
         # works, instead of waiting idle.
         self.meanwhile = None
+        self._novalues = True  # whether HSCAN takes NOVALUES (counts)
+        self._counted: dict[str, tuple] = {}  # session -> (generation, counts by kind) then
         # The commands of requests, on plain sockets (hotline.py)
         self.lines = hotline.Lines(self.db, (self._commit_script, self._number_script,
                                              self._round_script))
@@ -505,14 +507,35 @@ class RedisStore:
 
     def counts(self) -> dict[str, int]:
         """Records stored, by kind, every session's together (metrics.py): the field names of
-        each session's hash, on the scrape, never on a request."""
-        counts: dict[str, int] = {}
-        for session in self.sessions():
-            for field in self.call(lambda: list(self.db.hscan_iter(
-                    PREFIX + "s:" + session, count=1000, no_values=True))):
-                kind = field.decode().split(SEP, 1)[0]
-                counts[kind] = counts.get(kind, 0) + 1
+        each session's hash, on the scrape, never on a request; a session's counted again only
+        where its generation moved since the last scrape (1M fields take ~4 s to list here)."""
+        sessions = self.sessions()
+        gens = self.call(self.lines.mget, [PREFIX + "g:" + s for s in sessions]) if sessions else []
+        counted, counts = {}, {}
+        for session, gen in zip(sessions, gens):
+            held = self._counted.get(session)
+            if held is None or held[0] != gen:  # every write bumps it: counted again
+                kinds: dict[str, int] = {}
+                for field in self.call(self._fields, PREFIX + "s:" + session):
+                    kind = field.decode().split(SEP, 1)[0]
+                    kinds[kind] = kinds.get(kind, 0) + 1
+                held = (gen, kinds)
+            counted[session] = held
+            for kind, n in held[1].items():
+                counts[kind] = counts.get(kind, 0) + n
+        self._counted = counted
         return counts
+
+    def _fields(self, key: str) -> list[bytes]:
+        """A hash's field names, without its values: HSCAN NOVALUES, a thousand at a time, where
+        Redis has it (7.4, Valkey 8); HKEYS, in one reply, where it answers that it has not
+        (Redis 7.0 calls NOVALUES a syntax error)."""
+        if self._novalues:
+            try:
+                return list(self.db.hscan_iter(key, count=1000, no_values=True))
+            except redis.ResponseError:
+                self._novalues = False
+        return self.db.hkeys(key)
 
     # -- writes -------------------------------------------------------------------------------
     def put(self, session: str, kind: str, key: str, value: dict) -> None:

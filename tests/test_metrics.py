@@ -3,7 +3,9 @@
 from prometheus_client.parser import text_string_to_metric_families
 
 from sandbox import create_app
+from sandbox.config import Config
 from tests.conftest import BCS_HEADERS, CORE_AUTH, make_config, seed_example
+from tests.redis_support import redis_server  # noqa: F401 (a fixture)
 
 CLIENTE = {"tipo_documento_id": 1, "tipo_documento": "curp", "numero_documento": 25326461}
 BASIC_V4 = ("/api/customersManagement/v1/customerAccountManagement/v4/basicData"
@@ -61,6 +63,19 @@ def test_latency_histogram_counts_every_answer_in_its_buckets(client):
 
 
 def test_records_stored_and_journal_size_are_taken_at_scrape(client):
+    records_and_journal_at_scrape(client)
+
+
+def test_on_redis_records_stored_and_journal_size_are_redis_s(redis_server):
+    redis_server.client().flushdb()
+    app = create_app(Config.from_env(state=redis_server.url, log_requests=False))
+    try:
+        records_and_journal_at_scrape(app.test_client())
+    finally:
+        app.extensions["sandbox"].store.close()
+
+
+def records_and_journal_at_scrape(client):
     before = scrape(client)
     assert before[("sandbox_journal_entries", ())] == 0
     request = seed_example("000_request_1")
