@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from tests.conftest import ServerProcess
+from tests.redis_support import redis_server  # noqa: F401 (a fixture)
 
 CLIENTE = {"tipo_documento_id": 1, "tipo_documento": "curp", "numero_documento": 25326461}
 pytestmark = pytest.mark.xdist_group("timing")
@@ -227,3 +228,28 @@ def test_workers_start_and_share_their_journal_under_a_deep_tmpdir(tmp_path):
             requests.post(server.url + "/cliente", json=CLIENTE, timeout=10)
         listed = requests.get(server.url + "/__sandbox/requests", timeout=10).json()
         assert len(listed["requests"]) == 4 and not listed.get("skipped_workers")
+
+
+def test_on_redis_the_journal_gauges_are_redis_s_once_not_a_sum_of_the_workers(redis_server):
+    redis_server.client().flushdb()
+    with ServerProcess("--state", redis_server.url, "--workers", "2", "--quiet") as server:
+        pids_answering(server.url)  # both serving
+        connections = {}
+        deadline = time.monotonic() + 30
+        while len(connections) < 2 and time.monotonic() < deadline:
+            connection = requests.Session()
+            connections.setdefault(pid_of(server.url, connection), connection)
+        assert len(connections) == 2
+        for connection in connections.values():
+            for _ in range(2):
+                assert connection.post(server.url + "/cliente", json=CLIENTE,
+                                       timeout=5).status_code == 200
+        time.sleep(1.5)  # each worker has published what it reads of Redis's journal since
+
+        def journal_entries(connection) -> float:
+            text = connection.get(server.url + "/__sandbox/metrics", timeout=5).text
+            line = next(line for line in text.splitlines()
+                        if line.startswith("sandbox_journal_entries "))
+            return float(line.rsplit(" ", 1)[1])
+
+        assert [journal_entries(c) for c in connections.values()] == [4, 4]
