@@ -297,7 +297,7 @@ class RedisStore:
         batch = self.lock
         token, counters = "", ()
         if writes and batch.try_mutex():  # not while a worker thread's block runs
-            token = os.urandom(12).hex()
+            token = _new_token()
             counters = sorted({name for names in self._hints.values() for name in names})
         try:
             gens, locked, values, raws = self._round_reads(unique, reads, token, counters)
@@ -655,7 +655,7 @@ class RedisStore:
         """Takes the lock across instances; with a session and fields, reads those records,
         the session's generation and `counters` in the same trip:
         (token, the records, generation, the counters' values)."""
-        token = os.urandom(12).hex()
+        token = _new_token()
         deadline = time.monotonic() + LOCK_WAIT
         pause = 0.0005
         commands = [("SET", PREFIX + "lock", token, "NX", "PX", LOCK_TTL_MS)]
@@ -727,6 +727,11 @@ class RedisStore:
                 f"{fingerprint(self.fixtures)} (sandbox {__version__}): its --seed or its "
                 f"version differs. Start it with the same seed and version as the others, give "
                 f"it another database (redis://host:port/N), or empty this one (FLUSHDB)")
+
+
+def _new_token() -> str:
+    """The lock's value for one holder: what COMMIT checks is still there."""
+    return os.urandom(12).hex()
 
 
 def _following(held: list[int], start: int) -> int:
