@@ -94,9 +94,10 @@ def populate_redis(url: str, count: int, per_command: int = 1000, per_write: int
     lines = open_line(client.connection_pool)
     lines.sock.settimeout(120)
     key = PREFIX + "s:" + SESSION
-    batch, fields = [], []
+    batch, fields, kinds = [], [], {}
     for _, kind, record_key, value in rows(count):
         fields += [kind + SEP + record_key, value]
+        kinds[kind] = kinds.get(kind, 0) + 1
         if len(fields) == 2 * per_command:
             batch.append(("HSET", key, *fields))
             fields = []
@@ -105,7 +106,8 @@ def populate_redis(url: str, count: int, per_command: int = 1000, per_write: int
                 batch = []
     if fields:
         batch.append(("HSET", key, *fields))
-    _stored(lines.run([*batch, ("SADD", PREFIX + "sessions", SESSION)]))
+    counted = ("HSET", PREFIX + "n:" + SESSION, *(w for kind, n in kinds.items() for w in (kind, n)))
+    _stored(lines.run([*batch, counted, ("SADD", PREFIX + "sessions", SESSION)]))
     lines.close()
     return time.perf_counter() - began
 

@@ -3,6 +3,7 @@
 The same interface as store.MemoryStore (get/items/sessions/put/next_number/reset/close and
 `lock`), with every session layer in Redis and only the fixtures in each process:
 - a session's records are one hash, `sandbox:s:<session>`, field `<kind>\\x1f<key>`, orjson value;
+  how many of each kind it holds, a hash the commits keep, `sandbox:n:<session>` (metrics);
 - numbers are `INCR` counters (`sandbox:c:<name>`): unique across instances, never reused, and
   outside the session hashes, so a reset keeps them;
 - every write to a session, and its reset, bumps its generation (`sandbox:g:<session>`). A
@@ -64,8 +65,9 @@ PUTS_PER_HSET = 200  # fields and values a Lua call of COMMIT passes (unpack) at
 
 # ARGV: token ('' when the block took no lock); the number of counters the block numbered
 # itself, then name, value when the lock was taken, last number per counter; then the writes,
-# in runs: "p", session, n, then n fields and values (puts, in one HSET per PUTS_PER_HSET), or
-# "r", session (a reset). Returns each touched session's new generation.
+# in runs: "p", session, kind, n, then n fields and values of that kind (puts, in one HSET per
+# PUTS_PER_HSET; the fields they add are counted in the session's `n:` hash, by kind, for
+# counts()), or "r", session (a reset). Returns each touched session's new generation.
 COMMIT = """
 local prefix = KEYS[2]
 if ARGV[1] ~= '' and redis.call('get', KEYS[1]) ~= ARGV[1] then
@@ -79,21 +81,25 @@ for i = 3, first - 1, 3 do
   end
 end
 for i = 3, first - 1, 3 do redis.call('set', prefix .. 'c:' .. ARGV[i], ARGV[i + 2]) end
-local gens, seen = {}, {}
+local gens, seen, listed = {}, {}, {}
 local i = first
 while i <= #ARGV do
   local op, session = ARGV[i], ARGV[i + 1]
   if op == 'p' then
-    local last = i + 2 + 2 * tonumber(ARGV[i + 2])
-    for at = i + 3, last, 2 * PUTS_PER_HSET do
-      redis.call('hset', prefix .. 's:' .. session, unpack(ARGV, at,
-                 math.min(at + 2 * PUTS_PER_HSET - 1, last)))
+    local kind, last = ARGV[i + 2], i + 3 + 2 * tonumber(ARGV[i + 3])
+    local added = 0
+    for at = i + 4, last, 2 * PUTS_PER_HSET do
+      added = added + redis.call('hset', prefix .. 's:' .. session, unpack(ARGV, at,
+                                 math.min(at + 2 * PUTS_PER_HSET - 1, last)))
     end
-    redis.call('sadd', prefix .. 'sessions', session)
+    if added > 0 then redis.call('hincrby', prefix .. 'n:' .. session, kind, added) end
+    if not listed[session] then redis.call('sadd', prefix .. 'sessions', session) end
+    listed[session] = true
     i = last + 1
   else
-    redis.call('del', prefix .. 's:' .. session)
+    redis.call('del', prefix .. 's:' .. session, prefix .. 'n:' .. session)
     redis.call('srem', prefix .. 'sessions', session)
+    listed[session] = nil
     i = i + 2
   end
   if not seen[session] then seen[session] = true; gens[#gens + 1] = session end
@@ -111,6 +117,16 @@ NEXT_NUMBER = """
 local v = redis.call('incr', KEYS[1])
 if v < tonumber(ARGV[1]) then redis.call('set', KEYS[1], ARGV[1]); v = tonumber(ARGV[1]) end
 return v
+"""
+
+# counts() of a session whose records a sandbox without the `n:` counts stored: KEYS the
+# session's generation and counts; ARGV the generation they were listed at, then kind, count...
+# Written only where no write came in since (a commit bumps the generation).
+RECOUNTED = """
+if (redis.call('get', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
+redis.call('del', KEYS[2])
+if #ARGV > 1 then redis.call('hset', KEYS[2], unpack(ARGV, 2)) end
+return 1
 """
 
 # A round's start (begin_round): the generations of its sessions (KEYS[1..n]) and the records
@@ -257,6 +273,7 @@ class RedisStore:
         self._commit_script = hotline.Script(COMMIT)
         self._number_script = hotline.Script(NEXT_NUMBER)
         self._round_script = hotline.Script(ROUND_READS)
+        self._recount_script = hotline.Script(RECOUNTED)
         self.lock = _Batch(self)
         self._down_until = 0.0
         self._problem: str | None = None
@@ -274,10 +291,9 @@ class RedisStore:
         # works, instead of waiting idle.
         self.meanwhile = None
         self._novalues = True  # whether HSCAN takes NOVALUES (counts)
-        self._counted: dict[str, tuple] = {}  # session -> (generation, counts by kind) then
         # The commands of requests, on plain sockets (hotline.py)
         self.lines = hotline.Lines(self.db, (self._commit_script, self._number_script,
-                                             self._round_script))
+                                             self._round_script, self._recount_script))
         self._check_world()
 
     # -- the request scope ----------------------------------------------------------------------
@@ -506,25 +522,35 @@ class RedisStore:
         return sorted(s.decode() for s in self.call(self.db.smembers, PREFIX + "sessions"))
 
     def counts(self) -> dict[str, int]:
-        """Records stored, by kind, every session's together (metrics.py): the field names of
-        each session's hash, on the scrape, never on a request; a session's counted again only
-        where its generation moved since the last scrape (1M fields take ~4 s to list here)."""
+        """Records stored, by kind, every session's together (metrics.py), on the scrape, never
+        on a request: each session's `n:` hash (COMMIT counts the fields it adds), two commands
+        a session. A session whose count does not add up to its hash's length (records stored
+        by a sandbox before it counted them) is counted from its field names once, and its
+        count written back where no write came in meanwhile."""
         sessions = self.sessions()
-        gens = self.call(self.lines.mget, [PREFIX + "g:" + s for s in sessions]) if sessions else []
-        counted, counts = {}, {}
-        for session, gen in zip(sessions, gens):
-            held = self._counted.get(session)
-            if held is None or held[0] != gen:  # every write bumps it: counted again
-                kinds: dict[str, int] = {}
-                for field in self.call(self._fields, PREFIX + "s:" + session):
-                    kind = field.decode().split(SEP, 1)[0]
-                    kinds[kind] = kinds.get(kind, 0) + 1
-                held = (gen, kinds)
-            counted[session] = held
-            for kind, n in held[1].items():
+        commands = [command for session in sessions for command in (
+            ("HGETALL", PREFIX + "n:" + session), ("HLEN", PREFIX + "s:" + session),
+            ("GET", PREFIX + "g:" + session))]
+        replies = self.call(self.lines.run, *commands) if commands else []
+        counts: dict[str, int] = {}
+        for at, session in enumerate(sessions):
+            pairs, length, gen = replies[3 * at:3 * at + 3]
+            kinds = {pairs[i].decode(): int(pairs[i + 1]) for i in range(0, len(pairs), 2)}
+            if sum(kinds.values()) != length:
+                kinds = self._recount(session, gen or b"0")
+            for kind, n in kinds.items():
                 counts[kind] = counts.get(kind, 0) + n
-        self._counted = counted
         return counts
+
+    def _recount(self, session: str, gen: bytes) -> dict[str, int]:
+        kinds: dict[str, int] = {}
+        for field in self.call(self._fields, PREFIX + "s:" + session):
+            kind = field.decode().split(SEP, 1)[0]
+            kinds[kind] = kinds.get(kind, 0) + 1
+        self.call(self.lines.run, self._recount_script(
+            [PREFIX + "g:" + session, PREFIX + "n:" + session],
+            [gen, *(word for kind, n in kinds.items() for word in (kind, n))]))
+        return kinds
 
     def _fields(self, key: str) -> list[bytes]:
         """A hash's field names, without its values: HSCAN NOVALUES, a thousand at a time, where
@@ -740,19 +766,26 @@ def _following(held: list[int], start: int) -> int:
 
 
 def _runs(writes) -> list:
-    """COMMIT's arguments for the writes: each run of puts to one session as "p", session, n,
-    then its fields and values; each reset as "r", session (in their order)."""
-    args, count_at = [], None
+    """COMMIT's arguments for the writes: between two resets, the puts grouped by session and
+    kind (a field put twice keeps its last value), each group as "p", session, kind, n, then its
+    fields and values; each reset as "r", session, in its place."""
+    args: list = []
+    groups: dict[tuple[str, str], dict] = {}
+
+    def grouped():
+        for (session, kind), fields in groups.items():
+            args.extend(("p", session, kind, len(fields)))
+            for field, raw in fields.items():
+                args.extend((field, raw))
+        groups.clear()
+
     for op, session, field, raw, _ in writes:
         if op == "p":
-            if count_at is None or args[count_at - 1] != session:
-                args += ["p", session, 0]
-                count_at = len(args) - 1
-            args[count_at] += 1
-            args += [field, raw]
+            groups.setdefault((session, field.partition(SEP)[0]), {})[field] = raw
         else:
-            args += ["r", session]
-            count_at = None
+            grouped()
+            args.extend(("r", session))
+    grouped()
     return args
 
 

@@ -322,6 +322,9 @@ def test_the_bench_populates_redis_with_customers_the_bcs_routes_find(tmp_path):
     server = RedisServer(tmp_path).start()
     try:
         populate_redis(server.url, 3)
+        # The counts of its kinds, as the commits keep them: they add up to the records.
+        db = server.client()
+        assert sum(map(int, db.hvals("sandbox:n:default"))) == db.hlen("sandbox:s:default")
         with ServerProcess("--state", server.url, "--quiet") as instance:
             for i in range(3):
                 found = bcs_get(instance.url, f"{V4}?govIssueIdentType=CC&identSerialNum="

@@ -262,3 +262,37 @@ def test_a_commit_whose_reply_is_late_is_not_sent_again(server):
     finally:
         store.close()
         proxy.close()
+
+
+def test_counts_by_kind_come_from_the_counts_the_commits_keep(store, server, monkeypatch):
+    """counts() (metrics) reads each session's `n:` hash, which COMMIT keeps: a field put again
+    is not counted twice, a reset starts it over; the field names are never listed."""
+    with store.lock:
+        store.put("a", "thing", "1", {"v": 1})
+        store.put("a", "other", "1", {"v": 1})
+        store.put("a", "thing", "1", {"v": "again"})  # the same field, in the same batch
+    store.put("a", "thing", "2", {"v": 2})
+    store.put("a", "thing", "1", {"v": "over"})  # a field stored already
+    with store.lock:
+        store.put("b", "thing", "9", {"v": 9})
+        store.reset("b")
+        store.put("b", "other", "8", {"v": 8})
+    monkeypatch.setattr(store, "_fields", lambda key: pytest.fail(f"listed {key}"))
+    assert store.counts() == {"thing": 2, "other": 2}
+    store.reset("a")
+    assert store.counts() == {"other": 1}
+
+
+def test_counts_of_records_stored_before_the_counts_existed_are_listed_once(store, server):
+    """A session's records written without `n:` counts (by an older sandbox): counted from its
+    field names once, and the count kept, so the next scrape reads it."""
+    db = server.client()
+    db.hset("sandbox:s:old", mapping={"thing\x1f1": b"{}", "thing\x1f2": b"{}", "other\x1f1": b"{}"})
+    db.sadd("sandbox:sessions", "old")
+    assert store.counts() == {"thing": 2, "other": 1}
+    assert db.hgetall("sandbox:n:old") == {b"thing": b"2", b"other": b"1"}
+    store.put("old", "thing", "3", {})
+    listed = []
+    fields = store._fields
+    store._fields = lambda key: listed.append(key) or fields(key)
+    assert store.counts() == {"thing": 3, "other": 1} and listed == []
