@@ -229,6 +229,10 @@ class LoopDispatcher(ThreadedTaskDispatcher):
                         polled.discard(other)
                 if any(other == fd for other, _ in events):
                     return True
+        except Exception as exc:  # the reply is read as without the wait's reading, never lost
+            log_line({"ts": timestamp(), "level": "error", "event": "read_meanwhile_failed",
+                      "message": repr(exc)})
+            return True
         finally:
             self.deferring = False
 

@@ -605,3 +605,30 @@ def test_on_redis_the_loop_reads_the_next_requests_while_a_rounds_trip_is_on_its
     # Served in the round after the create's, not at the loop's next idle wake-up (1 s).
     assert took["read"] < 0.25 + 0.5 and took["fresh"] < 0.25 + 0.5, took
     assert "round_hook_failed" not in capfd.readouterr().out
+
+
+def test_a_wait_whose_reading_fails_still_reads_the_reply(capfd):
+    """What goes wrong in read_meanwhile is logged, and the state's reply is read as without
+    it: never left unread on its line."""
+    import socket
+    import threading
+
+    class Broken:
+        accepting = True
+
+        def readable(self):
+            raise RuntimeError("a socket in a bad way")
+
+    dispatcher = LoopDispatcher(lambda request: True)
+    dispatcher.loop_thread, dispatcher.hooking = threading.get_ident(), True
+    redis_side, ours = socket.socketpair()
+    try:
+        dispatcher.map = {99: Broken()}
+        redis_side.sendall(b"+OK\r\n")
+        assert dispatcher.read_meanwhile(ours.fileno(), 1.0) is True
+        assert not dispatcher.deferring
+        assert ours.recv(16) == b"+OK\r\n"
+    finally:
+        redis_side.close()
+        ours.close()
+    assert "read_meanwhile_failed" in capfd.readouterr().out
