@@ -76,6 +76,11 @@ class LoopDispatcher(ThreadedTaskDispatcher):
     reach it before an answer leaves (the journal's entries) goes in one write, not one per
     request.
 
+    Where the state waits on a round's trip (Redis: its reads, its commit), the loop reads the
+    requests arriving meanwhile on the other connections (read_meanwhile, which the state calls
+    with its socket): they are parsed while Redis works, not shown to the app (its rule may ask
+    the state, whose reply is awaited), and served in the next round.
+
     The state commits what the round's requests wrote once, at end_round (group commit). Where
     it refuses them (a full disk, Redis gone), the requests that wrote get no answer, nor those
     served after the round's first write (they may have read it): their connections are closed,
