@@ -296,3 +296,26 @@ def test_counts_of_records_stored_before_the_counts_existed_are_listed_once(stor
     fields = store._fields
     store._fields = lambda key: listed.append(key) or fields(key)
     assert store.counts() == {"thing": 3, "other": 1} and listed == []
+
+
+def test_a_rounds_reads_come_in_one_trip_each_where_it_was_written(store, server):
+    """begin_round reads the records a round names in its one script, however many: each comes
+    back where it was written, a fixture where the session holds none, nothing where neither
+    does."""
+    with store.lock:
+        for i in range(250):
+            store.put("a", "thing", f"k{i}", {"i": i})
+        store.put("b", "thing", "x", {"b": 1})
+    fresh = open_store(server.url, FIXTURES)  # another instance: nothing cached
+    try:
+        reads = [("a", "thing", f"k{i}") for i in range(250)] + [
+            ("a", "thing", "missing"), ("b", "thing", "x"), ("b", "thing", "1")]
+        fresh.begin_round(["a", "b"], reads)
+        values = {(session, key): fresh._cache[(session, "thing\x1f" + key)][1]
+                  for session, _, key in reads}
+        fresh.end_round()
+    finally:
+        fresh.close()
+    assert [values[("a", f"k{i}")] for i in range(250)] == [{"i": i} for i in range(250)]
+    assert values[("a", "missing")] is None and values[("b", "x")] == {"b": 1}
+    assert values[("b", "1")] == {"name": "fixture one"}
