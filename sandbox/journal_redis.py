@@ -164,9 +164,9 @@ class RedisJournal(Journal):
         try:
             sessions = self._store.call(self._store.db.zrange, self._index, 0, -1)
             pipe = self._store.db.pipeline(transaction=False)
-            for session in sessions:
-                pipe.llen(self._prefix + session.decode())
-                pipe.memory_usage(self._prefix + session.decode())
+            for key in (self._prefix + session.decode() for session in sessions):
+                pipe.llen(key)
+                pipe.memory_usage(key)
             replies = self._store.call(pipe.execute)
         except StoreUnavailable:
             return self._stats

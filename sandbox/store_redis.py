@@ -523,8 +523,8 @@ class RedisStore:
 
     def counts(self) -> dict[str, int]:
         """Records stored, by kind, every session's together (metrics.py), on the scrape, never
-        on a request: each session's `n:` hash (COMMIT counts the fields it adds), two commands
-        a session. A session whose count does not add up to its hash's length (records stored
+        on a request: each session's `n:` hash (COMMIT counts the fields it adds), its length
+        and its generation, three commands a session in one round trip. A session whose count does not add up to its hash's length (records stored
         by a sandbox before it counted them) is counted from its field names once, and its
         count written back where no write came in meanwhile."""
         sessions = self.sessions()

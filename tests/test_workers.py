@@ -38,6 +38,18 @@ def pids_answering(url, wanted=2, within=30.0) -> set:
     return seen
 
 
+def connection_per_worker(url, wanted=2) -> dict:
+    """{pid: a keep-alive connection to that worker}: each request on it goes to that worker."""
+    pids_answering(url, wanted)  # all serving
+    by_pid = {}
+    deadline = time.monotonic() + 30
+    while len(by_pid) < wanted and time.monotonic() < deadline:
+        connection = requests.Session()
+        by_pid.setdefault(pid_of(url, connection), connection)
+    assert len(by_pid) == wanted
+    return by_pid
+
+
 def children(pid) -> set:
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
     return {int(p) for p in out.stdout.split()}
@@ -175,15 +187,7 @@ def test_workers_die_with_a_master_killed_outright(tmp_path):
 
 def test_metrics_add_up_every_workers_requests_dead_ones_too(tmp_path):
     with serve(tmp_path) as server:
-        # One keep-alive connection per worker: each request on it goes to that worker.
-        pids_answering(server.url)  # both serving
-        by_pid = {}
-        deadline = time.monotonic() + 30
-        while len(by_pid) < 2 and time.monotonic() < deadline:
-            connection = requests.Session()
-            by_pid.setdefault(pid_of(server.url, connection), connection)
-        assert len(by_pid) == 2
-        (first, a), (second, b) = sorted(by_pid.items())
+        (first, a), (second, b) = sorted(connection_per_worker(server.url).items())
         for connection, times in ((a, 5), (b, 7)):
             for _ in range(times):
                 assert connection.post(server.url + "/cliente", json=CLIENTE,
@@ -233,13 +237,7 @@ def test_workers_start_and_share_their_journal_under_a_deep_tmpdir(tmp_path):
 def test_on_redis_the_journal_gauges_are_redis_s_once_not_a_sum_of_the_workers(redis_server):
     redis_server.client().flushdb()
     with ServerProcess("--state", redis_server.url, "--workers", "2", "--quiet") as server:
-        pids_answering(server.url)  # both serving
-        connections = {}
-        deadline = time.monotonic() + 30
-        while len(connections) < 2 and time.monotonic() < deadline:
-            connection = requests.Session()
-            connections.setdefault(pid_of(server.url, connection), connection)
-        assert len(connections) == 2
+        connections = connection_per_worker(server.url)
         for connection in connections.values():
             for _ in range(2):
                 assert connection.post(server.url + "/cliente", json=CLIENTE,
