@@ -280,16 +280,24 @@ class Journal:
 
 
 class ClockIds:
-    """Entry ids of a journal several processes share (Redis, --workers): microseconds since
-    the epoch, increasing in this process, rounded up to `index` modulo `count` (so the `count`
-    workers of one run never give the same id). Called under the recording journal's lock."""
+    """Entry ids of a journal several processes share (--workers): microseconds since the
+    epoch, increasing in this process, rounded up to `index` modulo `count` (so the `count`
+    workers of one run never give the same id). `shared`: each worker's last id, in memory the
+    workers share (journal_workers.Peers); an id is above all of them, so a clock stepped back
+    (NTP) cannot give an entry recorded after another worker's a lower id, which a client
+    polling with `since` would never see. Called under the recording journal's lock."""
 
-    def __init__(self, index: int = 0, count: int = 1):
-        self.index, self.count, self.last = index, count, 0
+    def __init__(self, index: int = 0, count: int = 1, shared=None):
+        self.index, self.count, self.last, self.shared = index, count, 0, shared
 
     def __next__(self) -> int:
         now = max(time.time_ns() // 1000, self.last + 1)
+        shared = self.shared
+        if shared is not None:
+            now = max(now, max(shared) + 1)
         self.last = now + (self.index - now) % self.count
+        if shared is not None:
+            shared[self.index] = self.last
         return self.last
 
 

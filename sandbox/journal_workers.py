@@ -18,7 +18,9 @@ on the admin API's threads, never on the event loop.
 Ids: microseconds since the epoch when the entry is recorded, rounded up to the worker's own
 residue modulo N, so they are unique across the workers, increasing in each, and ordered as the
 recording was across them: an entry is recorded before its answer leaves, so a request a client
-sends after an answer gets a higher id, whichever worker takes it. They stay below 2**53 (the
+sends after an answer gets a higher id, whichever worker takes it. Each worker's last id is in
+memory the workers share (`Peers.last_ids`, made by the master before the fork), and an id is
+above them all, so that order holds when the clock is stepped back too. They stay below 2**53 (the
 console's JavaScript reads them exactly).
 
 Bounds: each worker keeps `--journal-size` entries per session and `--journal-mib` of memory;
@@ -35,7 +37,7 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 
 import orjson
@@ -55,6 +57,9 @@ class Peers:
     folder: str
     index: int
     count: int
+    # Each worker's last journal id (an anonymous mmap the master made before the fork, as
+    # workers.Shares): ClockIds gives ids above them all.
+    last_ids: memoryview | None = field(default=None, compare=False)
 
     def path(self, index: int) -> str:
         return os.path.join(self.folder, f"{index}.sock")
@@ -68,7 +73,7 @@ class WorkersJournal(Journal):
         super().__init__(local.size, local.max_sessions, max_bytes=local.max_bytes)
         self.masks = local.masks
         self.peers = peers
-        self._ids = ClockIds(peers.index, peers.count)
+        self._ids = ClockIds(peers.index, peers.count, peers.last_ids)
         self._listener = self._listen()
 
     # -- what a read or a reset through this worker does ------------------------------------------

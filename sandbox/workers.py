@@ -150,6 +150,8 @@ class Master:
         self.stopping = False
         self.started = False  # every first worker has answered ready once
         self.shares = Shares(config.workers)
+        # Each worker's last journal id, shared (journal_workers.Peers), kept across restarts.
+        self.last_ids = memoryview(mmap.mmap(-1, 8 * config.workers)).cast("q")
 
     # -- the loop -------------------------------------------------------------------------------
     def run(self) -> int:
@@ -288,7 +290,8 @@ class Master:
             try:
                 inherited = [ready_r, *self.own_fds, *(w.ready_fd for w in self.workers.values())]
                 from .journal_workers import Peers
-                peers = Peers(self.journals, index, self.config.workers) if self.journals else None
+                peers = (Peers(self.journals, index, self.config.workers, self.last_ids)
+                         if self.journals else None)
                 code = run_worker(self.config, self.families, self.sock, ready_w, inherited,
                                   self.shares.rule(index), self.banner if first else None, peers)
             except BaseException:  # the log says why a worker died, then the master restarts it

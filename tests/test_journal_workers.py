@@ -236,6 +236,51 @@ def test_ids_are_unique_across_workers_and_increasing_in_each():
     assert len({n for own in ids for n in own}) == 600
 
 
+def _shared_ids(count: int) -> memoryview:
+    import mmap
+    return memoryview(mmap.mmap(-1, 8 * count)).cast("q")
+
+
+def test_ids_stay_ordered_across_workers_when_the_clock_steps_back(monkeypatch):
+    # Worker 0 records; the clock is stepped back a second (NTP); worker 1, which recorded
+    # nothing yet, records next: its entry must come after, or `since=<worker 0's id>` hides it.
+    import sandbox.journal as journal
+    shared = _shared_ids(2)
+    first, second = ClockIds(0, 2, shared), ClockIds(1, 2, shared)
+    now = [1_800_000_000_000_000_000]
+    monkeypatch.setattr(journal.time, "time_ns", lambda: now[0])
+    before = next(first)
+    now[0] -= 1_000_000_000
+    after = next(second)
+    assert after > before and after % 2 == 1
+    assert next(first) > after  # and worker 0 goes on above worker 1's
+    # Without the shared ids, worker 1 would have given the stepped-back clock's id.
+    assert next(ClockIds(1, 2)) < before
+
+
+def test_a_forked_worker_gives_ids_above_its_siblings_last(monkeypatch):
+    # The master's mmap, inherited through a real fork, as workers.Master hands it on.
+    import sandbox.journal as journal
+    shared = _shared_ids(2)
+    mine = ClockIds(0, 2, shared)
+    monkeypatch.setattr(journal.time, "time_ns", lambda: 1_800_000_000_000_000_000)
+    before = next(mine)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the sibling, with its clock a minute behind
+        try:
+            journal.time.time_ns = lambda: 1_799_999_940_000_000_000
+            os.write(write_end, str(next(ClockIds(1, 2, shared))).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    theirs = int(os.read(read_end, 64))
+    os.waitpid(pid, 0)
+    os.close(read_end)
+    assert theirs > before
+    assert next(mine) > theirs  # what the sibling gave is seen here too
+
+
 def test_silent_siblings_are_asked_at_once_not_one_after_another(tmp_path, monkeypatch):
     # Three workers' journals in one process; two of them listen but never answer.
     import sandbox.journal_workers as journal_workers
