@@ -141,6 +141,7 @@ def format_entry(raw: dict, masks: Masks) -> dict:
         "answered_by": raw["answered_by"],
         "duration_ms": raw["duration_ms"],
         "response": format_response(raw, masks),
+        **({"unanswered": raw["unanswered"]} if "unanswered" in raw else {}),
     }
 
 
@@ -188,6 +189,52 @@ def _cost(raw: dict) -> int:
             + (len(sent[1]) if sent is not None and sent[1] is not None else 0))
 
 
+# What the entry of a request the loop closed without an answer says (RoundEntries).
+UNANSWERED = ("the state refused the writes of the round this request was served in (a full "
+              "disk, Redis gone or its lock lost): its connection was closed without an answer")
+
+
+def mark_unanswered(raw: dict) -> dict:
+    """A raw entry as the request it records was left: nothing sent (no status, no response)."""
+    raw["status"], raw["response"], raw["unanswered"] = None, None, UNANSWERED
+    return raw
+
+
+class RoundEntries:
+    """The journal entries of the event loop's round, in order, and which of them came from
+    the first request that wrote on. Where the state refuses the round's writes, the loop closes
+    those requests' connections without an answer (server.LoopDispatcher), so their entries
+    must say so, not show the answers they never got. `batches()`: the store's count of write
+    batches (store.lock.batches); a request wrote where it moved since the entry before, the
+    loop's own rule for the requests it leaves unanswered."""
+
+    def __init__(self, batches):
+        self._batches = batches
+        self._thread = None  # the loop's, during its round
+        self._entries: list[tuple[str, dict]] = []
+        self._first_write = None
+        self._last = 0
+
+    def begin(self) -> None:
+        self._thread = threading.get_ident()
+        self._entries, self._first_write, self._last = [], None, self._batches()
+
+    def note(self, session: str, raw: dict) -> None:
+        if self._thread != threading.get_ident():
+            return  # a worker thread's request, answered on its own
+        now = self._batches()
+        if now != self._last and self._first_write is None:
+            self._first_write = len(self._entries)
+        self._last = now
+        self._entries.append((session, raw))
+
+    def end(self, refused: bool) -> list[tuple[str, dict]]:
+        """The round is over: the (session, raw entry) of the requests it left unanswered."""
+        entries, first = self._entries, self._first_write
+        self._thread, self._entries = None, []
+        return entries[first:] if refused and first is not None else []
+
+
 class Journal:
     """`size` newest requests per session, for at most `sessions` sessions, in at most
     `max_bytes` of memory in all: a test run that uses a fresh session id every time, or sends
@@ -222,6 +269,14 @@ class Journal:
             self.bytes += cost
             while self.bytes > self.max_bytes:
                 self._drop_oldest()
+
+    def unanswered(self, entries: list[tuple[str, dict]]) -> None:
+        """The entries (RoundEntries.end) of requests whose connections were closed without an
+        answer say so. An entry is weighed as it was recorded (its cost stays what the budget
+        counted, whether it is still kept or not)."""
+        with self._lock:
+            for _, raw in entries:
+                mark_unanswered(raw)
 
     def _drop_oldest(self) -> None:
         session, entries = next(iter(self._entries.items()))

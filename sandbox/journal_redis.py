@@ -32,7 +32,7 @@ import redis
 
 from . import hotline
 from .hotline import pack
-from .journal import Journal, decode_raw, encode_raw
+from .journal import Journal, decode_raw, encode_raw, mark_unanswered
 from .errors import StoreUnavailable
 
 # Redis reads a command this small whole, in one read, before it reads what a client that saw
@@ -64,7 +64,33 @@ if over > 0 then
 end
 """
 
+# KEYS: the session's list. ARGV: request id, entry, ...: each entry that holds that request id
+# is replaced by the one given (the entries of requests left unanswered, RoundEntries), the
+# newest first, as they were pushed last. Returns how many were not found.
+UNANSWERED = """
+local wanted, left = {}, 0
+for i = 1, #ARGV, 2 do
+  wanted['"request_id":"' .. ARGV[i] .. '"'] = ARGV[i + 1]
+  left = left + 1
+end
+local n = redis.call('llen', KEYS[1])
+for at = -1, -n, -2 do
+  if left == 0 then break end
+  local entry = redis.call('lindex', KEYS[1], at)
+  for needle, new in pairs(wanted) do
+    if string.find(entry, needle, 1, true) then
+      redis.call('lset', KEYS[1], at, new)
+      wanted[needle] = nil
+      left = left - 1
+      break
+    end
+  end
+end
+return left
+"""
+
 RECORD_SCRIPT = hotline.Script(RECORD)
+UNANSWERED_SCRIPT = hotline.Script(UNANSWERED)
 RECORD_SHA = RECORD_SCRIPT.sha  # what SCRIPT LOAD answers (_connect)
 
 
@@ -83,6 +109,7 @@ class RedisJournal(Journal):
         self._sender = None
         self._send_lock = threading.Lock()
         store.lines.scripts[RECORD_SHA] = RECORD_SCRIPT  # loaded again where Redis lost it
+        store.lines.scripts[UNANSWERED_SCRIPT.sha] = UNANSWERED_SCRIPT
         self._queue: dict[str, list[bytes]] = {}  # the loop round's entries by session
         self._queued = 0  # their bytes
         self._stats = (0, 0)  # stats' last answer
@@ -121,6 +148,24 @@ class RedisJournal(Journal):
             return []
         queue, self._queue, self._queued = self._queue, {}, 0
         return [self._call(session, entries) for session, entries in queue.items()]
+
+    def unanswered(self, entries: list[tuple[str, dict]]) -> None:
+        """The entries of requests the loop closed without an answer (RoundEntries) say so, in
+        Redis. They went out with the round's commit or, a small round's, on the connection
+        that waits for no reply: the fix goes both ways, each after the entries on its own
+        connection (a connection's commands run in order), and finds each entry once."""
+        by_session: dict[str, list] = {}
+        for session, raw in entries:
+            by_session.setdefault(session, []).extend(
+                (raw["request_id"], encode_raw(mark_unanswered(dict(raw)))))
+        calls = [UNANSWERED_SCRIPT([self._prefix + session], pairs)
+                 for session, pairs in by_session.items()]
+        if calls:
+            self._send([pack(*call) for call in calls])
+            try:
+                self._store.call(self._store.lines.replies, *calls)
+            except StoreUnavailable:
+                pass  # Redis gone: the entries went with it, or will be read when it is back
 
     def _call(self, session: str, entries: list[bytes]) -> tuple:
         """The RECORD script's call for the session's entries (hotline's command form)."""
@@ -182,8 +227,10 @@ class RedisJournal(Journal):
     def _connect(self):
         """A connection that gets no replies (only once Redis answers the store again). The
         script is loaded on each new connection: a Redis restart, which empties its script
-        cache, also breaks this connection, and no reply would say NOSCRIPT."""
+        cache, also breaks this connection, and no reply would say NOSCRIPT (the scripts it
+        runs: RECORD, UNANSWERED)."""
         self._store.call(self._store.db.script_load, RECORD)
+        self._store.call(self._store.db.script_load, UNANSWERED)
         pool = self._store.db.connection_pool
         sender = pool.connection_class(**pool.connection_kwargs)
         sender.connect()

@@ -13,7 +13,7 @@ from .errors import default_envelope
 from .fakes import Fakes
 from .http import NOT_FAST, fast_json
 from .family import Family, Parts, Responder
-from .journal import Journal
+from .journal import Journal, RoundEntries
 from .names import ADMIN_PREFIX, SESSION_HEADER
 from .sessions import Sessions
 from .state import open_store
@@ -47,6 +47,7 @@ DEFAULT_FAMILY = "default"
 class Sandbox:
     # The loop's hooks around a round (server.LoopDispatcher); set by open_store for a shared store.
     begin_round = end_round = round_writes = None
+    round_entries = None  # the loop round's journal entries (RoundEntries), with round hooks
 
     def __init__(self, config: Config, families=()):
         self.config = config.completed(setting for family in families for setting in family.settings)
@@ -170,6 +171,7 @@ class Sandbox:
         begin = getattr(self.store, "begin_round", None)
         if begin is None:
             return
+        entries = self.round_entries = RoundEntries(lambda: self.store.lock.batches)
 
         def begin_round(requests) -> None:
             sessions, reads, writes = [], [], False
@@ -182,19 +184,26 @@ class Sandbox:
                 if hint is not None:
                     reads += [(session, kind, key) for kind, key in _hinted(hint, query, body)]
                 writes = writes or (method, path) in self._writes
+            entries.begin()
             begin(sessions, reads, writes)
         self.begin_round = begin_round
         flush = getattr(self.journal, "flush", None)
         take = getattr(self.journal, "take_round", None)  # Redis: sent with the round's commit
 
         def end_round() -> bool:
-            if take is not None:
-                return self.store.end_round(take())
+            refused = True  # where the commit itself fails, as where it is refused
             try:
-                return self.store.end_round()
+                if take is not None:
+                    refused = self.store.end_round(take())
+                else:
+                    try:
+                        refused = self.store.end_round()
+                    finally:
+                        if flush is not None:
+                            flush()
+                return refused
             finally:
-                if flush is not None:
-                    flush()
+                self.journal.unanswered(entries.end(refused))
         self.end_round = end_round
         self.round_writes = lambda: self.store.lock.batches
 

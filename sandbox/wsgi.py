@@ -28,6 +28,8 @@ class SandboxMiddleware:
         config = sandbox.config
         self.wsgi_app = wsgi_app
         self.journal = sandbox.journal
+        rounds = sandbox.round_entries
+        self.in_round = rounds.note if rounds is not None else None
         self.metrics = sandbox.metrics  # None in an app built without metrics.register
         self.log_requests = config.log_requests
         self.cors = [("Access-Control-Allow-Origin", config.cors_origin),
@@ -83,9 +85,11 @@ class SandboxMiddleware:
         duration_ms = round(seconds * 1000, 3)
         admin = path.startswith(ADMIN_PREFIX)
         if not preflight and not admin:
-            self.journal.record(environ.get(SESSION, DEFAULT_SESSION),
-                                raw_entry(environ, request_id, status, duration_ms,
-                                          sent[-1][1] if sent else []))
+            session = environ.get(SESSION, DEFAULT_SESSION)
+            raw = raw_entry(environ, request_id, status, duration_ms, sent[-1][1] if sent else [])
+            self.journal.record(session, raw)
+            if self.in_round is not None:
+                self.in_round(session, raw)  # the loop may yet leave it unanswered
         if self.metrics is not None:
             self.metrics.observe(environ.get(OPERATION) or ("admin" if admin else "unmatched"),
                                  status, environ.get(ANSWERED_BY, "route"), seconds)

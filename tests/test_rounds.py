@@ -4,6 +4,7 @@ state refuses answers none of the requests that wrote; and the Redis journal sen
 entries together."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 
@@ -203,22 +204,55 @@ class _RefusingCommits:
         return getattr(self._db, name)
 
 
+@contextlib.contextmanager
+def commits_refused(store):
+    """The store's writer refuses COMMIT, as a full disk would, until the block ends."""
+    real = store._db
+    store._db = _RefusingCommits(real)
+    try:
+        yield
+    finally:
+        store._db = real
+
+
 def test_a_round_the_file_refuses_keeps_and_serves_none_of_its_writes(sqlite_app):
     app, path = sqlite_app
     sandbox, client = app.extensions["sandbox"], app.test_client()
-    store = sandbox.store
-    real = store._db
-    store._db = _RefusingCommits(real)
-    a_round(sandbox)
-    number = core_create(client, "7300001").get_json()["customer_number"]
-    assert stored(sandbox, str(number)) is not None  # the round's own requests see it
-    try:
+    with commits_refused(sandbox.store):
+        a_round(sandbox)
+        number = core_create(client, "7300001").get_json()["customer_number"]
+        assert stored(sandbox, str(number)) is not None  # the round's own requests see it
         assert sandbox.end_round() is True  # the loop closes the writers' connections
-    finally:
-        store._db = real
     assert rows_on_disk(path) == 0
     assert stored(sandbox, str(number)) is None
     assert core_create(client, "7300002").status_code == 201  # and the next write works
+
+
+def test_a_refused_rounds_journal_says_its_unanswered_requests_got_no_answer(sqlite_app):
+    """The loop closes the connections of the requests from the round's first write on: their
+    entries show no status and no response, and say why; what it answered keeps its answer."""
+    app, _ = sqlite_app
+    sandbox, client = app.extensions["sandbox"], app.test_client()
+    with commits_refused(sandbox.store):
+        a_round(sandbox)
+        before = v4_read(client, "1234567890")  # a fixture's customer, read before the write
+        core_create(client, "7300011")
+        v4_read(client, "1234567891")  # after it: it may have read what the round wrote
+        assert sandbox.end_round() is True
+    journal = client.get("/__sandbox/requests").get_json()["requests"]
+    after, create, read = journal  # newest first
+    assert read["status"] == before.status_code and read["response"]["status"] == 200
+    for entry in (create, after):
+        assert entry["status"] is None and entry["response"] is None
+        assert entry["unanswered"].startswith("the state refused the writes of the round")
+    assert "unanswered" not in read
+    counted = client.get("/__sandbox/requests/count", query_string={"status": 201}).get_json()
+    assert counted["count"] == 0
+    a_round(sandbox)
+    assert core_create(client, "7300012").status_code == 201  # the next round is answered
+    assert sandbox.end_round() is False
+    newest = client.get("/__sandbox/requests", query_string={"limit": 1}).get_json()
+    assert newest["requests"][0]["status"] == 201 and "unanswered" not in newest["requests"][0]
 
 
 class _Channel:
@@ -448,6 +482,28 @@ def test_on_redis_what_rides_with_a_rounds_commit_cannot_refuse_it(redis_apps):
     refused = ("INCR", "sandbox:world")  # a JSON text, not a number: Redis refuses it
     assert mine.store.end_round([refused]) is False
     assert stored(other, str(number)) is not None
+
+
+@pytest.mark.parametrize("creates", [1, 4])  # one entry goes unconfirmed, four with the commit
+def test_on_redis_a_refused_rounds_journal_says_its_requests_got_no_answer(redis_apps, creates):
+    mine, other = (app.extensions["sandbox"] for app in redis_apps)
+    client = redis_apps[0].test_client()
+    a_round(mine)
+    assert v4_read(client, "1234567890").status_code == 200  # before the round's first write
+    for i in range(creates):
+        assert core_create(client, f"7800000{i}").status_code == 201
+    # Another instance holds the lock now (ours expired): Redis refuses the round's commit.
+    mine.store.db.set("sandbox:lock", "another instance's token")
+    try:
+        assert mine.end_round() is True
+    finally:
+        mine.store.db.delete("sandbox:lock")
+    journal = other.journal.entries(DEFAULT_SESSION)  # newest first, as another instance reads
+    assert [entry["status"] for entry in journal] == [None] * creates + [200]
+    assert all(entry["response"] is None and entry["unanswered"] for entry in journal[:-1])
+    assert journal[-1]["response"]["status"] == 200 and "unanswered" not in journal[-1]
+    assert [entry["body"]["client_info"]["document_number"] for entry in journal[:-1]] == [
+        f"7800000{i}" for i in reversed(range(creates))]
 
 
 def test_on_redis_a_rounds_journal_entries_reach_every_instance_in_order(redis_apps):

@@ -39,13 +39,15 @@ function journalRow(entry) {
   const row = el("tr", { class: "clickable", "data-id": entry.id },
     el("td", {}, String(entry.time || "").slice(11, 23)),
     el("td", { class: "mono" }, `${entry.method} ${entry.path}`),
-    el("td", { class: statusClass(entry.status) }, entry.status),
+    el("td", { class: statusClass(entry.status) }, entry.status === null ? "-" : entry.status),
     el("td", { class: "mono" }, entry.answered_by),
-    el("td", { class: "mono response" }, preview(entry.response)),
+    el("td", { class: "mono response" },
+       entry.unanswered ? "closed without an answer" : preview(entry.response)),
     el("td", {}, typeof entry.duration_ms === "number" ? entry.duration_ms.toFixed(1) : entry.duration_ms));
   row.addEventListener("click", () => {
     if (row.nextSibling && row.nextSibling.classList.contains("detail")) { row.nextSibling.remove(); return; }
-    const detail = { query: entry.query, headers: entry.headers, body: entry.body, response: entry.response };
+    const detail = { query: entry.query, headers: entry.headers, body: entry.body, response: entry.response,
+                     ...(entry.unanswered ? { unanswered: entry.unanswered } : {}) };
     row.after(el("tr", { class: "detail" }, el("td", { colspan: 6 }, el("pre", {}, JSON.stringify(detail, null, 2)))));
   });
   return row;
