@@ -201,38 +201,46 @@ def mark_unanswered(raw: dict) -> dict:
 
 
 class RoundEntries:
-    """The journal entries of the event loop's round, in order, and which of them came from
-    the first request that wrote on. Where the state refuses the round's writes, the loop closes
-    those requests' connections without an answer (server.LoopDispatcher), so their entries
-    must say so, not show the answers they never got. `batches()`: the store's count of write
-    batches (store.lock.batches); a request wrote where it moved since the entry before, the
-    loop's own rule for the requests it leaves unanswered."""
+    """The requests of the event loop's round, in order (their journal entries, and what tells
+    their log lines and metrics), and which of them came from the first that wrote on. Where
+    the state refuses the round's writes, the loop closes those requests' connections without
+    an answer (server.LoopDispatcher), so their entries must say so, not show the answers they
+    never got; their lines and metrics wait for the round's end to say the same. `batches()`:
+    the store's count of write batches (store.lock.batches); a request wrote where it moved
+    since the request before, the loop's own rule for the requests it leaves unanswered."""
 
     def __init__(self, batches):
         self._batches = batches
         self._thread = None  # the loop's, during its round
-        self._entries: list[tuple[str, dict]] = []
+        self._held: list[tuple] = []  # (session, raw entry or None, told(answered))
         self._first_write = None
         self._last = 0
 
     def begin(self) -> None:
         self._thread = threading.get_ident()
-        self._entries, self._first_write, self._last = [], None, self._batches()
+        self._held, self._first_write, self._last = [], None, self._batches()
 
-    def note(self, session: str, raw: dict) -> None:
+    def note(self, session: str, raw: dict | None, told) -> bool:
+        """Holds the request's `told` for the round's end; False where the request is not the
+        loop round's (a worker thread's, answered on its own): it tells now."""
         if self._thread != threading.get_ident():
-            return  # a worker thread's request, answered on its own
+            return False
         now = self._batches()
         if now != self._last and self._first_write is None:
-            self._first_write = len(self._entries)
+            self._first_write = len(self._held)
         self._last = now
-        self._entries.append((session, raw))
+        self._held.append((session, raw, told))
+        return True
 
     def end(self, refused: bool) -> list[tuple[str, dict]]:
-        """The round is over: the (session, raw entry) of the requests it left unanswered."""
-        entries, first = self._entries, self._first_write
-        self._thread, self._entries = None, []
-        return entries[first:] if refused and first is not None else []
+        """The round is over: each request tells its line and metrics, answered or not; returns
+        the (session, raw entry) of the journaled requests it left unanswered."""
+        held, first = self._held, self._first_write
+        self._thread, self._held = None, []
+        cut = first if refused and first is not None else len(held)
+        for at, (_, _, told) in enumerate(held):
+            told(at < cut)
+        return [(session, raw) for session, raw, _ in held[cut:] if raw is not None]
 
 
 class Journal:

@@ -84,22 +84,36 @@ class SandboxMiddleware:
         seconds = time.perf_counter() - started
         duration_ms = round(seconds * 1000, 3)
         admin = path.startswith(ADMIN_PREFIX)
+        session = environ.get(SESSION, DEFAULT_SESSION)
+        raw = None
         if not preflight and not admin:
-            session = environ.get(SESSION, DEFAULT_SESSION)
             raw = raw_entry(environ, request_id, status, duration_ms, sent[-1][1] if sent else [])
             self.journal.record(session, raw)
-            if self.in_round is not None:
-                self.in_round(session, raw)  # the loop may yet leave it unanswered
-        if self.metrics is not None:
-            self.metrics.observe(environ.get(OPERATION) or ("admin" if admin else "unmatched"),
-                                 status, environ.get(ANSWERED_BY, "route"), seconds)
-        if self.log_requests:
-            log_line({"ts": timestamp(), "level": "info",
-                      "request_id": request_id, "method": environ["REQUEST_METHOD"],
-                      "path": path, "status": status, "duration_ms": duration_ms,
-                      "session": environ.get(SESSION, DEFAULT_SESSION),
-                      "answered_by": environ.get(ANSWERED_BY, "route")})
+
+        def told(answered: bool = True) -> None:
+            self.tell(environ, path, session, status if answered else None, seconds)
+        # In the loop's round, its line and metrics wait for its end: the loop may yet close
+        # its connection without an answer (RoundEntries).
+        if self.in_round is None or not self.in_round(session, raw, told):
+            told()
         return result
+
+    def tell(self, environ, path: str, session: str, status: int | None, seconds: float) -> None:
+        """The request's metrics and log line; `status` None: closed without an answer."""
+        answered_by = environ.get(ANSWERED_BY, "route")
+        if self.metrics is not None:
+            operation = environ.get(OPERATION) or (
+                "admin" if path.startswith(ADMIN_PREFIX) else "unmatched")
+            self.metrics.observe(operation, "unanswered" if status is None else status,
+                                 answered_by, seconds)
+        if self.log_requests:
+            line = {"ts": timestamp(), "level": "info", "request_id": environ[REQUEST_ID],
+                    "method": environ["REQUEST_METHOD"], "path": path, "status": status,
+                    "duration_ms": round(seconds * 1000, 3), "session": session,
+                    "answered_by": answered_by}
+            if status is None:
+                line["unanswered"] = True
+            log_line(line)
 
 
 def raw_entry(environ, request_id: str, status: int, duration_ms: float,

@@ -255,6 +255,30 @@ def test_a_refused_rounds_journal_says_its_unanswered_requests_got_no_answer(sql
     assert newest["requests"][0]["status"] == 201 and "unanswered" not in newest["requests"][0]
 
 
+def test_a_refused_rounds_log_lines_and_metrics_count_no_answer_it_did_not_send(tmp_path, capsys):
+    from sandbox.logs import flush_stdout
+    app = create_app(Config.from_env(state=str(tmp_path / "state.db"), log_requests=True))
+    sandbox, client = app.extensions["sandbox"], app.test_client()
+    flush_stdout()
+    capsys.readouterr()
+    with commits_refused(sandbox.store):
+        a_round(sandbox)
+        v4_read(client, "1234567890")
+        core_create(client, "7300021")
+        flush_stdout()
+        assert capsys.readouterr().out == ""  # the round's lines wait for its end
+        assert sandbox.end_round() is True
+    flush_stdout()
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    requests = [line for line in lines if "request_id" in line]
+    assert [(line["path"], line["status"], line.get("unanswered")) for line in requests] == [
+        (V4, 200, None), ("/core_customer", None, True)]
+    metrics = client.get("/__sandbox/metrics").get_data(as_text=True)
+    assert 'operation="core_customer",status="unanswered"' in metrics
+    assert 'operation="core_customer",status="201"' not in metrics
+    sandbox.store.close()
+
+
 class _Channel:
     def __init__(self, writes: list, writes_something: bool, path="/", query="", headers=None):
         self.requests = [type("Request", (), {"headers": headers or {}, "path": path,
