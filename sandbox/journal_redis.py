@@ -157,7 +157,7 @@ class RedisJournal(Journal):
         by_session: dict[str, list] = {}
         for session, raw in entries:
             by_session.setdefault(session, []).extend(
-                (raw["request_id"], encode_raw(mark_unanswered(dict(raw)))))
+                (raw["request_id"], encode_raw(mark_unanswered(raw))))
         calls = [UNANSWERED_SCRIPT([self._prefix + session], pairs)
                  for session, pairs in by_session.items()]
         if calls:

@@ -171,7 +171,8 @@ class Sandbox:
         begin = getattr(self.store, "begin_round", None)
         if begin is None:
             return
-        entries = self.round_entries = RoundEntries(lambda: self.store.lock.batches)
+        self.round_writes = lambda: self.store.lock.batches
+        entries = self.round_entries = RoundEntries(self.round_writes)
 
         def begin_round(requests) -> None:
             sessions, reads, writes = [], [], False
@@ -193,19 +194,13 @@ class Sandbox:
         def end_round() -> bool:
             refused = True  # where the commit itself fails, as where it is refused
             try:
-                if take is not None:
-                    refused = self.store.end_round(take())
-                else:
-                    try:
-                        refused = self.store.end_round()
-                    finally:
-                        if flush is not None:
-                            flush()
+                refused = self.store.end_round(take()) if take else self.store.end_round()
                 return refused
             finally:
+                if not take and flush is not None:
+                    flush()
                 self.journal.unanswered(entries.end(refused))
         self.end_round = end_round
-        self.round_writes = lambda: self.store.lock.batches
 
     def wait_with(self, meanwhile) -> None:
         """The server's work while the state waits on a round's trip (server.LoopDispatcher.
