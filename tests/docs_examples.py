@@ -20,6 +20,7 @@ A block that cannot run here (it builds an image, it runs the whole suite) is ma
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -208,13 +209,20 @@ def body_of(output: str) -> str:
 
 
 def run_page(text: str, port: int, root: Path, timeout: float = 120) -> list[Command]:
-    """`port`: the free port standing in for 8080; others are found as the page names them."""
-    """Runs every command of the page in one bash, in a fresh workspace, `make run` first;
-    returns them with what they did."""
+    """Runs every command of the page in one bash, in a fresh workspace (removed after),
+    `make run` first; returns them with what they did. `port`: the free port standing in for
+    8080; others are found as the page names them."""
     every = [command for block in blocks(text) for command in block.commands]
     if not every:
         return []
     folder = workspace(root)
+    try:
+        return _run_in(folder, every, port, timeout)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # its state, server.log: nothing read after
+
+
+def _run_in(folder: Path, every: list[Command], port: int, timeout: float) -> list[Command]:
     marker = "__sandbox_docs_" + uuid.uuid4().hex
     script = prelude(folder / "server.log") + [f"__serve {port} make run PORT={port}"]
     ports = Ports(port)
