@@ -27,6 +27,7 @@ BENCH_STORED customers stored in Redis), BENCH_ROUNDS (3).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -133,7 +134,12 @@ def main() -> int:
         results[-1][1]["rss"] = prism.rss_mib()
         prism.stop()
 
-    state = Path(tempfile.mkdtemp(prefix="sandbox-bench-")) / "state.db"
+    with scratch_state("sandbox-bench-") as state:
+        return sandbox_session(python, results, state)
+
+
+def sandbox_session(python: str, results: list, state: Path) -> int:
+    """The sandbox's cases, after the references', with `state` its SQLite file."""
     args = [python, "-m", "sandbox", "serve", "--port", "{port}", "--state", str(state),
             *(["--threads", SANDBOX_THREADS] if SANDBOX_THREADS else [])]
     # One start is a noisy sample (±40 ms here): the median of COLD_STARTS is reported.
@@ -169,6 +175,17 @@ def main() -> int:
     return 0
 
 
+@contextlib.contextmanager
+def scratch_state(prefix: str):
+    """A new SQLite state file's path, in a folder of its own that is removed after (the create
+    cases leave hundreds of MB each: a run left 3 GB in /tmp)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder / "state.db"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def with_state(args: list, state) -> list:
     """The sandbox's command line with another --state."""
     return [str(state) if previous == "--state" else arg
@@ -193,10 +210,13 @@ def create_results(args, redis_port) -> list:
         if side == "Redis":
             import bench_redis
             bench_redis.flush(redis_port)
-        state = {"memory": "memory", "Redis": f"redis://127.0.0.1:{redis_port}/0"}.get(
-            side, Path(tempfile.mkdtemp(prefix="sandbox-bench-creates-")) / "state.db")
-        server = Server(f"sandbox-{side}", with_state(args, state), "/__sandbox/health").start()
-        return cases_on(server, "(create, SQLite)", lambda label: label.replace("SQLite", side))
+        with scratch_state("sandbox-bench-creates-") as path:  # ~270 MB a side: not kept
+            state = {"memory": "memory", "Redis": f"redis://127.0.0.1:{redis_port}/0"}.get(
+                side, path)
+            server = Server(f"sandbox-{side}", with_state(args, state),
+                            "/__sandbox/health").start()
+            return cases_on(server, "(create, SQLite)",
+                            lambda label: label.replace("SQLite", side))
     return in_rounds(sides, run_side)
 
 
@@ -228,19 +248,20 @@ def baseline_tree(rev: str) -> Path:
 
 def baseline_results(args) -> list:
     tree = baseline_tree(BASELINE)
-    state = Path(tempfile.mkdtemp(prefix="sandbox-bench-baseline-")) / "state.db"
-    server = Server("baseline", with_state(args, state), "/__sandbox/health",
-                    env={"PYTHONPATH": str(tree)}, cwd=str(tree)).start()
-    return cases_on(server, "(read)", lambda label: f"baseline {tree.name[9:]}: {label[8:]}")
+    with scratch_state("sandbox-bench-baseline-") as state:
+        server = Server("baseline", with_state(args, state), "/__sandbox/health",
+                        env={"PYTHONPATH": str(tree)}, cwd=str(tree)).start()
+        return cases_on(server, "(read)", lambda label: f"baseline {tree.name[9:]}: {label[8:]}")
 
 
 def workers_results(args, workers: int) -> list:
     """The read cases again with `--workers N` (its own SQLite file: N > 1 needs a shared state)."""
-    state = Path(tempfile.mkdtemp(prefix="sandbox-bench-workers-")) / "state.db"
-    server = Server(f"sandbox-workers{workers}",
-                    [*with_state(args, state), "--workers", str(workers)],
-                    "/__sandbox/health").start()
-    return cases_on(server, "(read)", lambda label: f"sandbox --workers {workers} {label[8:]}")
+    with scratch_state("sandbox-bench-workers-") as state:
+        server = Server(f"sandbox-workers{workers}",
+                        [*with_state(args, state), "--workers", str(workers)],
+                        "/__sandbox/health").start()
+        return cases_on(server, "(read)",
+                        lambda label: f"sandbox --workers {workers} {label[8:]}")
 
 
 def report(results, idle_rss, cold_starts) -> None:
