@@ -4,6 +4,7 @@ runs the session; bench_redis.py adds the Redis cases.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -139,7 +140,9 @@ def lua_script(method: str, headers: dict, body: str | None, unique: bool) -> Pa
             "  return wrk.format(nil, nil, nil, (string.gsub(template, '{{N}}', n)))",
             "end",
         ]
-    path = WORK / f"case-{abs(hash((method, body, unique)))}.lua"
+    # Named by its content, stably (hash() of a str changes per process: a file per run).
+    digest = hashlib.sha1(repr((method, body, unique)).encode()).hexdigest()[:16]
+    path = WORK / f"case-{digest}.lua"
     path.write_text("\n".join(lines) + "\n")
     return path
 
